@@ -1,0 +1,12 @@
+DROP TABLE case_access_log;
+DROP TABLE timeline_events;
+DROP TABLE case_responses;
+DROP TABLE case_pauses;
+DROP TABLE case_extensions;
+DROP TABLE time_limit_decisions;
+DROP TABLE case_professions;
+DROP TABLE case_services;
+DROP TABLE case_subjects;
+DROP TABLE cases;
+DROP TABLE reference_counters;
+DROP TABLE persons;

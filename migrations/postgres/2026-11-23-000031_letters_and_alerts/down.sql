@@ -1,0 +1,2 @@
+DROP TABLE staff_alerts;
+DROP TABLE letters;

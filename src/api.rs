@@ -1,0 +1,41 @@
+//! The JSON API under `/api/v1`: extract, authorise, call a service, render.
+
+pub mod auth;
+pub mod calendar;
+pub mod candour;
+pub mod case_actions;
+pub mod case_history;
+pub mod cases;
+pub mod extract;
+pub mod feedback;
+pub mod health;
+pub mod letters;
+pub mod meetings;
+pub mod ombudsman;
+pub mod openapi;
+pub mod outbox;
+pub mod services;
+pub mod taxonomy;
+pub mod tracking;
+pub mod users;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Register every `/api/v1` route.
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    auth::configure(cfg);
+    users::configure(cfg);
+    cases::configure(cfg);
+    case_actions::configure(cfg);
+    case_history::configure(cfg);
+    letters::configure(cfg);
+    meetings::configure(cfg);
+    candour::configure(cfg);
+    ombudsman::configure(cfg);
+    services::configure(cfg);
+    taxonomy::configure(cfg);
+    calendar::configure(cfg);
+    outbox::configure(cfg);
+    tracking::configure(cfg);
+    feedback::configure(cfg);
+}

@@ -1,0 +1,192 @@
+//! `POST /cases/{id}/{action}`: every lifecycle step, each one transaction with its timeline
+//! event. A stale version or a step the state machine forbids is 409.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::cases::{case_response, if_match};
+use super::extract::{ApiJson, AuthUser};
+use crate::domain::case::Action;
+use crate::error::{AppResult, Problem};
+use crate::services::case_actions::{self as actions, *};
+use crate::services::case_view::CaseView;
+use crate::state::AppState;
+
+macro_rules! action_endpoint {
+    ($name:ident, $path:literal, $action:expr, $body:ty, $build:path, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            tag = "case actions",
+            security(("bearer" = [])),
+            params(
+                ("id" = String, Path, description = "Case id"),
+                ("If-Match" = Option<String>, Header, description = "The case's ETag; or send `version` in the body"),
+            ),
+            request_body = $body,
+            responses(
+                (status = 200, description = "The case after the step", body = CaseView),
+                (status = 400, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Role may not take this step", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "Stale version, or not allowed in the current state (names the state and the allowed actions)", body = Problem, content_type = "application/problem+json"),
+                (status = 428, description = "No version sent", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post($path)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            user: AuthUser,
+            id: web::Path<String>,
+            req: HttpRequest,
+            body: ApiJson<serde_json::Value>,
+        ) -> AppResult<HttpResponse> {
+            let parse = |raw| -> AppResult<_> {
+                let body: $body = crate::json::from_value(raw)?;
+                Ok((body.version, $build(body)))
+            };
+            let view = actions::run(
+                &state,
+                &user.0,
+                id.into_inner(),
+                $action,
+                if_match(&req)?,
+                body.0,
+                parse,
+            )
+            .await?;
+            Ok(case_response(StatusCode::OK, view))
+        }
+    };
+}
+
+action_endpoint!(
+    acknowledge_case,
+    "/cases/{id}/acknowledge",
+    Action::Acknowledge,
+    AcknowledgeRequest,
+    acknowledge,
+    "Acknowledge a complaint (due 3 working days after receipt): method, offer to discuss, the agreed response date or the default for the risk grade, and whether a meeting was offered."
+);
+action_endpoint!(
+    assign_case,
+    "/cases/{id}/assign",
+    Action::Assign,
+    AssignRequest,
+    assign,
+    "Assign the case handler and/or investigator."
+);
+action_endpoint!(
+    start_investigation_case,
+    "/cases/{id}/start-investigation",
+    Action::StartInvestigation,
+    StartInvestigationRequest,
+    start_investigation,
+    "Start the investigation."
+);
+action_endpoint!(
+    extend_case,
+    "/cases/{id}/extend",
+    Action::Extend,
+    ExtendRequest,
+    extend,
+    "Extend the response date, with the reason and whether the complainant agreed."
+);
+action_endpoint!(
+    pause_case,
+    "/cases/{id}/pause",
+    Action::Pause,
+    PauseRequest,
+    pause,
+    "Stop the response clock, e.g. while waiting for consent or information."
+);
+action_endpoint!(
+    resume_case,
+    "/cases/{id}/resume",
+    Action::Resume,
+    ResumeRequest,
+    resume,
+    "Restart the response clock; the paused working days move the response date on."
+);
+action_endpoint!(
+    respond_case,
+    "/cases/{id}/respond",
+    Action::Respond,
+    RespondRequest,
+    respond,
+    "Record the final response: a finding per subject (the overall outcome is derived the KO41a way), who signed it, and that the Ombudsman rights were given."
+);
+action_endpoint!(
+    close_case,
+    "/cases/{id}/close",
+    Action::Close,
+    CloseRequest,
+    close,
+    "Close a responded complaint."
+);
+action_endpoint!(
+    reopen_case,
+    "/cases/{id}/reopen",
+    Action::Reopen,
+    ReopenRequest,
+    reopen,
+    "Reopen a closed complaint: back to investigating, with a reason and a new response date; counted."
+);
+action_endpoint!(
+    withdraw_case,
+    "/cases/{id}/withdraw",
+    Action::Withdraw,
+    WithdrawRequest,
+    withdraw,
+    "Record that the complainant withdrew the complaint."
+);
+action_endpoint!(
+    resolve_case,
+    "/cases/{id}/resolve",
+    Action::Resolve,
+    ResolveRequest,
+    resolve,
+    "Resolve a PALS concern."
+);
+action_endpoint!(
+    escalate_case,
+    "/cases/{id}/escalate",
+    Action::Escalate,
+    EscalateRequest,
+    escalate,
+    "Escalate a PALS concern to a formal complaint, linked both ways; the complaint's statutory clock starts on its received date."
+);
+action_endpoint!(
+    time_limit_decision_case,
+    "/cases/{id}/time-limit-decision",
+    Action::TimeLimitDecision,
+    TimeLimitDecisionRequest,
+    time_limit_decision,
+    "Record the discretion decision on a complaint made after the 12-month limit (reg 12): accept with both reasons, or decline with a reason (closes the case)."
+);
+action_endpoint!(
+    six_month_letter_case,
+    "/cases/{id}/six-month-letter",
+    Action::SixMonthLetter,
+    SixMonthLetterRequest,
+    six_month_letter,
+    "Record that the letter explaining why the response is taking more than six months was sent."
+);
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(acknowledge_case)
+        .service(assign_case)
+        .service(start_investigation_case)
+        .service(extend_case)
+        .service(pause_case)
+        .service(resume_case)
+        .service(respond_case)
+        .service(close_case)
+        .service(reopen_case)
+        .service(withdraw_case)
+        .service(resolve_case)
+        .service(escalate_case)
+        .service(time_limit_decision_case)
+        .service(six_month_letter_case);
+}

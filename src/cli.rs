@@ -1,0 +1,280 @@
+//! The command line: `serve` (the default), `migrate` and `user` account tools.
+
+use std::io::{BufRead, IsTerminal};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Environment, Settings};
+use crate::db::Backend;
+use crate::demo;
+use crate::domain::role::Role;
+use crate::services::case_history;
+use crate::services::users::{self, NewAccount};
+use crate::startup::{Application, open_database};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "candour",
+    version,
+    about = "Complaints case management for NHS providers"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run migrations and serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check records for tampering.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Synthetic data for demonstrations and benchmarks (refused in production).
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Add realistic synthetic concerns and complaints (and demo staff and wards).
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many cases to add.
+    #[arg(long, default_value_t = 1000)]
+    pub cases: u64,
+    /// The random seed: the same seed and count give the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Spread receipt dates over this many days up to today.
+    #[arg(long, default_value_t = 1095)]
+    pub span_days: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every case timeline's hash chain; exits non-zero naming the first broken link.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Create(CreateArgs),
+    /// Set an account's password (ends its sessions and lifts any lockout).
+    SetPassword(SetPasswordArgs),
+    /// List every account.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// admin, complaints_manager, pals_officer, investigator or board.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// Read the password from the first line of standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetPasswordArgs {
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from the first line of standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+/// Run the chosen command.
+pub async fn run(cli: Cli, settings: Settings, env: Environment) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings, env).await,
+        Command::Migrate => {
+            open_database(&settings).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::User(cmd) => user(cmd, settings).await,
+        Command::Audit(AuditCommand::Verify) => audit_verify(settings).await,
+        Command::Demo(DemoCommand::Seed(args)) => demo_seed(settings, env, args).await,
+    }
+}
+
+async fn serve(settings: Settings, env: Environment) -> anyhow::Result<()> {
+    let admin_email = settings.bootstrap.admin_email.clone();
+    let data_dir = settings.data.dir.clone();
+    let host = settings.server.host.clone();
+    let app = Application::build(settings, env).await?;
+    let first = users::bootstrap_admin(&app.state().db, &admin_email, &data_dir)
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
+    let shown_host = if host == "0.0.0.0" {
+        "127.0.0.1"
+    } else {
+        host.as_str()
+    };
+    let url = format!("http://{shown_host}:{}", app.port());
+    let engine = match app.state().db.backend() {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    println!(
+        "Candour {} is listening on {url}",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("  API docs:  {url}/docs/");
+    println!("  Database:  {engine} ({} mode)", env.as_str());
+    if let Some(first) = first {
+        println!();
+        println!("First start: an administrator account was created. Sign in with");
+        println!("  email:     {}", first.email);
+        println!("  password:  {}", first.password);
+        println!(
+            "  (the password is also in {}; change it after signing in)",
+            data_dir.join("initial-admin-password").display()
+        );
+    }
+    println!();
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn user(cmd: UserCommand, settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    match cmd {
+        UserCommand::Create(args) => {
+            let password = read_password(args.password_stdin)?;
+            let input = NewAccount {
+                email: args.email,
+                name: args.name,
+                role: args.role,
+                password: Some(password),
+            };
+            let (user, _) = users::create_account(&db, input).await.map_err(describe)?;
+            println!("Created {} ({}) with id {}", user.email, user.role, user.id);
+        }
+        UserCommand::SetPassword(args) => {
+            let password = read_password(args.password_stdin)?;
+            let user = users::set_password(&db, args.email, password)
+                .await
+                .map_err(describe)?;
+            println!(
+                "Password set for {}; their sessions were ended.",
+                user.email
+            );
+        }
+        UserCommand::List => {
+            let all = users::list_all(&db).await.map_err(describe)?;
+            println!("{:<36}  {:<18}  {:<8}  EMAIL", "ID", "ROLE", "ACTIVE");
+            for u in all {
+                println!(
+                    "{:<36}  {:<18}  {:<8}  {}",
+                    u.id,
+                    u.role.as_str(),
+                    if u.active { "yes" } else { "no" },
+                    u.email
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn demo_seed(settings: Settings, env: Environment, args: SeedArgs) -> anyhow::Result<()> {
+    if env == Environment::Production {
+        anyhow::bail!("demo data is refused in production");
+    }
+    let db = open_database(&settings).await?;
+    let started = std::time::Instant::now();
+    let opts = demo::SeedOptions {
+        cases: args.cases,
+        seed: args.seed,
+        span_days: args.span_days,
+        today: chrono::Utc::now().date_naive(),
+        progress: std::io::stderr().is_terminal() || std::env::var_os("CANDOUR_PROGRESS").is_some(),
+    };
+    let report = demo::seed(&db, &settings.cases, &opts)
+        .await
+        .map_err(describe)?;
+    println!(
+        "Seeded {} complaints and {} PALS concerns in {:.1} s ({} demo staff and {} services created).",
+        report.complaints,
+        report.pals_concerns,
+        started.elapsed().as_secs_f64(),
+        report.staff_created,
+        report.services_created
+    );
+    println!(
+        "Demo staff sign in as demo.complaints-manager.1@candour.invalid (and similar) with password {}",
+        demo::DEMO_PASSWORD
+    );
+    Ok(())
+}
+
+async fn audit_verify(settings: Settings) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let (checked, broken) = case_history::verify_all(&db).await.map_err(describe)?;
+    if broken.is_empty() {
+        println!("Checked {checked} case timelines: every hash chain is intact.");
+        return Ok(());
+    }
+    for b in &broken {
+        println!(
+            "BROKEN  {} (case {}): event {}: {}",
+            b.reference, b.case_id, b.seq, b.reason
+        );
+    }
+    anyhow::bail!(
+        "{} of {checked} case timelines fail verification",
+        broken.len()
+    )
+}
+
+/// A readable message for a failed command, listing invalid fields.
+fn describe(e: crate::error::AppError) -> anyhow::Error {
+    let p = e.problem();
+    let fields: Vec<String> = p
+        .errors
+        .iter()
+        .map(|f| format!("{} {}", f.field, f.message))
+        .collect();
+    if fields.is_empty() {
+        anyhow::anyhow!(p.detail)
+    } else {
+        anyhow::anyhow!(fields.join("; "))
+    }
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\n', '\r']).to_string());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("no terminal to prompt for a password; use --password-stdin");
+    }
+    let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+    let again = rpassword::prompt_password("Repeat password: ")?;
+    if first != again {
+        anyhow::bail!("the passwords do not match");
+    }
+    Ok(first)
+}

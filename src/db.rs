@@ -1,0 +1,34 @@
+//! Storage: the only module that imports diesel. One code base over SQLite and PostgreSQL.
+
+pub mod bulk;
+pub mod calendar;
+pub mod candour;
+pub mod case_records;
+pub mod cases;
+pub mod connection;
+pub mod error;
+pub mod feedback;
+pub mod letters;
+pub mod meetings;
+pub mod migrations;
+pub mod ombudsman;
+pub mod outbox;
+pub mod persons;
+pub mod report_queries;
+#[rustfmt::skip]
+pub mod schema;
+pub mod services;
+pub mod sessions;
+pub mod taxonomy;
+pub mod timeline;
+pub mod tracking;
+pub mod users;
+
+pub use connection::{Backend, Db, DbConnection, Target};
+pub use error::{DbError, DbResult};
+
+/// The current instant as stored: UTC, truncated to microseconds so both engines agree.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,158 @@
+//! Many-row inserts for synthetic data. Multi-row `INSERT` does not compile against the
+//! MultiConnection, so each batch is written on the concrete connection.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::case_records::Response;
+use super::cases::{CaseSubject, NewCase};
+use super::connection::DbConnection;
+use super::error::DbResult;
+use super::schema::{
+    case_professions, case_responses, case_services, case_subjects, cases, persons,
+    reference_counters, timeline_events,
+};
+
+/// A person row to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = persons)]
+pub struct PersonRow {
+    pub id: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub postal_address: Option<String>,
+    pub preferred_contact: Option<String>,
+    pub nhs_number: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_services)]
+pub struct CaseServiceRow {
+    pub case_id: String,
+    pub service_id: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_professions)]
+pub struct CaseProfessionRow {
+    pub case_id: String,
+    pub profession_code: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = timeline_events)]
+pub struct TimelineRow {
+    pub id: String,
+    pub case_id: String,
+    pub seq: i32,
+    pub occurred_at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub kind: String,
+    pub summary: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Everything one batch of synthetic cases needs.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub persons: Vec<PersonRow>,
+    pub cases: Vec<NewCase>,
+    pub subjects: Vec<CaseSubject>,
+    pub services: Vec<CaseServiceRow>,
+    pub professions: Vec<CaseProfessionRow>,
+    pub responses: Vec<Response>,
+    pub events: Vec<TimelineRow>,
+}
+
+/// Rows per statement: SQLite allows 32,766 bound values, PostgreSQL 65,535.
+const ROWS: usize = 400;
+
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for chunk in $rows.chunks(ROWS) {
+            match $conn {
+                DbConnection::Postgresql(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+                DbConnection::Sqlite(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            }
+        }
+    };
+}
+
+/// Write a batch; call inside a write transaction.
+pub fn insert(conn: &mut DbConnection, b: &Batch) -> DbResult<()> {
+    insert_all!(conn, persons::table, &b.persons);
+    // Escalated PALS concerns point at complaints in the same batch: insert, then link.
+    let links: Vec<(String, String)> = b
+        .cases
+        .iter()
+        .filter_map(|c| c.linked_case_id.clone().map(|l| (c.id.clone(), l)))
+        .collect();
+    let unlinked: Vec<NewCase> = b
+        .cases
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.linked_case_id = None;
+            c
+        })
+        .collect();
+    insert_all!(conn, cases::table, &unlinked);
+    for (id, linked) in links {
+        diesel::update(cases::table.find(id))
+            .set(cases::linked_case_id.eq(Some(linked)))
+            .execute(conn)?;
+    }
+    insert_all!(conn, case_subjects::table, &b.subjects);
+    insert_all!(conn, case_services::table, &b.services);
+    insert_all!(conn, case_professions::table, &b.professions);
+    insert_all!(conn, case_responses::table, &b.responses);
+    insert_all!(conn, timeline_events::table, &b.events);
+    Ok(())
+}
+
+/// The last reference number used for `prefix` in `year` (0 if none).
+pub fn reference_counter(conn: &mut DbConnection, prefix: &str, year: i32) -> DbResult<i32> {
+    Ok(reference_counters::table
+        .filter(reference_counters::prefix.eq(prefix))
+        .filter(reference_counters::year.eq(year))
+        .select(reference_counters::last_value)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Set the last reference number used for `prefix` in `year`.
+pub fn set_reference_counter(
+    conn: &mut DbConnection,
+    prefix: &str,
+    year: i32,
+    value: i32,
+) -> DbResult<()> {
+    let updated = diesel::update(
+        reference_counters::table
+            .filter(reference_counters::prefix.eq(prefix))
+            .filter(reference_counters::year.eq(year)),
+    )
+    .set(reference_counters::last_value.eq(value))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(reference_counters::table)
+            .values((
+                reference_counters::prefix.eq(prefix),
+                reference_counters::year.eq(year),
+                reference_counters::last_value.eq(value),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

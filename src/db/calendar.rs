@@ -1,0 +1,107 @@
+//! Versioned bank holiday calendars.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::connection::DbConnection;
+use super::error::DbResult;
+use super::schema::{bank_holidays, calendar_versions};
+use crate::domain::calendar::WorkingCalendar;
+
+/// The newest calendar version.
+pub fn current_version(conn: &mut DbConnection) -> DbResult<i32> {
+    let v: Option<i32> = calendar_versions::table
+        .select(diesel::dsl::max(calendar_versions::version))
+        .first(conn)?;
+    Ok(v.unwrap_or(0))
+}
+
+/// The working calendar at `version`.
+pub fn load(conn: &mut DbConnection, version: i32) -> DbResult<WorkingCalendar> {
+    let days: Vec<NaiveDate> = bank_holidays::table
+        .filter(bank_holidays::version.eq(version))
+        .select(bank_holidays::day)
+        .load(conn)?;
+    Ok(WorkingCalendar::new(version, days))
+}
+
+/// The newest working calendar.
+pub fn current(conn: &mut DbConnection) -> DbResult<WorkingCalendar> {
+    let version = current_version(conn)?;
+    load(conn, version)
+}
+
+/// One published calendar: its number, why it was published, by whom and when.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = calendar_versions)]
+pub struct CalendarVersion {
+    pub version: i32,
+    pub note: String,
+    /// `None` for the calendar shipped with Candour.
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// One bank holiday of a calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct BankHoliday {
+    pub date: NaiveDate,
+    pub name: String,
+}
+
+/// Calendar `version`, if it was published.
+pub fn find_version(conn: &mut DbConnection, version: i32) -> DbResult<Option<CalendarVersion>> {
+    Ok(calendar_versions::table
+        .filter(calendar_versions::version.eq(version))
+        .select(CalendarVersion::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The holidays of `version` between `from` and `to` inclusive (all when `None`), by date.
+pub fn holidays(
+    conn: &mut DbConnection,
+    version: i32,
+    range: Option<(NaiveDate, NaiveDate)>,
+) -> DbResult<Vec<BankHoliday>> {
+    let mut query = bank_holidays::table
+        .filter(bank_holidays::version.eq(version))
+        .select((bank_holidays::day, bank_holidays::name))
+        .into_boxed();
+    if let Some((from, to)) = range {
+        query = query
+            .filter(bank_holidays::day.ge(from))
+            .filter(bank_holidays::day.le(to));
+    }
+    Ok(query.order(bank_holidays::day).load(conn)?)
+}
+
+/// Record a new calendar version (its holidays are added with [`insert_holiday`]).
+pub fn insert_version(conn: &mut DbConnection, version: &CalendarVersion) -> DbResult<()> {
+    diesel::insert_into(calendar_versions::table)
+        .values((
+            calendar_versions::version.eq(version.version),
+            calendar_versions::note.eq(&version.note),
+            calendar_versions::created_by.eq(&version.created_by),
+            calendar_versions::created_at.eq(version.created_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Add one holiday to calendar `version`. (Multi-row inserts do not compile on the
+/// two-engine connection, so callers insert in a loop inside their transaction.)
+pub fn insert_holiday(
+    conn: &mut DbConnection,
+    version: i32,
+    holiday: &BankHoliday,
+) -> DbResult<()> {
+    diesel::insert_into(bank_holidays::table)
+        .values((
+            bank_holidays::version.eq(version),
+            bank_holidays::day.eq(holiday.date),
+            bank_holidays::name.eq(&holiday.name),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

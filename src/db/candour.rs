@@ -1,0 +1,147 @@
+//! Rows and queries for Duty of Candour records and their steps (contact attempts included).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::connection::DbConnection;
+use super::error::DbResult;
+use super::schema::{candour_records, candour_steps, cases};
+
+/// A candour record. Serialised (minus free text and bookkeeping) to diff before/after values
+/// on the case timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = candour_records)]
+pub struct CandourRecord {
+    pub id: String,
+    pub case_id: String,
+    pub incident_reference: Option<String>,
+    pub incident_on: Option<NaiveDate>,
+    pub became_aware_on: NaiveDate,
+    pub flagged_on: NaiveDate,
+    pub flagged_by: String,
+    pub harm_level: Option<String>,
+    pub harm_decided_by: Option<String>,
+    pub harm_decided_on: Option<NaiveDate>,
+    #[serde(skip)]
+    pub harm_rationale: Option<String>,
+    pub exception_kind: Option<String>,
+    pub exception_recorded_on: Option<NaiveDate>,
+    pub exception_recorded_by: Option<String>,
+    #[serde(skip)]
+    pub exception_note: Option<String>,
+    #[serde(skip)]
+    pub version: i32,
+    #[serde(skip)]
+    pub created_at: NaiveDateTime,
+    #[serde(skip)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// Column changes; `None` leaves a column alone, `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = candour_records)]
+pub struct CandourChanges {
+    pub incident_reference: Option<Option<String>>,
+    pub incident_on: Option<Option<NaiveDate>>,
+    pub became_aware_on: Option<NaiveDate>,
+    pub harm_level: Option<Option<String>>,
+    pub harm_decided_by: Option<Option<String>>,
+    pub harm_decided_on: Option<Option<NaiveDate>>,
+    pub harm_rationale: Option<Option<String>>,
+    pub exception_kind: Option<Option<String>>,
+    pub exception_recorded_on: Option<Option<NaiveDate>>,
+    pub exception_recorded_by: Option<Option<String>>,
+    pub exception_note: Option<Option<String>>,
+}
+
+pub fn insert(conn: &mut DbConnection, r: &CandourRecord) -> DbResult<()> {
+    diesel::insert_into(candour_records::table)
+        .values(r)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> DbResult<Option<CandourRecord>> {
+    Ok(candour_records::table
+        .filter(candour_records::case_id.eq(case_id))
+        .select(CandourRecord::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every record with its case's reference, by the day the trust became aware.
+pub fn all_with_reference(conn: &mut DbConnection) -> DbResult<Vec<(CandourRecord, String)>> {
+    Ok(candour_records::table
+        .inner_join(cases::table)
+        .order((
+            candour_records::became_aware_on.asc(),
+            candour_records::id.asc(),
+        ))
+        .select((CandourRecord::as_select(), cases::reference))
+        .load(conn)?)
+}
+
+/// Apply `changes` if the record is still at `expected_version`, bumping the version (an empty
+/// change still bumps it: a new step changes the record's state).
+pub fn update_versioned(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i32,
+    changes: &CandourChanges,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        candour_records::table
+            .filter(candour_records::id.eq(id))
+            .filter(candour_records::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        candour_records::version.eq(expected_version + 1),
+        candour_records::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// One recorded step or contact attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = candour_steps)]
+pub struct StepRow {
+    pub id: String,
+    pub record_id: String,
+    pub kind: String,
+    pub done_on: NaiveDate,
+    pub performed_by: String,
+    pub method: Option<String>,
+    pub outcome: Option<String>,
+    pub account_given: Option<bool>,
+    pub apology_given: Option<bool>,
+    pub support_offered: Option<bool>,
+    pub enquiries_explained: Option<bool>,
+    pub document_reference: Option<String>,
+    pub notes: Option<String>,
+    pub recorded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_step(conn: &mut DbConnection, row: &StepRow) -> DbResult<()> {
+    diesel::insert_into(candour_steps::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The steps of several records, by date then entry.
+pub fn steps_for(conn: &mut DbConnection, record_ids: &[String]) -> DbResult<Vec<StepRow>> {
+    Ok(candour_steps::table
+        .filter(candour_steps::record_id.eq_any(record_ids))
+        .order((
+            candour_steps::done_on.asc(),
+            candour_steps::created_at.asc(),
+            candour_steps::id.asc(),
+        ))
+        .select(StepRow::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,154 @@
+//! Records a case accumulates: the time-limit decision, extensions, pauses and responses.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::connection::DbConnection;
+use super::error::DbResult;
+use super::schema::{case_extensions, case_pauses, case_responses, time_limit_decisions};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = time_limit_decisions)]
+pub struct TimeLimitDecision {
+    #[serde(skip)]
+    pub case_id: String,
+    pub decision: String,
+    pub good_reason: Option<String>,
+    pub still_investigable: Option<String>,
+    pub decline_reason: Option<String>,
+    pub decided_by: String,
+    pub decided_on: NaiveDate,
+    #[serde(skip)]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_extensions)]
+pub struct Extension {
+    pub id: String,
+    #[serde(skip)]
+    pub case_id: String,
+    pub previous_due_on: Option<NaiveDate>,
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+    pub complainant_agreed: bool,
+    pub agreed_on: Option<NaiveDate>,
+    pub created_by: String,
+    #[serde(skip)]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_pauses)]
+pub struct Pause {
+    pub id: String,
+    #[serde(skip)]
+    pub case_id: String,
+    pub paused_on: NaiveDate,
+    pub resumed_on: Option<NaiveDate>,
+    pub reason: String,
+    pub working_days: Option<i32>,
+    pub created_by: String,
+    #[serde(skip)]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_responses)]
+pub struct Response {
+    pub id: String,
+    #[serde(skip)]
+    pub case_id: String,
+    pub sent_on: NaiveDate,
+    pub signed_by: String,
+    pub outcome: String,
+    pub ombudsman_rights_given: bool,
+    pub summary: Option<String>,
+    pub created_by: String,
+    #[serde(skip)]
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_time_limit_decision(conn: &mut DbConnection, d: &TimeLimitDecision) -> DbResult<()> {
+    diesel::insert_into(time_limit_decisions::table)
+        .values(d)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn time_limit_decision(
+    conn: &mut DbConnection,
+    case_id: &str,
+) -> DbResult<Option<TimeLimitDecision>> {
+    Ok(time_limit_decisions::table
+        .find(case_id)
+        .select(TimeLimitDecision::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_extension(conn: &mut DbConnection, e: &Extension) -> DbResult<()> {
+    diesel::insert_into(case_extensions::table)
+        .values(e)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn extensions(conn: &mut DbConnection, case_id: &str) -> DbResult<Vec<Extension>> {
+    Ok(case_extensions::table
+        .filter(case_extensions::case_id.eq(case_id))
+        .order(case_extensions::created_at.asc())
+        .select(Extension::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_pause(conn: &mut DbConnection, p: &Pause) -> DbResult<()> {
+    diesel::insert_into(case_pauses::table)
+        .values(p)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// End the open pause of a case.
+pub fn end_pause(
+    conn: &mut DbConnection,
+    case_id: &str,
+    resumed_on: NaiveDate,
+    working_days: i32,
+) -> DbResult<()> {
+    diesel::update(
+        case_pauses::table
+            .filter(case_pauses::case_id.eq(case_id))
+            .filter(case_pauses::resumed_on.is_null()),
+    )
+    .set((
+        case_pauses::resumed_on.eq(Some(resumed_on)),
+        case_pauses::working_days.eq(Some(working_days)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn pauses(conn: &mut DbConnection, case_id: &str) -> DbResult<Vec<Pause>> {
+    Ok(case_pauses::table
+        .filter(case_pauses::case_id.eq(case_id))
+        .order(case_pauses::created_at.asc())
+        .select(Pause::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_response(conn: &mut DbConnection, r: &Response) -> DbResult<()> {
+    diesel::insert_into(case_responses::table)
+        .values(r)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn responses(conn: &mut DbConnection, case_id: &str) -> DbResult<Vec<Response>> {
+    Ok(case_responses::table
+        .filter(case_responses::case_id.eq(case_id))
+        .order(case_responses::created_at.asc())
+        .select(Response::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,663 @@
+//! Rows and queries for cases and their coding (subjects, services, professions).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::connection::{DbConnection, MultiBackend};
+use super::error::{DbError, DbResult};
+use super::schema::{case_professions, case_services, case_subjects, cases, reference_counters};
+use crate::domain::case::{CaseKind, CaseStatus};
+
+/// A case row. Serialised (minus bookkeeping) to diff before/after values on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRecord {
+    pub id: String,
+    pub reference: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: CaseKind,
+    #[diesel(deserialize_as = String)]
+    pub status: CaseStatus,
+    pub channel: String,
+    pub received_on: NaiveDate,
+    pub incident_on: Option<NaiveDate>,
+    pub became_aware_on: Option<NaiveDate>,
+    pub summary: String,
+    pub description: String,
+    pub desired_outcome: String,
+    pub complainant_id: String,
+    pub patient_id: Option<String>,
+    pub patient_is_complainant: bool,
+    pub representative_basis: Option<String>,
+    pub consent_status: String,
+    pub consent_requested_on: Option<NaiveDate>,
+    pub consent_received_on: Option<NaiveDate>,
+    pub email_consent: bool,
+    pub email_consent_on: Option<NaiveDate>,
+    pub email_consent_withdrawn_on: Option<NaiveDate>,
+    pub complainant_status: String,
+    pub age_band: String,
+    pub risk_consequence: Option<i32>,
+    pub risk_likelihood: Option<i32>,
+    pub risk_grade: Option<String>,
+    pub handler_id: Option<String>,
+    pub investigator_id: Option<String>,
+    pub out_of_time: bool,
+    pub time_limit_decision: Option<String>,
+    pub acknowledgement_due_on: Option<NaiveDate>,
+    pub acknowledged_on: Option<NaiveDate>,
+    pub acknowledgement_method: Option<String>,
+    pub handling_discussion_offered: Option<bool>,
+    pub meeting_offered: Option<bool>,
+    pub response_due_on: Option<NaiveDate>,
+    pub response_due_agreed: bool,
+    pub six_month_letter_due_on: Option<NaiveDate>,
+    pub six_month_letter_sent_on: Option<NaiveDate>,
+    pub pals_due_on: Option<NaiveDate>,
+    /// Index key: the next date due, or [`no_due_date`]. Derived; not part of diffs.
+    #[serde(skip)]
+    pub next_due_key: NaiveDate,
+    pub investigation_started_on: Option<NaiveDate>,
+    pub paused_on: Option<NaiveDate>,
+    pub paused_working_days: i32,
+    pub responded_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub resolved_on: Option<NaiveDate>,
+    pub linked_case_id: Option<String>,
+    pub reopened_count: i32,
+    pub calendar_version: i32,
+    #[serde(skip)]
+    pub version: i32,
+    pub created_by: String,
+    #[serde(skip)]
+    pub created_at: NaiveDateTime,
+    #[serde(skip)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// A case to insert. Intake fills the first fields; the later ones (milestones) default to
+/// empty and are set only by synthetic data.
+#[derive(Debug, Clone, Default, Insertable)]
+#[diesel(table_name = cases)]
+pub struct NewCase {
+    pub id: String,
+    pub reference: String,
+    pub kind: String,
+    pub status: String,
+    pub channel: String,
+    pub received_on: NaiveDate,
+    pub incident_on: Option<NaiveDate>,
+    pub became_aware_on: Option<NaiveDate>,
+    pub summary: String,
+    pub description: String,
+    pub desired_outcome: String,
+    pub complainant_id: String,
+    pub patient_id: Option<String>,
+    pub patient_is_complainant: bool,
+    pub representative_basis: Option<String>,
+    pub consent_status: String,
+    pub consent_requested_on: Option<NaiveDate>,
+    pub consent_received_on: Option<NaiveDate>,
+    pub email_consent: bool,
+    pub email_consent_on: Option<NaiveDate>,
+    pub complainant_status: String,
+    pub age_band: String,
+    pub risk_consequence: Option<i32>,
+    pub risk_likelihood: Option<i32>,
+    pub risk_grade: Option<String>,
+    pub out_of_time: bool,
+    pub acknowledgement_due_on: Option<NaiveDate>,
+    pub six_month_letter_due_on: Option<NaiveDate>,
+    pub pals_due_on: Option<NaiveDate>,
+    pub next_due_key: NaiveDate,
+    pub linked_case_id: Option<String>,
+    pub calendar_version: i32,
+    pub version: i32,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub handler_id: Option<String>,
+    pub investigator_id: Option<String>,
+    pub acknowledged_on: Option<NaiveDate>,
+    pub acknowledgement_method: Option<String>,
+    pub handling_discussion_offered: Option<bool>,
+    pub meeting_offered: Option<bool>,
+    pub response_due_on: Option<NaiveDate>,
+    pub response_due_agreed: bool,
+    pub six_month_letter_sent_on: Option<NaiveDate>,
+    pub investigation_started_on: Option<NaiveDate>,
+    pub responded_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub resolved_on: Option<NaiveDate>,
+}
+
+/// Column changes; `None` leaves a column alone, `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct CaseChanges {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub received_on: Option<NaiveDate>,
+    pub incident_on: Option<Option<NaiveDate>>,
+    pub became_aware_on: Option<Option<NaiveDate>>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub desired_outcome: Option<String>,
+    pub patient_id: Option<Option<String>>,
+    pub patient_is_complainant: Option<bool>,
+    pub representative_basis: Option<Option<String>>,
+    pub consent_status: Option<String>,
+    pub consent_requested_on: Option<Option<NaiveDate>>,
+    pub consent_received_on: Option<Option<NaiveDate>>,
+    pub email_consent: Option<bool>,
+    pub email_consent_on: Option<Option<NaiveDate>>,
+    pub email_consent_withdrawn_on: Option<Option<NaiveDate>>,
+    pub complainant_status: Option<String>,
+    pub age_band: Option<String>,
+    pub risk_consequence: Option<Option<i32>>,
+    pub risk_likelihood: Option<Option<i32>>,
+    pub risk_grade: Option<Option<String>>,
+    pub handler_id: Option<Option<String>>,
+    pub investigator_id: Option<Option<String>>,
+    pub out_of_time: Option<bool>,
+    pub time_limit_decision: Option<Option<String>>,
+    pub acknowledgement_due_on: Option<Option<NaiveDate>>,
+    pub acknowledged_on: Option<Option<NaiveDate>>,
+    pub acknowledgement_method: Option<Option<String>>,
+    pub handling_discussion_offered: Option<Option<bool>>,
+    pub meeting_offered: Option<Option<bool>>,
+    pub response_due_on: Option<Option<NaiveDate>>,
+    pub response_due_agreed: Option<bool>,
+    pub six_month_letter_due_on: Option<Option<NaiveDate>>,
+    pub six_month_letter_sent_on: Option<Option<NaiveDate>>,
+    pub pals_due_on: Option<Option<NaiveDate>>,
+    pub investigation_started_on: Option<Option<NaiveDate>>,
+    pub paused_on: Option<Option<NaiveDate>>,
+    pub paused_working_days: Option<i32>,
+    pub responded_on: Option<Option<NaiveDate>>,
+    pub outcome: Option<Option<String>>,
+    pub closed_on: Option<Option<NaiveDate>>,
+    pub withdrawn_on: Option<Option<NaiveDate>>,
+    pub resolved_on: Option<Option<NaiveDate>>,
+    pub linked_case_id: Option<Option<String>>,
+    pub reopened_count: Option<i32>,
+    pub calendar_version: Option<i32>,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewCase) -> DbResult<()> {
+    diesel::insert_into(cases::table)
+        .values(new)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<CaseRecord>> {
+    Ok(cases::table
+        .find(id)
+        .select(CaseRecord::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Apply `changes` if the case is still at `expected_version`; bumps the version.
+/// `false` when someone else changed the case first.
+pub fn update_versioned(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i32,
+    changes: &CaseChanges,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    let touched = diesel::update(
+        cases::table
+            .filter(cases::id.eq(id))
+            .filter(cases::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        cases::version.eq(expected_version + 1),
+        cases::updated_at.eq(now),
+    ))
+    .execute(conn);
+    match touched {
+        Ok(n) => Ok(n == 1),
+        // An empty changeset still bumps the version through the tuple, so this is unreachable
+        // in practice; keep the error explicit rather than panicking.
+        Err(e) => Err(DbError::Query(e)),
+    }
+}
+
+/// The key of a case with nothing due: sorts last and is never overdue.
+pub fn no_due_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// Store the derived next due date (no version bump: it follows from the other columns).
+pub fn set_next_due(conn: &mut DbConnection, id: &str, next: Option<NaiveDate>) -> DbResult<()> {
+    diesel::update(cases::table.find(id))
+        .set(cases::next_due_key.eq(next.unwrap_or_else(no_due_date)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Take the case's row lock (PostgreSQL) so that timeline appends are serialised per case.
+pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> DbResult<bool> {
+    let n = diesel::update(cases::table.find(id))
+        .set(cases::updated_at.eq(now))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The next number for `prefix` in `year`: gap-free, unique under concurrent creation
+/// (the counter row is locked until the creating transaction ends).
+pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -> DbResult<i32> {
+    let seed = (
+        reference_counters::prefix.eq(prefix),
+        reference_counters::year.eq(year),
+        reference_counters::last_value.eq(0),
+    );
+    match conn {
+        DbConnection::Postgresql(c) => diesel::insert_into(reference_counters::table)
+            .values(seed)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(reference_counters::table)
+            .values(seed)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(diesel::update(
+        reference_counters::table
+            .filter(reference_counters::prefix.eq(prefix))
+            .filter(reference_counters::year.eq(year)),
+    )
+    .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
+    .returning(reference_counters::last_value)
+    .get_result(conn)?)
+}
+
+/// One coded aspect of a complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_subjects)]
+pub struct CaseSubject {
+    #[serde(skip)]
+    pub case_id: String,
+    pub subject_code: String,
+    pub subcategory_code: Option<String>,
+    pub is_primary: bool,
+    pub outcome: Option<String>,
+}
+
+/// The coding of one case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CaseCoding {
+    pub subjects: Vec<CaseSubject>,
+    pub service_ids: Vec<String>,
+    pub professions: Vec<String>,
+}
+
+/// Replace a case's subjects, services and professions.
+pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCoding) -> DbResult<()> {
+    diesel::delete(case_subjects::table.filter(case_subjects::case_id.eq(case_id)))
+        .execute(conn)?;
+    diesel::delete(case_services::table.filter(case_services::case_id.eq(case_id)))
+        .execute(conn)?;
+    diesel::delete(case_professions::table.filter(case_professions::case_id.eq(case_id)))
+        .execute(conn)?;
+    for s in &coding.subjects {
+        diesel::insert_into(case_subjects::table)
+            .values(s)
+            .execute(conn)?;
+    }
+    for id in &coding.service_ids {
+        diesel::insert_into(case_services::table)
+            .values((
+                case_services::case_id.eq(case_id),
+                case_services::service_id.eq(id),
+            ))
+            .execute(conn)?;
+    }
+    for code in &coding.professions {
+        diesel::insert_into(case_professions::table)
+            .values((
+                case_professions::case_id.eq(case_id),
+                case_professions::profession_code.eq(code),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Record the finding on each aspect.
+pub fn set_subject_outcome(
+    conn: &mut DbConnection,
+    case_id: &str,
+    subject_code: &str,
+    outcome: &str,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        case_subjects::table
+            .filter(case_subjects::case_id.eq(case_id))
+            .filter(case_subjects::subject_code.eq(subject_code)),
+    )
+    .set(case_subjects::outcome.eq(Some(outcome)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The coding of one case.
+pub fn coding(conn: &mut DbConnection, case_id: &str) -> DbResult<CaseCoding> {
+    let mut all = coding_for(conn, &[case_id.to_string()])?;
+    Ok(all.pop().map(|(_, c)| c).unwrap_or_default())
+}
+
+/// The coding of several cases, in the order of `case_ids`.
+pub fn coding_for(
+    conn: &mut DbConnection,
+    case_ids: &[String],
+) -> DbResult<Vec<(String, CaseCoding)>> {
+    let subjects: Vec<CaseSubject> = case_subjects::table
+        .filter(case_subjects::case_id.eq_any(case_ids))
+        .select(CaseSubject::as_select())
+        .order((
+            case_subjects::is_primary.desc(),
+            case_subjects::subject_code,
+        ))
+        .load(conn)?;
+    let services: Vec<(String, String)> = case_services::table
+        .filter(case_services::case_id.eq_any(case_ids))
+        .select((case_services::case_id, case_services::service_id))
+        .order(case_services::service_id)
+        .load(conn)?;
+    let professions: Vec<(String, String)> = case_professions::table
+        .filter(case_professions::case_id.eq_any(case_ids))
+        .select((case_professions::case_id, case_professions::profession_code))
+        .order(case_professions::profession_code)
+        .load(conn)?;
+    Ok(case_ids
+        .iter()
+        .map(|id| {
+            let coding = CaseCoding {
+                subjects: subjects
+                    .iter()
+                    .filter(|s| &s.case_id == id)
+                    .cloned()
+                    .collect(),
+                service_ids: services
+                    .iter()
+                    .filter(|(c, _)| c == id)
+                    .map(|(_, s)| s.clone())
+                    .collect(),
+                professions: professions
+                    .iter()
+                    .filter(|(c, _)| c == id)
+                    .map(|(_, p)| p.clone())
+                    .collect(),
+            };
+            (id.clone(), coding)
+        })
+        .collect())
+}
+
+/// Which cases a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub kind: Option<CaseKind>,
+    pub statuses: Vec<CaseStatus>,
+    pub service_ids: Option<Vec<String>>,
+    pub subject: Option<String>,
+    pub handler_id: Option<String>,
+    pub risk_grade: Option<String>,
+    pub due_before: Option<NaiveDate>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    /// Lower-case text to find in the reference or summary.
+    pub text: Option<String>,
+    /// Only overdue cases, judged at this date.
+    pub overdue_at: Option<NaiveDate>,
+    /// Investigators: only cases assigned to this user or in `visible_services`.
+    pub visible_to: Option<(String, Vec<String>)>,
+}
+
+/// List orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseSort {
+    /// Newest received first.
+    Received,
+    /// Oldest received first.
+    Oldest,
+    /// Soonest next due date first; cases with none last.
+    NextDue,
+    Reference,
+}
+
+/// Where the previous page ended: the sort key and id of its last row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCursor {
+    pub key: String,
+    pub id: String,
+}
+
+diesel::define_sql_function! {
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+type Boxed<'a> = cases::BoxedQuery<'a, MultiBackend>;
+
+fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
+    use super::schema::{case_services as cs, case_subjects as subj};
+    let mut q = cases::table.into_boxed();
+    if let Some(kind) = f.kind {
+        q = q.filter(cases::kind.eq(kind.as_str()));
+    }
+    if !f.statuses.is_empty() {
+        let names: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
+        q = q.filter(cases::status.eq_any(names));
+    }
+    // Correlated EXISTS rather than IN (…): the planner can walk the sort index and probe
+    // each case, instead of materialising every matching id and sorting them.
+    if let Some(ids) = &f.service_ids {
+        q = q.filter(exists(
+            cs::table
+                .filter(cs::case_id.eq(cases::id))
+                .filter(cs::service_id.eq_any(ids)),
+        ));
+    }
+    if let Some(code) = &f.subject {
+        q = q.filter(exists(
+            subj::table
+                .filter(subj::case_id.eq(cases::id))
+                .filter(subj::subject_code.eq(code)),
+        ));
+    }
+    if let Some(handler) = &f.handler_id {
+        q = q.filter(cases::handler_id.eq(handler));
+    }
+    if let Some(grade) = &f.risk_grade {
+        q = q.filter(cases::risk_grade.eq(grade));
+    }
+    if let Some(day) = f.due_before {
+        q = q.filter(cases::next_due_key.lt(day));
+    }
+    if let Some(day) = f.received_from {
+        q = q.filter(cases::received_on.ge(day));
+    }
+    if let Some(day) = f.received_to {
+        q = q.filter(cases::received_on.le(day));
+    }
+    if let Some(text) = f.text.as_deref().filter(|t| looks_like_reference(t)) {
+        // A whole reference is unique: an index lookup, not a scan.
+        q = q.filter(cases::reference.eq(text.to_uppercase()));
+    } else if let Some(text) = &f.text {
+        let pattern = format!("%{}%", escape_like(text));
+        q = q.filter(
+            lower(cases::reference)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(cases::summary).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(today) = f.overdue_at {
+        // Every deadline that can be missed feeds the next due date (clock::view), so a case
+        // is overdue exactly when that date has passed.
+        q = q.filter(cases::next_due_key.lt(today));
+    }
+    if let Some((user, services)) = &f.visible_to {
+        q = q.filter(
+            cases::handler_id
+                .eq(user.clone())
+                .or(cases::investigator_id.eq(user.clone()))
+                .or(exists(
+                    cs::table
+                        .filter(cs::case_id.eq(cases::id))
+                        .filter(cs::service_id.eq_any(services.clone())),
+                )),
+        );
+    }
+    q
+}
+
+/// `c-2026-00042` or `P-2026-00042`.
+fn looks_like_reference(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    matches!(parts.as_slice(), [k, y, n]
+        if matches!(*k, "c" | "p" | "C" | "P")
+            && y.len() == 4
+            && y.bytes().all(|b| b.is_ascii_digit())
+            && n.len() >= 5
+            && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// How many cases match `filter`, counting no further than `cap` (so that a count over a
+/// million rows costs no more than reading `cap` of them).
+pub fn count(conn: &mut DbConnection, filter: &CaseFilter, cap: i64) -> DbResult<i64> {
+    let rows: Vec<i32> = filtered(filter)
+        .select(cases::version)
+        .limit(cap)
+        .load(conn)?;
+    Ok(i64::try_from(rows.len()).unwrap_or(cap))
+}
+
+/// A page of cases in `sort` order after `cursor`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &CaseFilter,
+    sort: CaseSort,
+    cursor: Option<&CaseCursor>,
+    limit: i64,
+) -> DbResult<Vec<CaseRecord>> {
+    let q = filtered(filter)
+        .select(CaseRecord::as_select())
+        .limit(limit);
+    let bad_cursor = || DbError::Task("cursor does not fit this order".into());
+    let q = match sort {
+        CaseSort::Received | CaseSort::Oldest => {
+            let q = match cursor {
+                None => q,
+                Some(c) => {
+                    let day: NaiveDate = c.key.parse().map_err(|_| bad_cursor())?;
+                    let id = c.id.clone();
+                    if sort == CaseSort::Received {
+                        q.filter(
+                            cases::received_on
+                                .lt(day)
+                                .or(cases::received_on.eq(day).and(cases::id.lt(id))),
+                        )
+                    } else {
+                        q.filter(
+                            cases::received_on
+                                .gt(day)
+                                .or(cases::received_on.eq(day).and(cases::id.gt(id))),
+                        )
+                    }
+                }
+            };
+            if sort == CaseSort::Received {
+                q.order((cases::received_on.desc(), cases::id.desc()))
+            } else {
+                q.order((cases::received_on.asc(), cases::id.asc()))
+            }
+        }
+        CaseSort::NextDue => {
+            let q = match cursor {
+                None => q,
+                Some(c) => {
+                    let day: NaiveDate = c.key.parse().map_err(|_| bad_cursor())?;
+                    let id = c.id.clone();
+                    q.filter(
+                        cases::next_due_key
+                            .gt(day)
+                            .or(cases::next_due_key.eq(day).and(cases::id.gt(id))),
+                    )
+                }
+            };
+            q.order((cases::next_due_key.asc(), cases::id.asc()))
+        }
+        CaseSort::Reference => {
+            let q = match cursor {
+                None => q,
+                Some(c) => q.filter(cases::reference.gt(c.key.clone())),
+            };
+            q.order(cases::reference.asc())
+        }
+    };
+    Ok(q.load(conn)?)
+}
+
+/// The sort key of `case` for `sort`, for building the next cursor.
+pub fn sort_key(case: &CaseRecord, sort: CaseSort) -> String {
+    match sort {
+        CaseSort::Received | CaseSort::Oldest => case.received_on.to_string(),
+        CaseSort::NextDue => case.next_due_key.to_string(),
+        CaseSort::Reference => case.reference.clone(),
+    }
+}
+
+/// Open cases with a handler whose next date falls in `from..=to` (for due-soon and overdue
+/// alerts), at most `limit`.
+pub fn handled_due_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> DbResult<Vec<CaseRecord>> {
+    Ok(cases::table
+        .filter(cases::next_due_key.ge(from))
+        .filter(cases::next_due_key.le(to))
+        .filter(cases::handler_id.is_not_null())
+        .order((cases::next_due_key.asc(), cases::id.asc()))
+        .limit(limit)
+        .select(CaseRecord::as_select())
+        .load(conn)?)
+}
+
+/// Cases logged since `since` about any of `service_ids`, oldest first.
+pub fn logged_since_in_services(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+    service_ids: &[String],
+) -> DbResult<Vec<CaseRecord>> {
+    use super::schema::case_services as cs;
+    Ok(cases::table
+        .filter(cases::created_at.ge(since))
+        .filter(exists(
+            cs::table
+                .filter(cs::case_id.eq(cases::id))
+                .filter(cs::service_id.eq_any(service_ids)),
+        ))
+        .order((cases::created_at.asc(), cases::id.asc()))
+        .select(CaseRecord::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,318 @@
+//! Connections, pools and the single doorway for blocking database work.
+//!
+//! The engine is chosen from the URL scheme; SQLite gets WAL, foreign keys, a busy timeout and a
+//! single writer connection (write transactions start with `BEGIN IMMEDIATE`), PostgreSQL one
+//! pool for everything with the session time zone pinned to UTC.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+
+use super::error::{DbError, DbResult};
+
+/// A connection to either engine.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which engine a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A parsed `database.url`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Target {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl std::fmt::Debug for Target {
+    // The PostgreSQL URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Postgres(_) => f.write_str("Postgres(***)"),
+            Self::Sqlite(p) => write!(f, "Sqlite({})", p.display()),
+        }
+    }
+}
+
+impl Target {
+    /// Parse `sqlite://PATH` or `postgres://…` / `postgresql://…`; anything else is refused.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_string()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() || path.contains(":memory:") || path.starts_with("file:") {
+                return Err(format!(
+                    "database.url {url:?} must name a file, e.g. sqlite://data/candour.db"
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        let scheme = url.split_once("://").map_or("(none)", |(s, _)| s);
+        Err(format!(
+            "database.url must start with sqlite:// or postgres:// (scheme {scheme:?} is not supported)"
+        ))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Postgres(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Open one connection, with the engine's real error on failure.
+    pub fn establish(&self) -> Result<DbConnection, ConnectionError> {
+        match self {
+            Self::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgresql),
+            Self::Sqlite(path) => {
+                SqliteConnection::establish(&path.to_string_lossy()).map(DbConnection::Sqlite)
+            }
+        }
+    }
+}
+
+/// r2d2 manager that opens connections for one [`Target`].
+#[derive(Debug)]
+pub struct Manager {
+    target: Target,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.target
+            .establish()
+            .map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Per-connection settings, applied when a connection is opened.
+#[derive(Debug)]
+struct Setup;
+
+impl CustomizeConnection<DbConnection, r2d2::Error> for Setup {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        let sql = match conn {
+            DbConnection::Sqlite(_) => {
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
+            }
+            DbConnection::Postgresql(_) => "SET TIME ZONE 'UTC';",
+        };
+        conn.batch_execute(sql).map_err(r2d2::Error::QueryError)
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// The database handle shared by the whole application.
+#[derive(Clone)]
+pub struct Db {
+    read: Pool,
+    write: Pool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Open the pools for `url`; a SQLite file's folder is created if missing.
+    pub fn connect(url: &str, pool_size: u32, timeout: Duration) -> Result<Self, String> {
+        let target = Target::parse(url)?;
+        if let Target::Sqlite(path) = &target
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create folder {}: {e}", dir.display()))?;
+        }
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(timeout)
+                .connection_customizer(Box::new(Setup))
+                .build(Manager {
+                    target: target.clone(),
+                })
+                .map_err(|e| format!("cannot connect to the database: {e}"))
+        };
+        let backend = target.backend();
+        let (read, write) = match backend {
+            Backend::Postgres => {
+                let pool = build(pool_size)?;
+                (pool.clone(), pool)
+            }
+            // One writer: competing SQLite writers only wait on each other's locks.
+            Backend::Sqlite => (build(pool_size)?, build(1)?),
+        };
+        Ok(Self {
+            read,
+            write,
+            backend,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Pool gauges for `/metrics`: (pool name, open connections, idle connections).
+    pub fn pool_states(&self) -> Vec<(&'static str, u32, u32)> {
+        let state = |name, pool: &Pool| {
+            let s = pool.state();
+            (name, s.connections, s.idle_connections)
+        };
+        match self.backend {
+            Backend::Postgres => vec![state("main", &self.read)],
+            Backend::Sqlite => vec![state("read", &self.read), state("write", &self.write)],
+        }
+    }
+
+    /// Run read-only work on a blocking thread.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || db.read_blocking(f)).await
+    }
+
+    /// Run work in one write transaction on a blocking thread; an `Err` rolls it all back.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || db.write_blocking(f)).await
+    }
+
+    /// [`Db::read`] for callers that are already off the async threads (the CLI).
+    pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        E: From<DbError>,
+    {
+        let mut conn = self.read.get().map_err(DbError::from)?;
+        f(&mut conn)
+    }
+
+    /// [`Db::write`] for callers that are already off the async threads (the CLI).
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        E: From<DbError> + From<diesel::result::Error>,
+    {
+        let mut pooled = self.write.get().map_err(DbError::from)?;
+        write_tx(&mut pooled, f)
+    }
+
+    /// Whether the database answers a trivial query (readiness).
+    pub fn ping(&self) -> DbResult<()> {
+        self.read_blocking(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))
+    }
+
+    /// A connection for maintenance work (migrations, readiness).
+    pub fn maintenance<T>(&self, f: impl FnOnce(&mut DbConnection) -> DbResult<T>) -> DbResult<T> {
+        let mut conn = self.write.get()?;
+        f(&mut conn)
+    }
+}
+
+/// Run `f` on the blocking pool, inside the caller's tracing span.
+async fn blocking<T, E, F>(f: F) -> Result<T, E>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+        .await
+        .map_err(|e| E::from(DbError::Task(e.to_string())))?
+}
+
+/// A write transaction: `BEGIN IMMEDIATE` on SQLite (no lock upgrade failures), plain on PostgreSQL.
+fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let DbConnection::Sqlite(inner) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConnection::Sqlite(inner) = conn else {
+        return result;
+    };
+    match result {
+        Ok(v) => {
+            AnsiTransactionManager::commit_transaction(inner)?;
+            Ok(v)
+        }
+        Err(e) => {
+            if let Err(rollback) = AnsiTransactionManager::rollback_transaction(inner) {
+                tracing::error!(error.cause = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_engine_or_fail_clearly() {
+        assert_eq!(
+            Target::parse("sqlite://data/candour.db").unwrap(),
+            Target::Sqlite("data/candour.db".into())
+        );
+        assert_eq!(
+            Target::parse("sqlite:///var/lib/candour.db").unwrap(),
+            Target::Sqlite("/var/lib/candour.db".into())
+        );
+        assert_eq!(
+            Target::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert!(
+            Target::parse("mysql://u@h/db")
+                .unwrap_err()
+                .contains("\"mysql\"")
+        );
+        assert!(Target::parse("data/candour.db").is_err());
+        assert!(Target::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn postgres_urls_are_not_printed() {
+        let t = Target::parse("postgres://u:hunter2@h/db").unwrap();
+        assert!(!format!("{t:?}").contains("hunter2"));
+    }
+}

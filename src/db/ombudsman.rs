@@ -1,0 +1,137 @@
+//! Rows and queries for ombudsman (PHSO) referrals and their recommendations.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::connection::DbConnection;
+use super::error::DbResult;
+use super::schema::{ombudsman_recommendations, ombudsman_referrals};
+
+/// A referral. Serialised (minus free text and bookkeeping) to diff before/after values on the
+/// case timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ombudsman_referrals)]
+pub struct Referral {
+    pub id: String,
+    pub case_id: String,
+    pub referred_on: NaiveDate,
+    pub phso_reference: Option<String>,
+    pub decision: Option<String>,
+    pub decision_on: Option<NaiveDate>,
+    #[serde(skip)]
+    pub decision_summary: Option<String>,
+    #[serde(skip)]
+    pub version: i32,
+    pub created_by: String,
+    #[serde(skip)]
+    pub created_at: NaiveDateTime,
+    #[serde(skip)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// The editable columns, all written on every replace.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = ombudsman_referrals, treat_none_as_null = true)]
+pub struct ReferralFields {
+    pub referred_on: NaiveDate,
+    pub phso_reference: Option<String>,
+    pub decision: Option<String>,
+    pub decision_on: Option<NaiveDate>,
+    pub decision_summary: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, r: &Referral) -> DbResult<()> {
+    diesel::insert_into(ombudsman_referrals::table)
+        .values(r)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> DbResult<Option<Referral>> {
+    Ok(ombudsman_referrals::table
+        .filter(ombudsman_referrals::case_id.eq(case_id))
+        .select(Referral::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Write `fields` if the referral is still at `expected_version`; bumps the version.
+pub fn replace_versioned(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i32,
+    fields: &ReferralFields,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        ombudsman_referrals::table
+            .filter(ombudsman_referrals::id.eq(id))
+            .filter(ombudsman_referrals::version.eq(expected_version)),
+    )
+    .set((
+        fields,
+        ombudsman_referrals::version.eq(expected_version + 1),
+        ombudsman_referrals::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// One PHSO recommendation and the day it was met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ombudsman_recommendations)]
+pub struct Recommendation {
+    pub id: String,
+    #[serde(skip)]
+    pub referral_id: String,
+    #[serde(skip)]
+    pub position: i32,
+    #[serde(skip)]
+    pub recommendation: String,
+    pub due_on: Option<NaiveDate>,
+    pub met_on: Option<NaiveDate>,
+}
+
+/// Replace a referral's recommendations (in the given order).
+pub fn replace_recommendations(
+    conn: &mut DbConnection,
+    referral_id: &str,
+    rows: &[Recommendation],
+) -> DbResult<()> {
+    diesel::delete(
+        ombudsman_recommendations::table
+            .filter(ombudsman_recommendations::referral_id.eq(referral_id)),
+    )
+    .execute(conn)?;
+    for row in rows {
+        diesel::insert_into(ombudsman_recommendations::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn recommendations(
+    conn: &mut DbConnection,
+    referral_id: &str,
+) -> DbResult<Vec<Recommendation>> {
+    Ok(ombudsman_recommendations::table
+        .filter(ombudsman_recommendations::referral_id.eq(referral_id))
+        .order(ombudsman_recommendations::position.asc())
+        .select(Recommendation::as_select())
+        .load(conn)?)
+}
+
+/// Referrals made with `referred_on` in [`from`, `to`], and how many of them the PHSO decided
+/// each way (reg 18: the number referred).
+pub fn referred_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<Option<String>>> {
+    Ok(ombudsman_referrals::table
+        .filter(ombudsman_referrals::referred_on.between(from, to))
+        .select(ombudsman_referrals::decision)
+        .load(conn)?)
+}

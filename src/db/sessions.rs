@@ -1,0 +1,192 @@
+//! Rows and queries for sign-in sessions and their rotating refresh tokens.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::connection::DbConnection;
+use super::error::{DbError, DbResult};
+use super::schema::{refresh_tokens, sessions, users};
+use crate::domain::role::Role;
+
+/// A session as the token check sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionState {
+    pub session_id: String,
+    pub user_id: String,
+    pub revoked: bool,
+}
+
+/// A refresh token found by its hash.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: String,
+    pub session_id: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// Start a session for `user_id`.
+pub fn create(
+    conn: &mut DbConnection,
+    id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id),
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(now),
+            sessions::last_refreshed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The session `id`, if it exists.
+pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<SessionState>> {
+    let row: Option<(String, String, Option<NaiveDateTime>)> = sessions::table
+        .find(id)
+        .select((sessions::id, sessions::user_id, sessions::revoked_at))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(session_id, user_id, revoked_at)| SessionState {
+        session_id,
+        user_id,
+        revoked: revoked_at.is_some(),
+    }))
+}
+
+/// Revoke session `id` (no-op when already revoked).
+pub fn revoke(conn: &mut DbConnection, id: &str, reason: &str, now: NaiveDateTime) -> DbResult<()> {
+    diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Some(now)),
+        sessions::revoked_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Revoke every open session of `user_id`.
+pub fn revoke_all_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Some(now)),
+        sessions::revoked_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?)
+}
+
+/// Revoke every open session of `user_id` except `keep`.
+pub fn revoke_others_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    keep: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Some(now)),
+        sessions::revoked_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?)
+}
+
+/// The user's current role if the session is open and the user active: the check behind
+/// every access token.
+pub fn live_role(
+    conn: &mut DbConnection,
+    session_id: &str,
+    user_id: &str,
+) -> DbResult<Option<Role>> {
+    let found: Option<String> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(users::active.eq(true))
+        .select(users::role)
+        .first(conn)
+        .optional()?;
+    found
+        .map(|r| {
+            r.parse()
+                .map_err(|e: String| DbError::Task(format!("users.role: {e}")))
+        })
+        .transpose()
+}
+
+/// Store a new refresh token (its hash only) for a session.
+pub fn add_refresh_token(
+    conn: &mut DbConnection,
+    id: &str,
+    session_id: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(id),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::created_at.eq(now),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    diesel::update(sessions::table.find(session_id))
+        .set(sessions::last_refreshed_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The refresh token with this hash.
+pub fn find_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> DbResult<Option<RefreshTokenRow>> {
+    Ok(refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Spend a refresh token. `false` when someone spent it first (a reuse).
+pub fn spend_refresh_token(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        refresh_tokens::table
+            .find(id)
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -1,0 +1,20 @@
+//! Pure rules: no actix, no diesel, no clock (the current time is always a parameter).
+
+pub mod account;
+pub mod calendar;
+pub mod candour;
+pub mod case;
+pub mod clock;
+pub mod feedback;
+pub mod ical;
+pub mod meeting;
+pub mod nhs_number;
+pub mod ombudsman;
+pub mod outbox;
+pub mod risk;
+pub mod role;
+pub mod service;
+pub mod spc;
+pub mod taxonomy;
+pub mod timeline;
+pub mod tracking;

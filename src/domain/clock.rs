@@ -1,0 +1,329 @@
+//! The statutory clock: deadlines from receipt, the 12-month limit, the six-month letter,
+//! pauses, and the overdue flags derived on every read. `today` is always a parameter.
+
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::calendar::WorkingCalendar;
+use super::case::{CaseKind, CaseStatus};
+use super::risk::RiskGrade;
+
+/// Working days to acknowledge a complaint (reg 13).
+pub const ACKNOWLEDGEMENT_WORKING_DAYS: u32 = 3;
+/// The time limit for making a complaint, in months (reg 12).
+pub const TIME_LIMIT_MONTHS: u32 = 12;
+
+/// How "six months beginning on the day received" is counted (domain.md §1.6, ⚠️ configurable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SixMonthRule {
+    /// The period includes the day of receipt: received 10 Jan → letter due by 9 Jul.
+    BeginningOn,
+    /// The period starts the day after receipt: received 10 Jan → letter due by 10 Jul.
+    After,
+}
+
+/// Local targets (domain.md §7.2: local policy, not statute).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClockRules {
+    pub response_working_days_low: u32,
+    pub response_working_days_moderate: u32,
+    pub response_working_days_high: u32,
+    pub response_working_days_extreme: u32,
+    pub pals_resolution_working_days: u32,
+    pub six_month_rule: SixMonthRule,
+}
+
+impl Default for ClockRules {
+    fn default() -> Self {
+        Self {
+            response_working_days_low: 25,
+            response_working_days_moderate: 40,
+            response_working_days_high: 60,
+            response_working_days_extreme: 60,
+            pals_resolution_working_days: 10,
+            six_month_rule: SixMonthRule::BeginningOn,
+        }
+    }
+}
+
+impl ClockRules {
+    pub fn response_working_days(&self, grade: RiskGrade) -> u32 {
+        match grade {
+            RiskGrade::Low => self.response_working_days_low,
+            RiskGrade::Moderate => self.response_working_days_moderate,
+            RiskGrade::High => self.response_working_days_high,
+            RiskGrade::Extreme => self.response_working_days_extreme,
+        }
+    }
+}
+
+pub fn acknowledgement_due(cal: &WorkingCalendar, received_on: NaiveDate) -> NaiveDate {
+    cal.add_working_days(received_on, ACKNOWLEDGEMENT_WORKING_DAYS)
+}
+
+/// The response date when none is agreed: the grade's target in working days from receipt.
+pub fn default_response_due(
+    cal: &WorkingCalendar,
+    rules: &ClockRules,
+    received_on: NaiveDate,
+    grade: RiskGrade,
+) -> NaiveDate {
+    cal.add_working_days(received_on, rules.response_working_days(grade))
+}
+
+pub fn pals_due(cal: &WorkingCalendar, rules: &ClockRules, received_on: NaiveDate) -> NaiveDate {
+    cal.add_working_days(received_on, rules.pals_resolution_working_days)
+}
+
+/// The last day of the six-month period, after which the delay letter is owed.
+pub fn six_month_letter_due(received_on: NaiveDate, rule: SixMonthRule) -> NaiveDate {
+    let end = received_on
+        .checked_add_months(Months::new(6))
+        .unwrap_or(received_on);
+    match rule {
+        SixMonthRule::After => end,
+        SixMonthRule::BeginningOn => end.checked_sub_days(Days::new(1)).unwrap_or(end),
+    }
+}
+
+/// A longer period agreed with the complainant before the six months ran out moves the letter.
+pub fn six_month_after_extension(
+    current_due: NaiveDate,
+    agreed_on: NaiveDate,
+    new_response_due: NaiveDate,
+) -> NaiveDate {
+    if agreed_on <= current_due && new_response_due > current_due {
+        new_response_due
+    } else {
+        current_due
+    }
+}
+
+/// Reg 12: received more than 12 months after the later of the incident and awareness.
+pub fn is_out_of_time(
+    received_on: NaiveDate,
+    incident_on: Option<NaiveDate>,
+    became_aware_on: Option<NaiveDate>,
+) -> bool {
+    let anchor = match (incident_on, became_aware_on) {
+        (Some(a), Some(b)) => a.max(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return false,
+    };
+    anchor
+        .checked_add_months(Months::new(TIME_LIMIT_MONTHS))
+        .is_some_and(|limit| received_on > limit)
+}
+
+/// The clock facts of one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockInput {
+    pub kind: CaseKind,
+    pub status: CaseStatus,
+    pub received_on: NaiveDate,
+    pub acknowledgement_due_on: Option<NaiveDate>,
+    /// The response date, moved on by every pause that has ended.
+    pub response_due_on: Option<NaiveDate>,
+    pub six_month_letter_due_on: Option<NaiveDate>,
+    pub six_month_letter_sent_on: Option<NaiveDate>,
+    pub pals_due_on: Option<NaiveDate>,
+    /// When the case stopped needing work (responded, closed, withdrawn, resolved, escalated).
+    pub finished_on: Option<NaiveDate>,
+    pub paused_on: Option<NaiveDate>,
+    /// Working days in pauses already ended (already added to `response_due_on`).
+    pub paused_working_days: i32,
+}
+
+/// Which deadlines have been missed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Overdue {
+    pub acknowledgement: bool,
+    pub response: bool,
+    pub six_month_letter: bool,
+    pub pals_resolution: bool,
+}
+
+impl Overdue {
+    pub fn any(&self) -> bool {
+        self.acknowledgement || self.response || self.six_month_letter || self.pals_resolution
+    }
+}
+
+/// What the clock says about a case today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockView {
+    pub overdue: Overdue,
+    /// The response date, moved on by the current pause too.
+    pub effective_response_due_on: Option<NaiveDate>,
+    /// Working days paused so far, the current pause included.
+    pub paused_working_days: i64,
+    pub working_days_open: i64,
+    pub next_due_on: Option<NaiveDate>,
+    /// Negative when the next date has passed.
+    pub working_days_to_due: Option<i64>,
+}
+
+pub fn view(cal: &WorkingCalendar, c: &ClockInput, today: NaiveDate) -> ClockView {
+    use CaseStatus as S;
+    let ongoing = c
+        .paused_on
+        .map_or(0, |from| cal.working_days_between(from, today));
+    let paused = i64::from(c.paused_working_days) + ongoing;
+    let effective_response = c
+        .response_due_on
+        .map(|due| cal.add_working_days(due, u32::try_from(ongoing).unwrap_or(0)));
+    let awaiting_response = matches!(c.status, S::Acknowledged | S::Investigating);
+    let is_complaint = c.kind == CaseKind::Complaint;
+    let letter_owed = is_complaint
+        && matches!(c.status, S::Received | S::Acknowledged | S::Investigating)
+        && c.six_month_letter_sent_on.is_none();
+    let past = |due: Option<NaiveDate>| due.is_some_and(|d| today > d);
+    let overdue = Overdue {
+        acknowledgement: is_complaint && c.status == S::Received && past(c.acknowledgement_due_on),
+        response: is_complaint && awaiting_response && past(effective_response),
+        six_month_letter: letter_owed && past(c.six_month_letter_due_on),
+        pals_resolution: c.kind == CaseKind::PalsConcern
+            && c.status == S::Open
+            && past(c.pals_due_on),
+    };
+    let next_due_on = match (c.kind, c.status) {
+        (CaseKind::Complaint, S::Received) => c.acknowledgement_due_on,
+        (CaseKind::Complaint, S::Acknowledged | S::Investigating) => {
+            let letter = c
+                .six_month_letter_due_on
+                .filter(|_| c.six_month_letter_sent_on.is_none());
+            // A paused response clock has no date yet; the six-month letter still does.
+            let response = effective_response.filter(|_| c.paused_on.is_none());
+            [response, letter].into_iter().flatten().min()
+        }
+        (CaseKind::PalsConcern, S::Open) => c.pals_due_on,
+        _ => None,
+    };
+    let end = c.finished_on.unwrap_or(today).min(today);
+    ClockView {
+        overdue,
+        effective_response_due_on: effective_response,
+        paused_working_days: paused,
+        working_days_open: cal.working_days_between(c.received_on, end),
+        next_due_on,
+        working_days_to_due: next_due_on.map(|due| cal.working_days_until(today, due)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::tests::{calendar, d};
+
+    fn input(status: CaseStatus) -> ClockInput {
+        let cal = calendar();
+        let received = d("2026-03-02");
+        ClockInput {
+            kind: CaseKind::Complaint,
+            status,
+            received_on: received,
+            acknowledgement_due_on: Some(acknowledgement_due(&cal, received)),
+            response_due_on: Some(d("2026-04-14")),
+            six_month_letter_due_on: Some(six_month_letter_due(
+                received,
+                SixMonthRule::BeginningOn,
+            )),
+            six_month_letter_sent_on: None,
+            pals_due_on: None,
+            finished_on: None,
+            paused_on: None,
+            paused_working_days: 0,
+        }
+    }
+
+    #[test]
+    fn twelve_month_limit_uses_the_later_date() {
+        assert!(!is_out_of_time(
+            d("2026-01-10"),
+            Some(d("2025-01-10")),
+            None
+        ));
+        assert!(is_out_of_time(d("2026-01-11"), Some(d("2025-01-10")), None));
+        assert!(!is_out_of_time(
+            d("2026-06-01"),
+            Some(d("2024-01-01")),
+            Some(d("2025-07-01"))
+        ));
+        assert!(!is_out_of_time(d("2030-01-01"), None, None));
+    }
+
+    #[test]
+    fn six_month_letter_conventions() {
+        assert_eq!(
+            six_month_letter_due(d("2026-01-10"), SixMonthRule::BeginningOn),
+            d("2026-07-09")
+        );
+        assert_eq!(
+            six_month_letter_due(d("2026-01-10"), SixMonthRule::After),
+            d("2026-07-10")
+        );
+        // Month ends clamp: 31 August + 6 months is the end of February.
+        assert_eq!(
+            six_month_letter_due(d("2025-08-31"), SixMonthRule::After),
+            d("2026-02-28")
+        );
+        // Agreed before expiry: the letter moves; agreed after: it does not.
+        assert_eq!(
+            six_month_after_extension(d("2026-07-09"), d("2026-06-01"), d("2026-08-01")),
+            d("2026-08-01")
+        );
+        assert_eq!(
+            six_month_after_extension(d("2026-07-09"), d("2026-07-20"), d("2026-08-01")),
+            d("2026-07-09")
+        );
+    }
+
+    #[test]
+    fn acknowledgement_goes_overdue_the_day_after_it_is_due() {
+        let cal = calendar();
+        let c = input(CaseStatus::Received);
+        assert_eq!(c.acknowledgement_due_on, Some(d("2026-03-05")));
+        assert!(!view(&cal, &c, d("2026-03-05")).overdue.acknowledgement);
+        let v = view(&cal, &c, d("2026-03-06"));
+        assert!(v.overdue.acknowledgement);
+        assert_eq!(v.working_days_to_due, Some(-1));
+        assert_eq!(v.working_days_open, 4);
+    }
+
+    #[test]
+    fn pauses_push_the_response_date() {
+        let cal = calendar();
+        let mut c = input(CaseStatus::Investigating);
+        assert!(view(&cal, &c, d("2026-04-15")).overdue.response);
+        // An open pause moves the date: paused on Mon 13 April, today Wed 15 → 2 days.
+        c.paused_on = Some(d("2026-04-13"));
+        let v = view(&cal, &c, d("2026-04-15"));
+        assert_eq!(v.paused_working_days, 2);
+        assert_eq!(v.effective_response_due_on, Some(d("2026-04-16")));
+        assert_eq!(
+            v.next_due_on, c.six_month_letter_due_on,
+            "the paused response is not next due"
+        );
+    }
+
+    #[test]
+    fn the_six_month_letter_flag_clears_when_sent_or_responded() {
+        let cal = calendar();
+        let mut c = input(CaseStatus::Investigating);
+        assert!(view(&cal, &c, d("2026-09-02")).overdue.six_month_letter);
+        c.six_month_letter_sent_on = Some(d("2026-09-01"));
+        assert!(!view(&cal, &c, d("2026-09-02")).overdue.six_month_letter);
+        let mut c = input(CaseStatus::Responded);
+        c.finished_on = Some(d("2026-04-10"));
+        let v = view(&cal, &c, d("2026-09-02"));
+        assert!(!v.overdue.any());
+        assert_eq!(v.next_due_on, None);
+        assert_eq!(
+            v.working_days_open,
+            cal.working_days_between(d("2026-03-02"), d("2026-04-10"))
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! Candour: complaints case management for NHS providers in England.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod http;
+pub mod json;
+pub mod pages;
+pub mod reports;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

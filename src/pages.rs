@@ -1,0 +1,194 @@
+//! The HTML pages for the public, outside `/api/v1`: the tracking page, the feedback survey and
+//! their stylesheet. Server-rendered, no JavaScript, Candour's own CSS; every page carries a
+//! strict Content-Security-Policy, is never cached or indexed, and sends no referrer. Errors
+//! are friendly HTML pages that reveal nothing, never problem documents.
+
+pub mod feedback;
+pub mod tracking;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, web};
+use serde_json::{Value, json};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The stylesheet, compiled into the binary.
+pub const STYLESHEET: &str = include_str!("../assets/candour.css");
+
+/// The Content-Security-Policy of every page: nothing but our own stylesheet, forms that post
+/// back to us, no framing.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                       base-uri 'none'; frame-ancestors 'none'";
+
+/// Register the pages (on the actix app, not in the OpenAPI document).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/assets/candour.css", web::get().to(stylesheet))
+        .service(
+            web::resource("/track/{token}")
+                .route(web::get().to(tracking::show))
+                .route(web::post().to(tracking::send_message)),
+        )
+        .service(
+            web::resource("/feedback/{token}")
+                .route(web::get().to(feedback::show))
+                .route(web::post().to(feedback::submit)),
+        );
+}
+
+/// Whether `path` belongs to the pages (whose errors are HTML, not problem documents).
+pub fn is_page_path(path: &str) -> bool {
+    ["/track/", "/feedback/", "/assets/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(STYLESHEET)
+}
+
+/// An HTML response with the pages' security and privacy headers.
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    for (name, value) in [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        res.insert_header((name, HeaderValue::from_static(value)));
+    }
+    res.insert_header(("x-robots-tag", "noindex, nofollow"));
+    res.body(body)
+}
+
+/// Render page template `name` with `context`; a broken template becomes the error page.
+pub fn render(state: &AppState, status: StatusCode, name: &str, context: &Value) -> HttpResponse {
+    match state.outbox.templates().render_page(name, context) {
+        Ok(body) => html(status, body),
+        Err(e) => server_error(Some(state), &e.to_string()),
+    }
+}
+
+/// A page of a heading and paragraphs.
+pub fn message(
+    state: &AppState,
+    status: StatusCode,
+    title: &str,
+    paragraphs: &[&str],
+) -> HttpResponse {
+    render(
+        state,
+        status,
+        "message",
+        &json!({ "title": title, "heading": title, "paragraphs": paragraphs }),
+    )
+}
+
+/// The page for an unknown link. It says nothing about why.
+pub fn not_found(state: &AppState) -> HttpResponse {
+    message(
+        state,
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        &[
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the entire address.",
+            "If the address came in an email or letter from us and still does not work, contact the complaints team.",
+        ],
+    )
+}
+
+/// The page for a link that no longer works (revoked or expired).
+pub fn gone(state: &AppState, what: &str) -> HttpResponse {
+    let first = format!("This {what} link no longer works.");
+    message(
+        state,
+        StatusCode::GONE,
+        "This link has expired",
+        &[
+            first.as_str(),
+            "Links stop working some time after a case finishes, or when we send you a new one.",
+            "If you need to contact us, reply to our last letter or email, or contact the complaints team.",
+        ],
+    )
+}
+
+/// The page for a server error: the cause is logged under an id the person can quote.
+pub fn server_error(state: Option<&AppState>, cause: &str) -> HttpResponse {
+    let problem = crate::error::internal_problem(cause);
+    let id = problem.error_id.unwrap_or_default();
+    let quote = format!("If you contact us about this, quote error {id}.");
+    let paragraphs = [
+        "Sorry, there is a problem with the service. Try again later.",
+        quote.as_str(),
+    ];
+    let rendered = state.and_then(|s| {
+        s.outbox
+            .templates()
+            .render_page(
+                "message",
+                &json!({"title": "Sorry, there is a problem with the service",
+                        "heading": "Sorry, there is a problem with the service",
+                        "paragraphs": paragraphs}),
+            )
+            .ok()
+    });
+    // If even the template is broken, a bare page still says what to do.
+    let body = rendered.unwrap_or_else(|| {
+        format!(
+            "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Sorry, there is a problem with the service</title></head><body><main><h1>Sorry, there is a problem with the service</h1><p>{}</p><p>{}</p></main></body></html>",
+            paragraphs[0], paragraphs[1]
+        )
+    });
+    html(StatusCode::INTERNAL_SERVER_ERROR, body)
+}
+
+/// The page for an error from a use-case.
+pub fn app_error(state: &AppState, e: &AppError) -> HttpResponse {
+    use actix_web::ResponseError;
+    let status = e.status_code();
+    match status {
+        StatusCode::NOT_FOUND => not_found(state),
+        s if s.is_server_error() => server_error(Some(state), &e.to_string()),
+        s => error_status(state, s),
+    }
+}
+
+/// The page for an HTTP error that reached no page handler (bad method, unreadable body).
+pub fn error_status(state: &AppState, status: StatusCode) -> HttpResponse {
+    match status {
+        StatusCode::NOT_FOUND => not_found(state),
+        StatusCode::METHOD_NOT_ALLOWED => message(
+            state,
+            status,
+            "This page cannot do that",
+            &["Go back to the page and use its form or links."],
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => message(
+            state,
+            status,
+            "What you sent is too long",
+            &["Go back, shorten your message and send it again."],
+        ),
+        s if s.is_server_error() => server_error(Some(state), "HTTP error on a page"),
+        s => message(
+            state,
+            s,
+            "Sorry, we could not handle that request",
+            &["Go back to the page and try again."],
+        ),
+    }
+}
+
+/// Parse an `application/x-www-form-urlencoded` body into name, value pairs.
+pub fn form_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
+    serde_urlencoded::from_bytes(body).ok()
+}

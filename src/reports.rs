@@ -1,0 +1,9 @@
+//! Board reporting: the board report, SPC early warning, KO41a, the annual report and the
+//! printable board pack. Aggregates only; counts below the suppression threshold are hidden
+//! from the board role, and no free text from cases appears.
+
+pub mod board;
+
+pub mod period;
+
+pub mod suppress;

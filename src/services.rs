@@ -1,0 +1,60 @@
+//! Use-cases: each command is one transaction holding its rule checks and rows.
+
+pub mod alerts;
+pub mod auth;
+pub mod calendar;
+pub mod candour;
+pub mod case_actions;
+pub mod case_edit;
+pub mod case_history;
+pub mod case_input;
+pub mod case_intake;
+pub mod case_view;
+pub mod cases;
+pub mod feedback;
+pub mod letters;
+pub mod meetings;
+pub mod notify;
+pub mod ombudsman;
+pub mod outbox;
+pub mod service_tree;
+pub mod taxonomy;
+pub mod tracking;
+pub mod users;
+
+use crate::domain::role::{Permission, Role};
+use crate::error::{AppError, AppResult};
+
+/// The signed-in member of staff a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub role: Role,
+    pub session_id: String,
+}
+
+impl Actor {
+    /// Refuse with 403 unless the actor's role holds `permission`.
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        if self.role.can(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "The {} role may not do this.",
+                self.role.as_str()
+            )))
+        }
+    }
+}
+
+/// Run CPU-heavy work (password hashing) on the blocking pool, inside the caller's span.
+pub async fn cpu<T, F>(f: F) -> AppResult<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))
+}

@@ -1,0 +1,193 @@
+//! Staff alerts (characteristic 16A: teams hear fast): due soon, overdue, and a daily digest of
+//! new cases to each service lead. Every alert has a key and goes at most once, however many
+//! Candour instances run the job.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
+use serde_json::json;
+
+use super::case_actions::staff_case;
+use super::case_view;
+use super::notify::{Messenger, long_date};
+use crate::db::cases::CaseRecord;
+use crate::db::{self, calendar, cases, services as service_rows, users};
+use crate::domain::calendar::WorkingCalendar;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// What one run sent.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AlertReport {
+    pub due_soon: usize,
+    pub overdue: usize,
+    pub digests: usize,
+}
+
+/// How far back a missed date still earns an overdue alert (older ones were alerted before).
+const OVERDUE_LOOKBACK_DAYS: u64 = 90;
+/// Most cases one run looks at for each kind of alert.
+const BATCH: i64 = 5_000;
+
+/// Look for due and overdue cases and send the digests that are due. `now` is UTC.
+pub async fn run_once(state: &AppState, now: NaiveDateTime) -> AppResult<AlertReport> {
+    let messenger = Messenger::from_state(state);
+    let settings = state.settings.alerts.clone();
+    let report = state
+        .db
+        .write(move |c| -> AppResult<AlertReport> {
+            let cal = calendar::current(c)?;
+            let today = now.date();
+            let mut report = AlertReport::default();
+            let soon = cal.add_working_days(today, settings.due_soon_working_days);
+            for case in cases::handled_due_between(c, today, soon, BATCH)? {
+                if send(c, &messenger, &cal, &case, today, now, false)? {
+                    report.due_soon += 1;
+                }
+            }
+            let from = today
+                .checked_sub_days(chrono::Days::new(OVERDUE_LOOKBACK_DAYS))
+                .unwrap_or(today);
+            let yesterday = today.pred_opt().unwrap_or(today);
+            for case in cases::handled_due_between(c, from, yesterday, BATCH)? {
+                if send(c, &messenger, &cal, &case, today, now, true)? {
+                    report.overdue += 1;
+                }
+            }
+            if now.hour() >= settings.digest_hour_utc {
+                report.digests = digests(c, &messenger, &cal, today, now)?;
+            }
+            Ok(report)
+        })
+        .await?;
+    if report != AlertReport::default() {
+        state.outbox.wake();
+        tracing::info!(
+            alerts.due_soon = report.due_soon,
+            alerts.overdue = report.overdue,
+            alerts.digests = report.digests,
+            "staff alerts sent"
+        );
+    }
+    Ok(report)
+}
+
+/// What is due next on a case, in words.
+fn what_is_due(case: &CaseRecord, due: NaiveDate) -> &'static str {
+    if case.acknowledgement_due_on == Some(due) && case.acknowledged_on.is_none() {
+        "acknowledgement"
+    } else if case.six_month_letter_due_on == Some(due) && case.six_month_letter_sent_on.is_none() {
+        "six-month delay letter"
+    } else if case.pals_due_on == Some(due) {
+        "PALS resolution"
+    } else {
+        "response"
+    }
+}
+
+fn send(
+    c: &mut db::DbConnection,
+    messenger: &Messenger,
+    cal: &WorkingCalendar,
+    case: &CaseRecord,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    overdue: bool,
+) -> AppResult<bool> {
+    let Some(handler_id) = &case.handler_id else {
+        return Ok(false);
+    };
+    let Some(due) = case_view::clock_view(cal, case, today).next_due_on else {
+        return Ok(false);
+    };
+    if overdue != (due < today) {
+        return Ok(false);
+    }
+    let Some(user) = users::find(c, handler_id)? else {
+        return Ok(false);
+    };
+    let (template, kind) = if overdue {
+        ("staff_overdue", "overdue")
+    } else {
+        ("staff_due_soon", "due_soon")
+    };
+    let key = format!("{kind}:{}:{due}:{handler_id}", case.id);
+    let extra = json!({
+        "case": staff_case(messenger, case, cal, today),
+        "due": {
+            "what": what_is_due(case, due),
+            "on": long_date(due),
+            "working_days": cal.working_days_until(today, due),
+        },
+    });
+    messenger.to_staff(c, &user, template, extra, &key, Some(&case.id), kind, now)
+}
+
+/// One digest a day to each service lead with cases logged in the last 24 hours.
+fn digests(
+    c: &mut db::DbConnection,
+    messenger: &Messenger,
+    cal: &WorkingCalendar,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let services = service_rows::all(c)?;
+    let mut leads: Vec<String> = services
+        .iter()
+        .filter(|s| s.active)
+        .filter_map(|s| s.lead_user_id.clone())
+        .collect();
+    leads.sort();
+    leads.dedup();
+    let mut sent = 0;
+    for lead in leads {
+        let led = service_rows::led_by(c, &lead)?;
+        let new = cases::logged_since_in_services(c, now - Duration::hours(24), &led)?;
+        if new.is_empty() {
+            continue;
+        }
+        let Some(user) = users::find(c, &lead)? else {
+            continue;
+        };
+        let mut items = Vec::new();
+        for case in &new {
+            let coding = cases::coding(c, &case.id)?;
+            let mut item = staff_case(messenger, case, cal, today);
+            item["subjects"] = json!(
+                coding
+                    .subjects
+                    .iter()
+                    .map(|s| s.subject_code.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            items.push(item);
+        }
+        let key = format!("digest:{lead}:{today}");
+        if messenger.to_staff(
+            c,
+            &user,
+            "staff_digest",
+            json!({ "cases": items }),
+            &key,
+            None,
+            "digest",
+            now,
+        )? {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// Run the alert job every `alerts.interval_minutes` until the process stops.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let minutes = state.settings.alerts.interval_minutes.max(1);
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = run_once(&state, db::now()).await {
+                tracing::error!(error.cause = %e, "staff alert job failed");
+            }
+        }
+    })
+}

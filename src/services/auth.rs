@@ -1,0 +1,250 @@
+//! Sign-in, token rotation, sign-out and the check behind every bearer token.
+
+use chrono::{Duration, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Actor, cpu};
+use crate::auth::{password, tokens};
+use crate::db::{self, sessions, users};
+use crate::domain::account;
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// What a successful sign-in or refresh returns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    /// A JWT to send as `Authorization: Bearer …`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Single use: exchange it at `/api/v1/auth/refresh` for a new pair.
+    pub refresh_token: String,
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthorized(
+        "The email or password is not correct, or the account is locked after repeated \
+         failed attempts. Try again later or ask an administrator."
+            .into(),
+    )
+}
+
+/// Check an email and password and open a session.
+pub async fn login(state: &AppState, email: String, password: String) -> AppResult<TokenPair> {
+    let found = state
+        .db
+        .read(move |c| users::find_by_email_with_hash(c, &email).map_err(AppError::from))
+        .await?;
+    // Hash even for unknown emails, so the answer takes the same time either way.
+    let (user, matches) = match found {
+        Some((user, hash)) => {
+            let ok = cpu(move || password::verify(&password, &hash)).await?;
+            (Some(user), ok)
+        }
+        None => (None, cpu(move || password::verify_dummy(&password)).await?),
+    };
+    let Some(user) = user else {
+        return Err(bad_credentials());
+    };
+    let now = db::now();
+    if !user.active || user.is_locked(now) {
+        return Err(bad_credentials());
+    }
+    if !matches {
+        let max = state.settings.auth.max_failed_logins;
+        let until = now + Duration::minutes(state.settings.auth.lockout_minutes);
+        let id = user.id.clone();
+        let locked = state
+            .db
+            .write(move |c| users::record_failed_login(c, &id, max, until).map_err(AppError::from))
+            .await?;
+        if locked {
+            tracing::warn!(user.id = %user.id, "account locked after repeated failed sign-ins");
+        }
+        return Err(bad_credentials());
+    }
+    let session_id = uuid::Uuid::new_v4().to_string();
+    let refresh = tokens::random_token();
+    let refresh_hash = tokens::hash_token(&refresh);
+    let expires = now + Duration::hours(state.settings.auth.refresh_token_hours);
+    let (uid, sid) = (user.id.clone(), session_id.clone());
+    state
+        .db
+        .write(move |c| -> AppResult<()> {
+            users::record_login(c, &uid, now)?;
+            sessions::create(c, &sid, &uid, now)?;
+            let token_id = uuid::Uuid::new_v4().to_string();
+            sessions::add_refresh_token(c, &token_id, &sid, &refresh_hash, now, expires)?;
+            Ok(())
+        })
+        .await?;
+    tracing::info!(user.id = %user.id, session.id = %session_id, "signed in");
+    token_pair(state, &user.id, user.role, &session_id, refresh)
+}
+
+fn token_pair(
+    state: &AppState,
+    user_id: &str,
+    role: Role,
+    session_id: &str,
+    refresh_token: String,
+) -> AppResult<TokenPair> {
+    let access_token = state
+        .jwt
+        .issue(user_id, role, session_id, Utc::now())
+        .map_err(AppError::internal)?;
+    Ok(TokenPair {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.jwt.lifetime().num_seconds(),
+        refresh_token,
+    })
+}
+
+enum Refresh {
+    Invalid,
+    Reused {
+        session_id: String,
+    },
+    Rotated {
+        user_id: String,
+        role: Role,
+        session_id: String,
+    },
+}
+
+/// Exchange a refresh token for a new pair. A token that was already spent ends its session.
+pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<TokenPair> {
+    let hash = tokens::hash_token(&refresh_token);
+    let next = tokens::random_token();
+    let next_hash = tokens::hash_token(&next);
+    let lifetime = Duration::hours(state.settings.auth.refresh_token_hours);
+    let outcome = state
+        .db
+        .write(move |c| -> AppResult<Refresh> {
+            let now = db::now();
+            let Some(row) = sessions::find_refresh_token(c, &hash)? else {
+                return Ok(Refresh::Invalid);
+            };
+            let Some(session) = sessions::find(c, &row.session_id)? else {
+                return Ok(Refresh::Invalid);
+            };
+            if session.revoked {
+                return Ok(Refresh::Invalid);
+            }
+            if row.used_at.is_some() || !sessions::spend_refresh_token(c, &row.id, now)? {
+                sessions::revoke(c, &session.session_id, "refresh token reused", now)?;
+                return Ok(Refresh::Reused {
+                    session_id: session.session_id,
+                });
+            }
+            if row.expires_at <= now {
+                return Ok(Refresh::Invalid);
+            }
+            let Some(user) = users::find(c, &session.user_id)?.filter(|u| u.active) else {
+                return Ok(Refresh::Invalid);
+            };
+            let token_id = uuid::Uuid::new_v4().to_string();
+            sessions::add_refresh_token(
+                c,
+                &token_id,
+                &session.session_id,
+                &next_hash,
+                now,
+                now + lifetime,
+            )?;
+            Ok(Refresh::Rotated {
+                user_id: user.id,
+                role: user.role,
+                session_id: session.session_id,
+            })
+        })
+        .await?;
+    match outcome {
+        Refresh::Invalid => Err(AppError::Unauthorized(
+            "The refresh token is not valid or has expired. Sign in again.".into(),
+        )),
+        Refresh::Reused { session_id } => {
+            tracing::warn!(session.id = %session_id, "refresh token reused; session revoked");
+            Err(AppError::Unauthorized(
+                "The refresh token was already used, so the session has been ended for safety. \
+                 Sign in again."
+                    .into(),
+            ))
+        }
+        Refresh::Rotated {
+            user_id,
+            role,
+            session_id,
+        } => token_pair(state, &user_id, role, &session_id, next),
+    }
+}
+
+/// End the actor's session: its access and refresh tokens stop working at once.
+pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
+    let sid = actor.session_id.clone();
+    state
+        .db
+        .write(move |c| sessions::revoke(c, &sid, "signed out", db::now()).map_err(AppError::from))
+        .await?;
+    tracing::info!(user.id = %actor.user_id, session.id = %actor.session_id, "signed out");
+    Ok(())
+}
+
+/// Check a bearer token and its session; the role comes from the database, not the token.
+pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Actor> {
+    let claims = state
+        .jwt
+        .verify(token)
+        .map_err(|m| AppError::Unauthorized(m.into()))?;
+    let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
+    let role = state
+        .db
+        .read(move |c| sessions::live_role(c, &sid, &sub).map_err(AppError::from))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("The session has ended. Sign in again.".into()))?;
+    Ok(Actor {
+        user_id: claims.sub,
+        role,
+        session_id: claims.sid,
+    })
+}
+
+/// Change the actor's own password; every other session of theirs is ended.
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    current: String,
+    new: String,
+) -> AppResult<()> {
+    let uid = actor.user_id.clone();
+    let (user, hash) = state
+        .db
+        .read(move |c| users::find_by_id_with_hash(c, &uid).map_err(AppError::from))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("The session has ended. Sign in again.".into()))?;
+    account::check_new_password(&new, &user.email)
+        .map_err(|m| AppError::invalid("new_password", m))?;
+    if !cpu(move || password::verify(&current, &hash)).await? {
+        return Err(AppError::invalid("current_password", "is not correct"));
+    }
+    let new_hash = cpu(move || password::hash(&new))
+        .await?
+        .map_err(AppError::internal)?;
+    let (uid, keep) = (actor.user_id.clone(), actor.session_id.clone());
+    state
+        .db
+        .write(move |c| -> AppResult<()> {
+            let now = db::now();
+            users::set_password(c, &uid, &new_hash, now)?;
+            sessions::revoke_others_for_user(c, &uid, &keep, "password changed", now)?;
+            Ok(())
+        })
+        .await?;
+    tracing::info!(user.id = %actor.user_id, "password changed");
+    Ok(())
+}

@@ -1,0 +1,329 @@
+//! Logging a new concern or complaint: validate everything, then write the people, the case,
+//! its coding and its first timeline event in one transaction.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::Actor;
+use super::case_input::{
+    self as input, ComplainantInput, Errors, PersonInput, RepresentativeInput, RiskInput,
+    SubjectInput,
+};
+use super::case_view::{self, CaseView};
+use super::cases::{refresh_next_due, today};
+use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
+use crate::db::persons::PersonFields;
+use crate::db::{
+    self, DbConnection, calendar, persons, services as service_rows, taxonomy, timeline,
+};
+use crate::domain::case::{self as case_rules, CaseKind, ConsentStatus};
+use crate::domain::clock::{self, ClockRules};
+use crate::domain::risk::RiskGrade;
+use crate::domain::role::Permission;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A new concern or complaint.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCaseRequest {
+    pub kind: CaseKind,
+    /// A `channel` code: letter, email, phone, in_person, web_form, via_mp, via_advocate,
+    /// via_commissioner, other.
+    pub channel: String,
+    pub received_on: NaiveDate,
+    pub incident_on: Option<NaiveDate>,
+    pub became_aware_on: Option<NaiveDate>,
+    /// One line, at most 200 characters.
+    pub summary: String,
+    pub description: String,
+    #[serde(default)]
+    pub desired_outcome: String,
+    pub subjects: Vec<SubjectInput>,
+    pub service_ids: Vec<String>,
+    #[serde(default)]
+    pub professions: Vec<String>,
+    /// Required for complaints.
+    pub risk: Option<RiskInput>,
+    pub complainant: ComplainantInput,
+    /// Leave out when `patient_is_complainant` is true.
+    pub patient: Option<PersonInput>,
+    #[serde(default)]
+    pub patient_is_complainant: bool,
+    /// Required when the patient is someone else.
+    pub representative: Option<RepresentativeInput>,
+}
+
+/// Log a case; returns it in full.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    req: CreateCaseRequest,
+) -> AppResult<CaseView> {
+    actor.require(Permission::CreateCase)?;
+    let rules = state.settings.cases.clone();
+    let candour = state.settings.candour.clone();
+    let actor = actor.clone();
+    state
+        .db
+        .write(move |c| -> AppResult<CaseView> {
+            let id = insert_case(c, &actor, &req, &rules)?;
+            let case = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
+            let cal = calendar::current(c)?;
+            case_view::load(c, &cal, &candour, case, today())
+        })
+        .await
+}
+
+/// A case request that passed every check, normalised.
+pub struct ValidCase {
+    pub channel: String,
+    pub summary: String,
+    pub description: String,
+    pub desired_outcome: String,
+    pub subjects: Vec<(String, Option<String>, bool)>,
+    pub service_ids: Vec<String>,
+    pub professions: Vec<String>,
+    pub risk: Option<(RiskInput, RiskGrade)>,
+    pub complainant: PersonFields,
+    pub patient: Option<PersonFields>,
+    pub age_band: String,
+}
+
+/// Check a whole case request against the rules and the reference data.
+pub fn validate(c: &mut DbConnection, req: &CreateCaseRequest) -> AppResult<ValidCase> {
+    let today = today();
+    let items = taxonomy::all(c)?;
+    let found_services = service_rows::find_many(c, &req.service_ids)?;
+    let mut e = Errors::default();
+
+    input::code_in(&mut e, "channel", req.channel.trim(), &items, "channel");
+    input::past_date(&mut e, "received_on", req.received_on, today);
+    if let Some(d) = req.incident_on {
+        input::past_date(&mut e, "incident_on", d, today);
+        if d > req.received_on {
+            e.add("incident_on", "is after the day the case was received");
+        }
+    }
+    if let Some(d) = req.became_aware_on {
+        input::past_date(&mut e, "became_aware_on", d, today);
+        if d > req.received_on {
+            e.add("became_aware_on", "is after the day the case was received");
+        }
+        if req.incident_on.is_some_and(|i| d < i) {
+            e.add("became_aware_on", "is before the incident");
+        }
+    }
+    let summary = input::text(&mut e, "summary", &req.summary, input::MAX_SUMMARY, true);
+    let description = input::text(
+        &mut e,
+        "description",
+        &req.description,
+        input::MAX_TEXT,
+        true,
+    );
+    let desired = input::text(
+        &mut e,
+        "desired_outcome",
+        &req.desired_outcome,
+        input::MAX_TEXT,
+        false,
+    );
+    let subjects = input::subjects(&mut e, &req.subjects, &items);
+    let service_ids = input::services(&mut e, &req.service_ids, &found_services);
+    let professions = input::professions(&mut e, &req.professions, &items);
+    let risk = input::risk(&mut e, req.risk, req.kind == CaseKind::Complaint);
+
+    let complainant = input::person(&mut e, "complainant", &req.complainant.person, today, true);
+    let consent = &req.complainant;
+    if consent.consents_to_email {
+        if complainant.email.is_none() {
+            e.add(
+                "complainant.consents_to_email",
+                "needs the complainant's email address",
+            );
+        }
+        match consent.email_consent_on {
+            None => e.add(
+                "complainant.email_consent_on",
+                "is required when consent is given",
+            ),
+            Some(d) => input::past_date(&mut e, "complainant.email_consent_on", d, today),
+        }
+    }
+    let patient = match (&req.patient, req.patient_is_complainant) {
+        (Some(_), true) => {
+            e.add("patient", "leave out when patient_is_complainant is true");
+            None
+        }
+        (None, false) => {
+            e.add(
+                "patient",
+                "is required unless patient_is_complainant is true",
+            );
+            None
+        }
+        (Some(p), false) => Some(input::person(&mut e, "patient", p, today, false)),
+        (None, true) => None,
+    };
+    match (&req.representative, req.patient_is_complainant) {
+        (Some(_), true) => e.add(
+            "representative",
+            "applies only when the patient is someone else",
+        ),
+        (None, false) => e.add(
+            "representative",
+            "is required when the patient is someone else: give the basis and consent status",
+        ),
+        (Some(r), false) => input::representative(&mut e, r, today),
+        (None, true) => {}
+    }
+    if !e.is_empty() {
+        return Err(AppError::Validation(e.0));
+    }
+    let dob = patient
+        .as_ref()
+        .map_or(complainant.date_of_birth, |p| p.date_of_birth);
+    Ok(ValidCase {
+        channel: req.channel.trim().to_string(),
+        summary,
+        description,
+        desired_outcome: desired,
+        subjects,
+        service_ids,
+        professions,
+        risk,
+        complainant,
+        patient,
+        age_band: input::age_band(dob, req.received_on, &items),
+    })
+}
+
+/// Validate and insert a case inside the caller's transaction; returns its id.
+pub fn insert_case(
+    c: &mut DbConnection,
+    actor: &Actor,
+    req: &CreateCaseRequest,
+    rules: &ClockRules,
+) -> AppResult<String> {
+    let v = validate(c, req)?;
+    let today = today();
+    let now = db::now();
+    let complainant_id = uuid::Uuid::new_v4().to_string();
+    persons::insert(c, &complainant_id, &v.complainant, now)?;
+    let patient_id = match &v.patient {
+        Some(p) => {
+            let pid = uuid::Uuid::new_v4().to_string();
+            persons::insert(c, &pid, p, now)?;
+            Some(pid)
+        }
+        None => Some(complainant_id.clone()),
+    };
+    let consent = &req.complainant;
+
+    let cal = calendar::current(c)?;
+    let complaint = req.kind == CaseKind::Complaint;
+    let year = today.year();
+    let number = cases::next_reference_number(c, req.kind.reference_prefix(), year)?;
+    let reference = case_rules::reference(req.kind, year, number);
+    let id = uuid::Uuid::new_v4().to_string();
+    let rep = req.representative.as_ref();
+    let new = NewCase {
+        id: id.clone(),
+        reference: reference.clone(),
+        kind: req.kind.as_str().into(),
+        status: req.kind.initial_status().as_str().into(),
+        channel: v.channel,
+        received_on: req.received_on,
+        incident_on: req.incident_on,
+        became_aware_on: req.became_aware_on,
+        summary: v.summary,
+        description: v.description,
+        desired_outcome: v.desired_outcome,
+        complainant_id,
+        patient_id,
+        patient_is_complainant: req.patient_is_complainant,
+        representative_basis: rep.map(|r| r.basis.as_str().into()),
+        consent_status: rep
+            .map_or(ConsentStatus::NotRequired, |r| r.consent_status)
+            .as_str()
+            .into(),
+        consent_requested_on: rep.and_then(|r| r.consent_requested_on),
+        consent_received_on: rep.and_then(|r| r.consent_received_on),
+        email_consent: consent.consents_to_email,
+        email_consent_on: consent
+            .email_consent_on
+            .filter(|_| consent.consents_to_email),
+        complainant_status: if req.patient_is_complainant {
+            "patient"
+        } else {
+            "on_behalf"
+        }
+        .into(),
+        age_band: v.age_band,
+        risk_consequence: v.risk.map(|(r, _)| r.consequence),
+        risk_likelihood: v.risk.map(|(r, _)| r.likelihood),
+        risk_grade: v.risk.map(|(_, g)| g.as_str().into()),
+        out_of_time: complaint
+            && clock::is_out_of_time(req.received_on, req.incident_on, req.became_aware_on),
+        acknowledgement_due_on: complaint
+            .then(|| clock::acknowledgement_due(&cal, req.received_on)),
+        six_month_letter_due_on: complaint
+            .then(|| clock::six_month_letter_due(req.received_on, rules.six_month_rule)),
+        pals_due_on: (!complaint).then(|| clock::pals_due(&cal, rules, req.received_on)),
+        next_due_key: cases::no_due_date(),
+        linked_case_id: None,
+        calendar_version: cal.version,
+        version: 1,
+        created_by: actor.user_id.clone(),
+        created_at: now,
+        updated_at: now,
+        ..Default::default()
+    };
+    cases::insert(c, &new)?;
+    let coding = CaseCoding {
+        subjects: v
+            .subjects
+            .into_iter()
+            .map(|(code, sub, primary)| CaseSubject {
+                case_id: id.clone(),
+                subject_code: code,
+                subcategory_code: sub,
+                is_primary: primary,
+                outcome: None,
+            })
+            .collect(),
+        service_ids: v.service_ids,
+        professions: v.professions,
+    };
+    cases::replace_coding(c, &id, &coding)?;
+    let kind_label = match req.kind {
+        CaseKind::Complaint => "Complaint",
+        CaseKind::PalsConcern => "PALS concern",
+    };
+    timeline::append(
+        c,
+        &id,
+        Some(&actor.user_id),
+        "case_created",
+        &format!("{kind_label} {reference} logged"),
+        &json!({
+            "reference": reference,
+            "kind": req.kind,
+            "channel": new.channel,
+            "received_on": new.received_on,
+            "out_of_time": new.out_of_time,
+            "risk_grade": new.risk_grade,
+            "subjects": coding.subjects.iter().map(|s| &s.subject_code).collect::<Vec<_>>(),
+            "service_ids": coding.service_ids,
+            "calendar_version": cal.version,
+        }),
+        now,
+    )?;
+    let stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
+    refresh_next_due(c, &cal, &stored)?;
+    tracing::info!(case.id = %id, case.reference = %reference, "case logged");
+    Ok(id)
+}

@@ -1,0 +1,397 @@
+//! The case as the API shows it: stored facts, coding, people and the clock derived today.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::candour::{self as candour_records, CandourSummary};
+use super::meetings::{self, MeetingSummary};
+use super::ombudsman::{self, OmbudsmanSummary};
+use crate::db::DbConnection;
+use crate::db::case_records::{self, Extension, Pause, Response, TimeLimitDecision};
+use crate::db::cases::{self, CaseCoding, CaseRecord};
+use crate::db::persons::{self, Person};
+use crate::domain::calendar::WorkingCalendar;
+use crate::domain::candour::CandourRules;
+use crate::domain::case::{self, Action, CaseFlags, CaseKind, CaseStatus};
+use crate::domain::clock::{self, ClockInput, ClockView, Overdue};
+use crate::domain::nhs_number;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubjectView {
+    pub code: String,
+    pub subcategory: Option<String>,
+    pub primary: bool,
+    /// The finding on this aspect, once responded.
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub postal_address: Option<String>,
+    pub preferred_contact: Option<String>,
+    /// Shown 3-3-4.
+    pub nhs_number: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+}
+
+impl From<Person> for PersonView {
+    fn from(p: Person) -> Self {
+        Self {
+            id: p.id,
+            name: p.full_name,
+            email: p.email,
+            phone: p.phone,
+            postal_address: p.postal_address,
+            preferred_contact: p.preferred_contact,
+            nhs_number: p.nhs_number.as_deref().map(nhs_number::display),
+            date_of_birth: p.date_of_birth,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiskView {
+    pub consequence: Option<i32>,
+    pub likelihood: Option<i32>,
+    pub grade: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RepresentativeView {
+    pub basis: Option<String>,
+    pub consent_status: String,
+    pub consent_requested_on: Option<NaiveDate>,
+    pub consent_received_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmailConsentView {
+    /// Statutory letters may go by email (reg 15): consent given and not withdrawn.
+    pub active: bool,
+    pub given_on: Option<NaiveDate>,
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AcknowledgementView {
+    pub method: Option<String>,
+    pub handling_discussion_offered: Option<bool>,
+    pub meeting_offered: Option<bool>,
+}
+
+/// A case in full.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: String,
+    #[schema(example = "C-2026-00042")]
+    pub reference: String,
+    pub kind: CaseKind,
+    pub status: CaseStatus,
+    /// The stage in plain English.
+    pub stage: &'static str,
+    pub channel: String,
+    pub received_on: NaiveDate,
+    pub incident_on: Option<NaiveDate>,
+    pub became_aware_on: Option<NaiveDate>,
+    pub summary: String,
+    pub description: String,
+    pub desired_outcome: String,
+    pub subjects: Vec<SubjectView>,
+    pub service_ids: Vec<String>,
+    pub professions: Vec<String>,
+    pub risk: RiskView,
+    pub risk_grade: Option<String>,
+    pub complainant: PersonView,
+    pub patient: Option<PersonView>,
+    pub patient_is_complainant: bool,
+    pub representative: Option<RepresentativeView>,
+    pub email_consent: EmailConsentView,
+    pub complainant_status: String,
+    pub age_band: String,
+    pub handler_id: Option<String>,
+    pub investigator_id: Option<String>,
+    pub out_of_time: bool,
+    #[schema(value_type = Option<Object>)]
+    pub time_limit_decision: Option<TimeLimitDecision>,
+    pub acknowledgement_due_on: Option<NaiveDate>,
+    pub acknowledged_on: Option<NaiveDate>,
+    pub acknowledgement: AcknowledgementView,
+    /// The response date in force (agreed or default, moved on by pauses).
+    pub response_due_on: Option<NaiveDate>,
+    /// Whether the complainant agreed the response date.
+    pub response_due_agreed: bool,
+    pub paused: bool,
+    pub paused_on: Option<NaiveDate>,
+    /// Working days the response clock has been stopped, the current pause included.
+    pub paused_working_days: i64,
+    pub six_month_letter_due_on: Option<NaiveDate>,
+    pub six_month_letter_sent_on: Option<NaiveDate>,
+    pub pals_due_on: Option<NaiveDate>,
+    pub investigation_started_on: Option<NaiveDate>,
+    pub responded_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub resolved_on: Option<NaiveDate>,
+    pub linked_case_id: Option<String>,
+    pub reopened_count: i32,
+    pub overdue: Overdue,
+    pub working_days_open: i64,
+    pub next_due_on: Option<NaiveDate>,
+    pub working_days_to_due: Option<i64>,
+    pub allowed_actions: Vec<Action>,
+    #[schema(value_type = Vec<Object>)]
+    pub extensions: Vec<Extension>,
+    #[schema(value_type = Vec<Object>)]
+    pub pauses: Vec<Pause>,
+    #[schema(value_type = Vec<Object>)]
+    pub responses: Vec<Response>,
+    /// The face-to-face meetings, oldest first (`GET /meetings/{id}` for each in full).
+    pub meetings: Vec<MeetingSummary>,
+    /// The Duty of Candour record and its status today, if the case was flagged.
+    pub candour: Option<CandourSummary>,
+    /// The ombudsman referral, if the complainant went to the PHSO.
+    pub ombudsman: Option<OmbudsmanSummary>,
+    /// The bank holiday calendar version that produced the stored deadlines.
+    pub calendar_version: i32,
+    pub version: i32,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A case in a list: the stored facts and the clock, without people or history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    pub reference: String,
+    pub kind: CaseKind,
+    pub status: CaseStatus,
+    pub channel: String,
+    pub received_on: NaiveDate,
+    pub summary: String,
+    pub subjects: Vec<SubjectView>,
+    pub service_ids: Vec<String>,
+    pub risk_grade: Option<String>,
+    pub handler_id: Option<String>,
+    pub investigator_id: Option<String>,
+    pub acknowledgement_due_on: Option<NaiveDate>,
+    pub acknowledged_on: Option<NaiveDate>,
+    pub response_due_on: Option<NaiveDate>,
+    pub responded_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub paused: bool,
+    pub overdue: Overdue,
+    pub working_days_open: i64,
+    pub next_due_on: Option<NaiveDate>,
+    pub working_days_to_due: Option<i64>,
+    pub version: i32,
+}
+
+/// The state-machine flags of a stored case.
+pub fn flags(c: &CaseRecord) -> CaseFlags {
+    CaseFlags {
+        paused: c.paused_on.is_some(),
+        out_of_time: c.out_of_time,
+        time_limit_decided: c.time_limit_decision.is_some(),
+        time_limit_declined: c.time_limit_decision.as_deref() == Some("declined"),
+        six_month_letter_sent: c.six_month_letter_sent_on.is_some(),
+    }
+}
+
+pub fn allowed(c: &CaseRecord) -> Vec<Action> {
+    case::allowed_actions(c.kind, c.status, flags(c))
+}
+
+/// The clock facts of a stored case.
+pub fn clock_input(c: &CaseRecord) -> ClockInput {
+    let finished_on = match c.status {
+        CaseStatus::Responded => c.responded_on,
+        CaseStatus::Closed => c.closed_on.or(c.responded_on),
+        CaseStatus::Withdrawn => c.withdrawn_on,
+        CaseStatus::Resolved | CaseStatus::Escalated => c.resolved_on,
+        _ => None,
+    };
+    ClockInput {
+        kind: c.kind,
+        status: c.status,
+        received_on: c.received_on,
+        acknowledgement_due_on: c.acknowledgement_due_on,
+        response_due_on: c.response_due_on,
+        six_month_letter_due_on: c.six_month_letter_due_on,
+        six_month_letter_sent_on: c.six_month_letter_sent_on,
+        pals_due_on: c.pals_due_on,
+        finished_on,
+        paused_on: c.paused_on,
+        paused_working_days: c.paused_working_days,
+    }
+}
+
+pub fn clock_view(cal: &WorkingCalendar, c: &CaseRecord, today: NaiveDate) -> ClockView {
+    clock::view(cal, &clock_input(c), today)
+}
+
+fn subjects(coding: &CaseCoding) -> Vec<SubjectView> {
+    coding
+        .subjects
+        .iter()
+        .map(|s| SubjectView {
+            code: s.subject_code.clone(),
+            subcategory: s.subcategory_code.clone(),
+            primary: s.is_primary,
+            outcome: s.outcome.clone(),
+        })
+        .collect()
+}
+
+/// Build the list row of a case.
+pub fn summary(
+    cal: &WorkingCalendar,
+    c: CaseRecord,
+    coding: &CaseCoding,
+    today: NaiveDate,
+) -> CaseSummary {
+    let clock = clock_view(cal, &c, today);
+    CaseSummary {
+        subjects: subjects(coding),
+        service_ids: coding.service_ids.clone(),
+        paused: c.paused_on.is_some(),
+        overdue: clock.overdue,
+        working_days_open: clock.working_days_open,
+        next_due_on: clock.next_due_on,
+        working_days_to_due: clock.working_days_to_due,
+        response_due_on: clock.effective_response_due_on,
+        id: c.id,
+        reference: c.reference,
+        kind: c.kind,
+        status: c.status,
+        channel: c.channel,
+        received_on: c.received_on,
+        summary: c.summary,
+        risk_grade: c.risk_grade,
+        handler_id: c.handler_id,
+        investigator_id: c.investigator_id,
+        acknowledgement_due_on: c.acknowledgement_due_on,
+        acknowledged_on: c.acknowledged_on,
+        responded_on: c.responded_on,
+        outcome: c.outcome,
+        closed_on: c.closed_on,
+        version: c.version,
+    }
+}
+
+/// Load everything about case `id` and build its view.
+pub fn load(
+    conn: &mut DbConnection,
+    cal: &WorkingCalendar,
+    candour: &CandourRules,
+    c: CaseRecord,
+    today: NaiveDate,
+) -> AppResult<CaseView> {
+    let coding = cases::coding(conn, &c.id)?;
+    let complainant = persons::find(conn, &c.complainant_id)?
+        .ok_or_else(|| AppError::internal("case without its complainant"))?;
+    let patient = match &c.patient_id {
+        Some(id) if !c.patient_is_complainant => persons::find(conn, id)?,
+        _ => None,
+    };
+    let decision = case_records::time_limit_decision(conn, &c.id)?;
+    let extensions = case_records::extensions(conn, &c.id)?;
+    let pauses = case_records::pauses(conn, &c.id)?;
+    let responses = case_records::responses(conn, &c.id)?;
+    let meetings = meetings::summaries(conn, &c.id)?;
+    let candour = candour_records::summary(conn, cal, candour, &c.id, today)?;
+    let ombudsman = ombudsman::summary(conn, &c.id)?;
+    let clock = clock_view(cal, &c, today);
+    let allowed_actions = allowed(&c);
+    let representative = (!c.patient_is_complainant).then(|| RepresentativeView {
+        basis: c.representative_basis.clone(),
+        consent_status: c.consent_status.clone(),
+        consent_requested_on: c.consent_requested_on,
+        consent_received_on: c.consent_received_on,
+    });
+    Ok(CaseView {
+        stage: c.status.plain_english(),
+        subjects: subjects(&coding),
+        service_ids: coding.service_ids,
+        professions: coding.professions,
+        risk: RiskView {
+            consequence: c.risk_consequence,
+            likelihood: c.risk_likelihood,
+            grade: c.risk_grade.clone(),
+        },
+        complainant: complainant.into(),
+        patient: patient.map(PersonView::from),
+        representative,
+        email_consent: EmailConsentView {
+            active: c.email_consent && c.email_consent_withdrawn_on.is_none(),
+            given_on: c.email_consent_on,
+            withdrawn_on: c.email_consent_withdrawn_on,
+        },
+        time_limit_decision: decision,
+        acknowledgement: AcknowledgementView {
+            method: c.acknowledgement_method.clone(),
+            handling_discussion_offered: c.handling_discussion_offered,
+            meeting_offered: c.meeting_offered,
+        },
+        response_due_on: clock.effective_response_due_on,
+        paused: c.paused_on.is_some(),
+        paused_working_days: clock.paused_working_days,
+        overdue: clock.overdue,
+        working_days_open: clock.working_days_open,
+        next_due_on: clock.next_due_on,
+        working_days_to_due: clock.working_days_to_due,
+        allowed_actions,
+        extensions,
+        pauses,
+        responses,
+        meetings,
+        candour,
+        ombudsman,
+        id: c.id,
+        reference: c.reference,
+        kind: c.kind,
+        status: c.status,
+        channel: c.channel,
+        received_on: c.received_on,
+        incident_on: c.incident_on,
+        became_aware_on: c.became_aware_on,
+        summary: c.summary,
+        description: c.description,
+        desired_outcome: c.desired_outcome,
+        risk_grade: c.risk_grade,
+        patient_is_complainant: c.patient_is_complainant,
+        complainant_status: c.complainant_status,
+        age_band: c.age_band,
+        handler_id: c.handler_id,
+        investigator_id: c.investigator_id,
+        out_of_time: c.out_of_time,
+        acknowledgement_due_on: c.acknowledgement_due_on,
+        acknowledged_on: c.acknowledged_on,
+        response_due_agreed: c.response_due_agreed,
+        paused_on: c.paused_on,
+        six_month_letter_due_on: c.six_month_letter_due_on,
+        six_month_letter_sent_on: c.six_month_letter_sent_on,
+        pals_due_on: c.pals_due_on,
+        investigation_started_on: c.investigation_started_on,
+        responded_on: c.responded_on,
+        outcome: c.outcome,
+        closed_on: c.closed_on,
+        withdrawn_on: c.withdrawn_on,
+        resolved_on: c.resolved_on,
+        linked_case_id: c.linked_case_id,
+        reopened_count: c.reopened_count,
+        calendar_version: c.calendar_version,
+        version: c.version,
+        created_by: c.created_by,
+        created_at: c.created_at.and_utc(),
+        updated_at: c.updated_at.and_utc(),
+    })
+}

@@ -1,0 +1,226 @@
+//! Letters to complainants: the list on a case, the printable copy, the print queue, and the
+//! handler's progress updates.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::Actor;
+use super::case_input::{self as input, Errors};
+use super::cases::load_visible;
+use super::notify::Messenger;
+use crate::db::letters::{self, Letter};
+use crate::db::{self, cases, timeline};
+use crate::domain::case::CaseKind;
+use crate::domain::role::Permission;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A letter, without its body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LetterSummary {
+    pub id: String,
+    pub case_id: String,
+    /// The template it was written from, e.g. `acknowledgement`.
+    pub template: String,
+    /// Required by the Complaints Regulations (acknowledgement, delay, response notice).
+    pub statutory: bool,
+    /// `email` or `post`.
+    pub channel: String,
+    /// `emailed`, `to_post` or `posted`.
+    pub status: String,
+    pub subject: String,
+    pub created_at: DateTime<Utc>,
+    pub posted_at: Option<DateTime<Utc>>,
+    /// The printable copy (HTML).
+    pub print_url: String,
+}
+
+impl From<Letter> for LetterSummary {
+    fn from(l: Letter) -> Self {
+        Self {
+            print_url: format!("/api/v1/cases/{}/letters/{}", l.case_id, l.id),
+            id: l.id,
+            case_id: l.case_id,
+            template: l.template,
+            statutory: l.statutory,
+            channel: l.channel,
+            status: l.status,
+            subject: l.subject,
+            created_at: l.created_at.and_utc(),
+            posted_at: l.posted_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// The letters of a case, oldest first.
+pub async fn for_case(
+    state: &AppState,
+    actor: &Actor,
+    id: String,
+) -> AppResult<Vec<LetterSummary>> {
+    let actor = actor.clone();
+    state
+        .db
+        .read(move |c| -> AppResult<Vec<LetterSummary>> {
+            load_visible(c, &actor, &id)?;
+            Ok(letters::for_case(c, &id)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+        .await
+}
+
+/// A letter's printable HTML.
+pub async fn printable(
+    state: &AppState,
+    actor: &Actor,
+    case_id: String,
+    letter_id: String,
+) -> AppResult<String> {
+    let actor = actor.clone();
+    state
+        .db
+        .read(move |c| -> AppResult<String> {
+            load_visible(c, &actor, &case_id)?;
+            letters::find(c, &case_id, &letter_id)?
+                .map(|l| l.html)
+                .ok_or_else(|| AppError::NotFound("This case has no letter with this id.".into()))
+        })
+        .await
+}
+
+/// Letters waiting to be printed and posted, across cases (complaints managers, PALS, admins).
+pub async fn print_queue(state: &AppState, actor: &Actor) -> AppResult<Vec<LetterSummary>> {
+    actor.require(Permission::ReadAllCases)?;
+    state
+        .db
+        .read(|c| -> AppResult<Vec<LetterSummary>> {
+            Ok(letters::to_post(c, 500)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+        .await
+}
+
+/// Record that a printed letter was posted.
+pub async fn mark_posted(
+    state: &AppState,
+    actor: &Actor,
+    case_id: String,
+    letter_id: String,
+) -> AppResult<LetterSummary> {
+    let actor = actor.clone();
+    state
+        .db
+        .write(move |c| -> AppResult<LetterSummary> {
+            let case = load_visible(c, &actor, &case_id)?;
+            actor.require(if case.kind == CaseKind::Complaint {
+                Permission::RunComplaint
+            } else {
+                Permission::RunPalsConcern
+            })?;
+            let letter = letters::find(c, &case_id, &letter_id)?.ok_or_else(|| {
+                AppError::NotFound("This case has no letter with this id.".into())
+            })?;
+            let now = db::now();
+            if !letters::mark_posted(c, &letter_id, &actor.user_id, now)? {
+                return Err(AppError::Conflict {
+                    detail: format!(
+                        "This letter is {}, not waiting to be posted.",
+                        letter.status.replace('_', " ")
+                    ),
+                    current_state: Some(letter.status),
+                    allowed_actions: None,
+                });
+            }
+            cases::touch(c, &case_id, now)?;
+            timeline::append(
+                c,
+                &case_id,
+                Some(&actor.user_id),
+                "letter_posted",
+                "Printed letter posted",
+                &json!({ "letter_id": letter_id }),
+                now,
+            )?;
+            letters::find(c, &case_id, &letter_id)?
+                .map(Into::into)
+                .ok_or_else(|| AppError::internal("letter vanished"))
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressUpdateRequest {
+    /// What to tell the complainant, in plain words. It is sent as written.
+    pub message: String,
+}
+
+/// Send the complainant a progress update written by the handler (reg 14: keep them informed).
+pub async fn progress_update(
+    state: &AppState,
+    actor: &Actor,
+    case_id: String,
+    req: ProgressUpdateRequest,
+) -> AppResult<LetterSummary> {
+    let mut e = Errors::default();
+    let message = input::text(&mut e, "message", &req.message, 5_000, true);
+    if !e.is_empty() {
+        return Err(AppError::Validation(e.0));
+    }
+    let actor = actor.clone();
+    let messenger = Messenger::from_state(state);
+    let letter = state
+        .db
+        .write(move |c| -> AppResult<LetterSummary> {
+            let case = load_visible(c, &actor, &case_id)?;
+            actor.require(if case.kind == CaseKind::Complaint {
+                Permission::RunComplaint
+            } else {
+                Permission::RunPalsConcern
+            })?;
+            if case.status.is_finished() {
+                return Err(AppError::Conflict {
+                    detail: "The case is finished; write to the complainant outside Candour."
+                        .into(),
+                    current_state: Some(case.status.as_str().into()),
+                    allowed_actions: None,
+                });
+            }
+            let now = db::now();
+            cases::touch(c, &case_id, now)?;
+            let letter = messenger.to_complainant(
+                c,
+                &case,
+                "progress_update",
+                json!({ "message": message }),
+                false,
+                Some(&actor.user_id),
+                Vec::new(),
+                now,
+            )?;
+            let how = if letter.channel == "email" {
+                "emailed"
+            } else {
+                "to post"
+            };
+            timeline::append(
+                c,
+                &case_id,
+                Some(&actor.user_id),
+                "progress_update",
+                &format!("Progress update {how}"),
+                &json!({ "letter_id": letter.id, "message": message, "channel": letter.channel }),
+                now,
+            )?;
+            Ok(letter.into())
+        })
+        .await?;
+    state.outbox.wake();
+    Ok(letter)
+}

@@ -1,0 +1,143 @@
+//! The coding lists: every signed-in role reads them; admins add local items, relabel,
+//! reorder and retire them. Codes never change and items are never deleted.
+
+use super::Actor;
+use crate::db::taxonomy::{ItemChanges, TaxonomyItem};
+use crate::db::{self, taxonomy};
+use crate::domain::role::Permission;
+use crate::domain::taxonomy::{self as rules, TaxonomyList};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
+
+/// Gap left between sort orders, so that items can later be slotted in between.
+const SORT_STEP: i32 = 10;
+
+/// A local item as asked for.
+#[derive(Debug, Clone)]
+pub struct NewItemInput {
+    pub code: String,
+    pub label: String,
+    /// Default: after the last item of the list.
+    pub sort_order: Option<i32>,
+    pub min_value: Option<i32>,
+    pub max_value: Option<i32>,
+}
+
+/// Every item of every list; retired items only when `include_inactive`.
+pub async fn catalogue(state: &AppState, include_inactive: bool) -> AppResult<Vec<TaxonomyItem>> {
+    let mut items = state
+        .db
+        .read(|c| taxonomy::all(c).map_err(AppError::from))
+        .await?;
+    if !include_inactive {
+        items.retain(|i| i.active);
+    }
+    Ok(items)
+}
+
+fn parse_list(list: &str) -> AppResult<TaxonomyList> {
+    list.parse().map_err(AppError::NotFound)
+}
+
+fn item_not_found(list: TaxonomyList) -> AppError {
+    AppError::NotFound(format!("The {list} list has no item with this code."))
+}
+
+/// Add a local (non-national) item to `list`.
+pub async fn add_item(
+    state: &AppState,
+    actor: &Actor,
+    list: String,
+    input: NewItemInput,
+) -> AppResult<TaxonomyItem> {
+    actor.require(Permission::ManageTaxonomy)?;
+    let list = parse_list(&list)?;
+    let mut errors = Vec::new();
+    let code = rules::parse_item_code(&input.code)
+        .map_err(|m| errors.push(FieldError::new("code", m)))
+        .unwrap_or_default();
+    let label = rules::parse_label(&input.label)
+        .map_err(|m| errors.push(FieldError::new("label", m)))
+        .unwrap_or_default();
+    if let (Some(min), Some(max)) = (input.min_value, input.max_value)
+        && min > max
+    {
+        errors.push(FieldError::new(
+            "max_value",
+            "must not be less than min_value",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let conflict = move |code: &str| {
+        AppError::conflict(format!(
+            "The {list} list already has an item with code {code}; codes are never reused, \
+             so change or reactivate that item instead."
+        ))
+    };
+    let item = state
+        .db
+        .write(move |c| -> AppResult<TaxonomyItem> {
+            if taxonomy::find(c, list.as_str(), &code)?.is_some() {
+                return Err(conflict(&code));
+            }
+            let sort_order = match input.sort_order {
+                Some(n) => n,
+                None => taxonomy::max_sort_order(c, list.as_str())?.unwrap_or(0) + SORT_STEP,
+            };
+            let item = TaxonomyItem {
+                list: list.as_str().to_string(),
+                code,
+                label,
+                min_value: input.min_value,
+                max_value: input.max_value,
+                sort_order,
+                active: true,
+                national: false,
+                confirmed: true,
+                updated_at: db::now(),
+            };
+            taxonomy::insert(c, &item).map_err(|e| {
+                if e.is_unique_violation() {
+                    conflict(&item.code)
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(item)
+        })
+        .await?;
+    tracing::info!(taxonomy.list = %list, taxonomy.code = %item.code, actor.id = %actor.user_id, "coding list item added");
+    Ok(item)
+}
+
+/// Relabel, reorder, retire or reactivate item `code` of `list`.
+pub async fn update_item(
+    state: &AppState,
+    actor: &Actor,
+    list: String,
+    code: String,
+    mut changes: ItemChanges,
+) -> AppResult<TaxonomyItem> {
+    actor.require(Permission::ManageTaxonomy)?;
+    let list = parse_list(&list)?;
+    if changes.label.is_none() && changes.active.is_none() && changes.sort_order.is_none() {
+        return Err(AppError::BadRequest(
+            "Nothing to change: send at least one of label, active or sort_order.".into(),
+        ));
+    }
+    if let Some(label) = &changes.label {
+        changes.label = Some(rules::parse_label(label).map_err(|m| AppError::invalid("label", m))?);
+    }
+    let item = state
+        .db
+        .write(move |c| -> AppResult<TaxonomyItem> {
+            taxonomy::find(c, list.as_str(), &code)?.ok_or_else(|| item_not_found(list))?;
+            taxonomy::update(c, list.as_str(), &code, &changes, db::now())?;
+            taxonomy::find(c, list.as_str(), &code)?.ok_or_else(|| item_not_found(list))
+        })
+        .await?;
+    tracing::info!(taxonomy.list = %list, taxonomy.code = %item.code, actor.id = %actor.user_id, "coding list item updated");
+    Ok(item)
+}

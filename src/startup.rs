@@ -1,0 +1,161 @@
+//! Building and running the HTTP server: pools, migrations, routes (the JSON API and the
+//! pages for the public), middleware, and the background work that runs beside it: the outbox
+//! worker and the handling-feedback invitation job.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, health, openapi::ApiDoc};
+use crate::config::{Environment, Settings};
+use crate::db::{Db, migrations};
+use crate::email::mailer::Mailer;
+use crate::email::worker::Worker;
+use crate::error::AppError;
+use crate::http::{fallback, observe};
+use crate::pages;
+use crate::services::feedback;
+use crate::state::AppState;
+
+/// Open the database and bring its schema up to date.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let url = settings.database.url.expose().to_string();
+    let size = settings.database.pool_size;
+    let timeout = Duration::from_secs(settings.database.connect_timeout_seconds);
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
+        let db = Db::connect(&url, size, timeout).map_err(anyhow::Error::msg)?;
+        let applied = migrations::run_pending(&db)?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "migrations applied");
+        }
+        Ok(db)
+    })
+    .await?
+}
+
+/// A bound, not yet running, Candour server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    worker: Worker,
+}
+
+impl Application {
+    /// Connect, migrate, bind `server.host:server.port` (port 0 picks a free one).
+    pub async fn build(settings: Settings, env: Environment) -> anyhow::Result<Self> {
+        let db = open_database(&settings).await?;
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot listen on {}:{}: {e}",
+                    settings.server.host,
+                    settings.server.port
+                )
+            })?;
+        let port = listener.local_addr()?.port();
+        let mut settings = settings;
+        if settings.server.public_url.trim().is_empty() {
+            // Links must carry the port actually bound (port 0 picks one).
+            settings.server.port = port;
+            settings.server.public_url = settings.server.base_url();
+        }
+        let mailer = Mailer::from_settings(&settings.email, &settings.data.dir)
+            .map_err(|e| anyhow::anyhow!("email transport: {e}"))?;
+        let state = AppState::new(db, settings, env);
+        let worker = Worker::new(
+            state.db.clone(),
+            mailer,
+            &state.settings.email,
+            state.outbox.notifier(),
+        )?;
+        let server = serve(listener, state.clone())?;
+        Ok(Self {
+            port,
+            server,
+            state,
+            worker,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve and send mail until SIGTERM / Ctrl-C, finishing in-flight requests first; the
+    /// outbox worker then finishes the message in hand and stops, and the feedback invitation
+    /// job (`feedback.job_interval_minutes`) is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let worker = self.worker.spawn();
+        let alerts = self
+            .state
+            .settings
+            .alerts
+            .enabled
+            .then(|| crate::services::alerts::spawn(self.state.clone()));
+        let invitations = tokio::spawn(feedback::run_job(self.state.clone()));
+        let served = self.server.await;
+        if let Some(job) = alerts {
+            job.abort();
+        }
+        invitations.abort();
+        worker.stop().await;
+        served
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let workers = state.settings.server.workers;
+    let shutdown = state.settings.server.shutdown_timeout_seconds;
+    let max_json = state.settings.server.max_json_bytes;
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        let (app, openapi) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(max_json))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                AppError::BadRequest(format!("The query string is not valid: {e}")).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                AppError::BadRequest(format!("The path is not valid: {e}")).into()
+            }))
+            .service(health::healthz)
+            .service(health::readyz)
+            .service(health::metrics)
+            .service(scope("/api/v1").configure(api::configure))
+            .split_for_parts();
+        let routes = fallback::RouteTable::from_openapi(&openapi);
+        app.app_data(web::Data::new(routes))
+            .configure(pages::configure)
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi))
+            .default_service(web::to(fallback::unmatched))
+            .wrap(ErrorHandlers::new().default_handler(fallback::into_problem))
+            .wrap(from_fn(observe::observe))
+    })
+    .listen(listener)?
+    .shutdown_timeout(shutdown);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,39 @@
+//! What every request handler and background task shares.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::{Environment, Settings};
+use crate::db::Db;
+use crate::email::Outbox;
+use crate::http::metrics::Metrics;
+
+/// Shared application state, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub settings: Arc<Settings>,
+    pub environment: Environment,
+    pub metrics: Arc<Metrics>,
+    /// Templates, Message-IDs and the worker's wake-up, for use-cases that queue mail.
+    pub outbox: Outbox,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: Settings, environment: Environment) -> Self {
+        let jwt = JwtKeys::new(
+            settings.auth.jwt_secret.expose(),
+            chrono::Duration::minutes(settings.auth.access_token_minutes),
+        );
+        let outbox = Outbox::new(&settings.email);
+        Self {
+            db,
+            jwt,
+            settings: Arc::new(settings),
+            environment,
+            metrics: Arc::new(Metrics::default()),
+            outbox,
+        }
+    }
+}

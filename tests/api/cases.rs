@@ -1,0 +1,229 @@
+//! Intake: validation, references, people, coding and the clock set at receipt.
+
+use candour::domain::role::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    assert_problem, complaint, insert_service, pals_concern, problem_fields, spawn_app,
+};
+
+#[tokio::test]
+async fn a_complaint_is_logged_with_reference_people_coding_and_clock() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "WARD-7", None).await;
+    let res = app
+        .post("/api/v1/cases", &token, &complaint(&service, "2025-12-19"))
+        .await;
+    assert_eq!(res.status(), 201);
+    let id_location = res.headers()["location"].to_str().unwrap().to_string();
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(
+        id_location,
+        format!("/api/v1/cases/{}", case["id"].as_str().unwrap())
+    );
+    assert_eq!(etag, "\"1\"");
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(case["reference"], format!("C-{year}-00001"));
+    assert_eq!(case["status"], "received");
+    assert_eq!(case["kind"], "complaint");
+    assert_eq!(case["version"], 1);
+    // Fri 19 Dec 2025 → acknowledgement due Wed 24 Dec (domain.md §1.5).
+    assert_eq!(case["acknowledgement_due_on"], "2025-12-24");
+    assert_eq!(case["six_month_letter_due_on"], "2026-06-18");
+    assert_eq!(case["overdue"]["acknowledgement"], true);
+    assert_eq!(case["risk_grade"], "moderate");
+    assert_eq!(case["subjects"][0]["code"], "admissions_discharges");
+    assert_eq!(case["subjects"][0]["primary"], true);
+    assert_eq!(case["subjects"][1]["primary"], false);
+    assert_eq!(case["service_ids"][0], service.as_str());
+    assert_eq!(case["patient"]["nhs_number"], "943 476 5919");
+    assert_eq!(case["complainant"]["name"], "Alex Example");
+    assert_eq!(case["complainant_status"], "on_behalf");
+    assert_eq!(case["age_band"], "75_84");
+    assert_eq!(case["representative"]["basis"], "patient_request");
+    assert_eq!(case["email_consent"]["active"], true);
+    assert_eq!(case["out_of_time"], false);
+    assert_eq!(case["calendar_version"], 1);
+    assert!(
+        case["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("acknowledge"))
+    );
+
+    let second = app
+        .create_case(&token, &complaint(&service, "2026-01-05"))
+        .await;
+    assert_eq!(second["reference"], format!("C-{year}-00002"));
+    let pals = app
+        .create_case(&token, &pals_concern(&service, "2026-11-02"))
+        .await;
+    assert_eq!(pals["reference"], format!("P-{year}-00001"));
+    assert_eq!(pals["status"], "open");
+    assert_eq!(pals["complainant_status"], "patient");
+    assert!(pals["pals_due_on"].is_string());
+    assert!(pals["acknowledgement_due_on"].is_null());
+}
+
+#[tokio::test]
+async fn acknowledgement_dates_follow_the_bank_holiday_calendar() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    for (received, due) in [
+        ("2025-12-19", "2025-12-24"),
+        ("2025-12-24", "2025-12-31"),
+        ("2025-12-27", "2025-12-31"),
+        ("2026-04-02", "2026-04-09"),
+        ("2022-09-15", "2022-09-21"),
+        ("2022-06-01", "2022-06-08"),
+        ("2026-08-28", "2026-09-03"),
+    ] {
+        let mut body = complaint(&service, received);
+        // Old receipts would be out of time against an incident a year earlier; keep them in time.
+        body["incident_on"] = json!(received);
+        let case = app.create_case(&token, &body).await;
+        assert_eq!(case["acknowledgement_due_on"], due, "received {received}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_input_names_every_field_and_writes_nothing() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    let mut body = complaint(&service, "2026-11-02");
+    body["channel"] = json!("pigeon");
+    body["received_on"] = json!("2099-01-01");
+    body["summary"] = json!("");
+    body["subjects"] = json!([
+        {"code": "clinical_treatment", "primary": true},
+        {"code": "communications", "primary": true}
+    ]);
+    body["service_ids"] = json!(["no-such-service"]);
+    body["professions"] = json!(["astrologer"]);
+    body["risk"] = json!({"consequence": 6, "likelihood": 0});
+    body["complainant"]["email"] = json!("not-an-email");
+    body["patient"]["nhs_number"] = json!("485 777 3456");
+    let res = app.post("/api/v1/cases", &token, &body).await;
+    let problem = assert_problem(res, 400).await;
+    let fields = problem_fields(&problem);
+    for expected in [
+        "channel",
+        "received_on",
+        "summary",
+        "subjects",
+        "subjects[0].subcategory",
+        "service_ids[0]",
+        "professions[0]",
+        "risk.consequence",
+        "risk.likelihood",
+        "complainant.email",
+        "patient.nhs_number",
+    ] {
+        assert!(
+            fields.contains(&expected.to_string()),
+            "{expected} missing from {fields:?}"
+        );
+    }
+    let list: Value = app.get("/api/v1/cases", &token).await.json().await.unwrap();
+    assert_eq!(list["total"], 0, "nothing may be written");
+}
+
+#[tokio::test]
+async fn people_rules_are_enforced() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::PalsOfficer).await;
+    let service = insert_service(&app, "A", None).await;
+    let cases = [
+        (json!({"patient": null}), "patient"),
+        (json!({"representative": null}), "representative"),
+        (json!({"risk": null}), "risk"),
+        (json!({"subjects": []}), "subjects"),
+        (
+            json!({"subjects": [{"code": "communications", "subcategory": "dental"}]}),
+            "subjects[0].subcategory",
+        ),
+        (
+            json!({"complainant": {"name": "No Contact"}}),
+            "complainant",
+        ),
+        (
+            json!({"complainant": {"name": "X", "phone": "01632 960000", "consents_to_email": true,
+                                 "email_consent_on": "2026-11-01"}}),
+            "complainant.consents_to_email",
+        ),
+        (
+            json!({"complainant": {"name": "X", "phone": "01632 960000", "preferred_contact": "letter"}}),
+            "complainant.preferred_contact",
+        ),
+        (json!({"incident_on": "2026-11-03"}), "incident_on"),
+        (
+            json!({"representative": {"basis": "child", "consent_status": "received"}}),
+            "representative.consent_received_on",
+        ),
+    ];
+    for (patch, field) in cases {
+        let mut body = complaint(&service, "2026-11-02");
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = app.post("/api/v1/cases", &token, &body).await;
+        let problem = assert_problem(res, 400).await;
+        assert!(
+            problem_fields(&problem).contains(&field.to_string()),
+            "{field}: {problem}"
+        );
+    }
+    // An unknown top-level field and a wrong type are refused too, naming the field.
+    let mut body = complaint(&service, "2026-11-02");
+    body["kind"] = json!("grumble");
+    let problem = assert_problem(app.post("/api/v1/cases", &token, &body).await, 400).await;
+    assert_eq!(problem_fields(&problem), ["kind"]);
+}
+
+#[tokio::test]
+async fn a_complaint_after_twelve_months_is_out_of_time() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    let mut body = complaint(&service, "2026-11-02");
+    body["incident_on"] = json!("2025-01-10");
+    body["became_aware_on"] = json!("2025-11-15");
+    let in_time = app.create_case(&token, &body).await;
+    assert_eq!(in_time["out_of_time"], false, "awareness within 12 months");
+    body["became_aware_on"] = json!("2025-10-01");
+    let late = app.create_case(&token, &body).await;
+    assert_eq!(late["out_of_time"], true);
+    let allowed = late["allowed_actions"].as_array().unwrap();
+    assert!(!allowed.contains(&json!("acknowledge")));
+    assert!(allowed.contains(&json!("time-limit-decision")));
+}
+
+#[tokio::test]
+async fn fifty_concurrent_creations_get_distinct_gap_free_references() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    let body = complaint(&service, "2026-11-02");
+    let requests = (0..50).map(|_| app.post("/api/v1/cases", &token, &body));
+    let responses = futures_util::future::join_all(requests).await;
+    let mut numbers = Vec::new();
+    for res in responses {
+        assert_eq!(res.status(), 201);
+        let case: Value = res.json().await.unwrap();
+        let reference = case["reference"].as_str().unwrap().to_string();
+        numbers.push(
+            reference
+                .rsplit('-')
+                .next()
+                .unwrap()
+                .parse::<u32>()
+                .unwrap(),
+        );
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=50).collect::<Vec<_>>());
+}

@@ -1,0 +1,231 @@
+//! The `candour` binary: first start prints a working admin, production refuses weak secrets,
+//! and the account commands work.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::helpers::{PASSWORD, TestDb, spawn_app};
+
+/// A child process killed when the test ends, pass or fail.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The binary with a clean environment: no config folder, no inherited CANDOUR settings.
+fn candour(db_url: &str, data_dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CANDOUR") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("CANDOUR_CONFIG_DIR", data_dir.join("no-config"))
+        .env("CANDOUR__DATABASE__URL", db_url)
+        .env("CANDOUR__DATA__DIR", data_dir)
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+#[tokio::test]
+async fn first_start_prints_an_admin_who_can_sign_in() {
+    let db = TestDb::create();
+    let data = db.dir.path().join("data");
+    let child = candour(&db.url, &data)
+        .arg("serve")
+        .env("CANDOUR__SERVER__PORT", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    let stdout = child.0.stdout.take().unwrap();
+    // Read on a thread that keeps draining stdout, so the server never writes to a closed pipe.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut url, mut email) = (None, None);
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                url = Some(rest.trim().to_string());
+            }
+            if let Some(rest) = line.trim().strip_prefix("email:") {
+                email = Some(rest.trim().to_string());
+            }
+            if let Some(rest) = line.trim().strip_prefix("password:") {
+                let _ = tx.send((url.clone(), email.clone(), rest.trim().to_string()));
+            }
+        }
+    });
+    let (url, email, password) = tokio::task::spawn_blocking(move || {
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("no admin printed in time")
+    })
+    .await
+    .unwrap();
+    let (url, email) = (url.unwrap(), email.unwrap());
+    assert_eq!(email, "admin@localhost");
+    let saved = std::fs::read_to_string(data.join("initial-admin-password")).unwrap();
+    assert_eq!(saved.trim(), password);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("initial-admin-password"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let token: serde_json::Value = res.json().await.unwrap();
+    let me: serde_json::Value = client
+        .get(format!("{url}/api/v1/me"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "admin");
+    drop(child);
+}
+
+#[test]
+fn production_refuses_the_default_or_a_short_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let out = candour(&url, dir.path())
+        .env("CANDOUR_ENV", "production")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("jwt_secret"), "{stderr}");
+    assert!(!dir.path().join("x.db").exists(), "nothing may start");
+
+    let out = candour(&url, dir.path())
+        .env("CANDOUR_ENV", "production")
+        .env("CANDOUR__AUTH__JWT_SECRET", "too-short")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("32"));
+}
+
+#[test]
+fn an_unknown_database_scheme_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = candour("mysql://root@localhost/candour", dir.path())
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sqlite://") && stderr.contains("postgres://"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn user_commands_create_list_and_reset() {
+    let app = spawn_app().await;
+    let url = app.settings.database.url.expose().to_string();
+    let data = app.settings.data.dir.clone();
+
+    let mut child = candour(&url, &data)
+        .args([
+            "user",
+            "create",
+            "--email",
+            "cli@trust.nhs.uk",
+            "--name",
+            "Cli User",
+        ])
+        .args(["--role", "complaints_manager", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(app.login("cli@trust.nhs.uk", PASSWORD).await.status(), 200);
+
+    let out = candour(&url, &data)
+        .args(["user", "list"])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("cli@trust.nhs.uk") && listing.contains("complaints_manager"));
+
+    let mut child = candour(&url, &data)
+        .args([
+            "user",
+            "set-password",
+            "--email",
+            "CLI@trust.nhs.uk",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "a different passphrase").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    assert_eq!(
+        app.login("cli@trust.nhs.uk", "a different passphrase")
+            .await
+            .status(),
+        200
+    );
+
+    // A weak password or a bad role is refused with the reason.
+    let mut child = candour(&url, &data)
+        .args([
+            "user",
+            "create",
+            "--email",
+            "weak@trust.nhs.uk",
+            "--name",
+            "Weak",
+        ])
+        .args(["--role", "board", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "short").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("12 characters"));
+    let out = candour(&url, &data)
+        .args([
+            "user", "create", "--email", "x@y.z", "--name", "X", "--role", "boss",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

@@ -1,0 +1,129 @@
+//! Every error is application/problem+json: 400, 401, 403, 404, 405, 413, 415.
+
+use candour::domain::role::Role;
+
+use crate::helpers::{assert_problem, spawn_app};
+
+#[tokio::test]
+async fn malformed_json_is_a_400_saying_what_is_wrong() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(r#"{"email": "a@b.c", "password": "#)
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 400).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("not valid JSON"),
+        "{body}"
+    );
+
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 400).await;
+    assert!(body["detail"].as_str().unwrap().contains("empty"), "{body}");
+
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(r#"{"email": 42, "password": "x"}"#)
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 400).await;
+    assert_eq!(body["errors"][0]["field"], "email");
+}
+
+#[tokio::test]
+async fn oversize_bodies_are_413() {
+    let app = spawn_app().await;
+    let big = format!(
+        r#"{{"email": "a@b.c", "password": "{}"}}"#,
+        "x".repeat(app.settings.server.max_json_bytes + 1)
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 413).await;
+}
+
+#[tokio::test]
+async fn non_json_bodies_are_415() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "text/plain")
+        .body("email=a")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 415).await;
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404_and_wrong_methods_405() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 404).await;
+    let res = app
+        .client
+        .get(app.url("/favicon.ico"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 404).await;
+
+    let res = app
+        .client
+        .delete(app.url("/api/v1/users"))
+        .send()
+        .await
+        .unwrap();
+    let allow = res.headers()["allow"].to_str().unwrap().to_string();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    assert_problem(res, 405).await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 405).await;
+    let res = app.client.put(app.url("/healthz")).send().await.unwrap();
+    assert_problem(res, 405).await;
+}
+
+#[tokio::test]
+async fn auth_and_role_failures_are_problems() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401).await;
+    let (_, board) = app.signed_in(Role::Board).await;
+    assert_problem(app.get("/api/v1/users", &board).await, 403).await;
+}
