@@ -49,6 +49,12 @@
 //! | `feedback.invite_after_working_days` | `CANDOUR__FEEDBACK__INVITE_AFTER_WORKING_DAYS` | `10` (working days after the response) |
 //! | `feedback.invitation_valid_days` | `CANDOUR__FEEDBACK__INVITATION_VALID_DAYS` | `60` |
 //! | `feedback.job_interval_minutes` | `CANDOUR__FEEDBACK__JOB_INTERVAL_MINUTES` | `60` (0: this instance runs no invitation job) |
+//! | `reports.suppress_below` | `CANDOUR__REPORTS__SUPPRESS_BELOW` | `5` (board role: counts 1–4 hidden) |
+//! | `reports.spc_months` | `CANDOUR__REPORTS__SPC_MONTHS` | `24` (months on an SPC chart) |
+//! | `reports.volume_direction` | `CANDOUR__REPORTS__VOLUME_DIRECTION` | `lower_is_better` (or `neither`) |
+//! | `reports.acknowledged_on_time_target` | `CANDOUR__REPORTS__ACKNOWLEDGED_ON_TIME_TARGET` | none (a % target for assurance) |
+//! | `reports.responded_on_time_target` | `CANDOUR__REPORTS__RESPONDED_ON_TIME_TARGET` | none |
+//! | `reports.spc.shift_run`, `.trend_run`, `.min_points`, `.screen_moving_ranges` | `CANDOUR__REPORTS__SPC__SHIFT_RUN` … | `7`, `7`, `12`, `false` |
 //!
 //! The `candour` periods count working days from the day the trust became aware of a notifiable
 //! safety incident. Regulation 20 says only "as soon as reasonably practicable"; 10 working days
@@ -147,6 +153,7 @@ pub struct Settings {
     pub alerts: AlertSettings,
     pub tracking: TrackingSettings,
     pub feedback: FeedbackSettings,
+    pub reports: ReportSettings,
 }
 
 /// Who the letters come from: printed on letters and in emails.
@@ -240,6 +247,38 @@ impl Default for FeedbackSettings {
             invite_after_working_days: 10,
             invitation_valid_days: 60,
             job_interval_minutes: 60,
+        }
+    }
+}
+
+/// Board reporting: small-number suppression, SPC rules and targets (domain.md §9).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReportSettings {
+    /// For the board role and in published reports, counts from 1 to `suppress_below − 1` are
+    /// hidden. 0 or 1 turns suppression off.
+    pub suppress_below: i64,
+    /// Months on an SPC chart (and used for its limits).
+    pub spc_months: u32,
+    /// Improvement direction of complaint volumes: `lower_is_better` makes a rise a concern
+    /// (and so an early warning); `neither` shows rises and falls in purple only.
+    pub volume_direction: crate::domain::spc::Direction,
+    /// Target % of complaints acknowledged within 3 working days, for assurance icons.
+    pub acknowledged_on_time_target: Option<f64>,
+    /// Target % of complaints responded to by the agreed date.
+    pub responded_on_time_target: Option<f64>,
+    pub spc: crate::domain::spc::SpcRules,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        Self {
+            suppress_below: 5,
+            spc_months: 24,
+            volume_direction: crate::domain::spc::Direction::LowerIsBetter,
+            acknowledged_on_time_target: None,
+            responded_on_time_target: None,
+            spc: crate::domain::spc::SpcRules::default(),
         }
     }
 }
@@ -586,6 +625,29 @@ impl Settings {
         }
         if self.feedback.job_interval_minutes > 10_080 {
             problems.push("feedback.job_interval_minutes must be 0 to 10080".to_string());
+        }
+        let r = &self.reports;
+        if !(0..=100).contains(&r.suppress_below) {
+            problems.push("reports.suppress_below must be 0 to 100".to_string());
+        }
+        if !(6..=120).contains(&r.spc_months) {
+            problems.push("reports.spc_months must be 6 to 120".to_string());
+        }
+        for (key, run) in [
+            ("shift_run", r.spc.shift_run),
+            ("trend_run", r.spc.trend_run),
+        ] {
+            if !(3..=20).contains(&run) {
+                problems.push(format!("reports.spc.{key} must be 3 to 20"));
+            }
+        }
+        for (key, target) in [
+            ("acknowledged_on_time_target", r.acknowledged_on_time_target),
+            ("responded_on_time_target", r.responded_on_time_target),
+        ] {
+            if target.is_some_and(|t| !(0.0..=100.0).contains(&t)) {
+                problems.push(format!("reports.{key} must be a percentage, 0 to 100"));
+            }
         }
         if self.database.pool_size < 1 {
             problems.push("database.pool_size must be at least 1".to_string());

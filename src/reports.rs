@@ -4,6 +4,12 @@
 
 pub mod board;
 
+pub mod ko41a;
+
 pub mod period;
 
+pub mod spc;
+
 pub mod suppress;
+
+pub mod tree;

@@ -29,6 +29,7 @@ use crate::error::{FieldError, Problem};
         (name = "calendar", description = "England and Wales bank holidays, versioned"),
         (name = "tracking", description = "The complainant's private tracking link: issue a new one, revoke it"),
         (name = "feedback", description = "Handling feedback (My Expectations): survey invitations and results"),
+        (name = "reports", description = "Board reporting: the board report, SPC charts and early warning, KO41a, the annual report (aggregates only; small counts suppressed for the board role)"),
         (name = "outbox", description = "Outgoing email: sent, waiting and dead messages (admins)"),
         (name = "letters", description = "Letters to complainants: emailed when allowed (regulation 15), else printed and posted"),
         (name = "operations", description = "Health, readiness and metrics"),

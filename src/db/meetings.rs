@@ -241,19 +241,41 @@ pub struct MeetingCounts {
 }
 
 pub fn counts(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate) -> DbResult<MeetingCounts> {
-    let offered = meetings::table
+    counts_in(conn, None, from, to)
+}
+
+/// [`counts`], only for meetings on cases about any of `service_ids` (when given).
+pub fn counts_in(
+    conn: &mut DbConnection,
+    service_ids: Option<&[String]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<MeetingCounts> {
+    use super::schema::case_services;
+    let scoped = || {
+        let mut q = meetings::table.into_boxed();
+        if let Some(ids) = service_ids {
+            q = q.filter(diesel::dsl::exists(
+                case_services::table
+                    .filter(case_services::case_id.eq(meetings::case_id))
+                    .filter(case_services::service_id.eq_any(ids.to_vec())),
+            ));
+        }
+        q
+    };
+    let offered = scoped()
         .filter(meetings::offered_on.between(from, to))
         .count()
         .get_result(conn)?;
-    let accepted = meetings::table
+    let accepted = scoped()
         .filter(meetings::accepted_on.between(from, to))
         .count()
         .get_result(conn)?;
-    let declined = meetings::table
+    let declined = scoped()
         .filter(meetings::declined_on.between(from, to))
         .count()
         .get_result(conn)?;
-    let held = meetings::table
+    let held = scoped()
         .filter(meetings::held_on.between(from, to))
         .count()
         .get_result(conn)?;

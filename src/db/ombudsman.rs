@@ -130,8 +130,27 @@ pub fn referred_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> DbResult<Vec<Option<String>>> {
-    Ok(ombudsman_referrals::table
+    referred_between_in(conn, None, from, to)
+}
+
+/// [`referred_between`], only for cases about any of `service_ids` (when given).
+pub fn referred_between_in(
+    conn: &mut DbConnection,
+    service_ids: Option<&[String]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<Option<String>>> {
+    use super::schema::case_services;
+    let mut q = ombudsman_referrals::table
         .filter(ombudsman_referrals::referred_on.between(from, to))
         .select(ombudsman_referrals::decision)
-        .load(conn)?)
+        .into_boxed();
+    if let Some(ids) = service_ids {
+        q = q.filter(diesel::dsl::exists(
+            case_services::table
+                .filter(case_services::case_id.eq(ombudsman_referrals::case_id))
+                .filter(case_services::service_id.eq_any(ids.to_vec())),
+        ));
+    }
+    Ok(q.load(conn)?)
 }

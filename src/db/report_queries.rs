@@ -240,6 +240,8 @@ pub fn withdrawn(
 pub type AckRow = (Option<NaiveDate>, Option<NaiveDate>, i64);
 /// (received, responded, response due, count).
 pub type ResponseRow = (NaiveDate, Option<NaiveDate>, Option<NaiveDate>, i64);
+/// (received, acknowledgement due, acknowledged on, count).
+pub type AckDayRow = (NaiveDate, Option<NaiveDate>, Option<NaiveDate>, i64);
 /// (six-month letter due, sent on, responded on, count).
 pub type SixMonthRow = (Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, i64);
 
@@ -440,5 +442,155 @@ pub fn case_ids_in_services(
         .filter(case_services::service_id.eq_any(service_ids))
         .select(case_services::case_id)
         .distinct()
+        .load(conn)?)
+}
+
+/// What KO41a needs of one complaint.
+#[derive(Debug, Clone, Queryable)]
+pub struct Ko41aCase {
+    pub id: String,
+    pub received_on: NaiveDate,
+    pub responded_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub age_band: String,
+    pub complainant_status: String,
+}
+
+/// Complaints on the caseload at some time in [`from`, `to`]: received by `to` and not
+/// responded to, withdrawn or closed before `from`.
+macro_rules! on_caseload {
+    ($from:expr, $to:expr) => {
+        cases::kind
+            .eq(CaseKind::Complaint.as_str())
+            .and(cases::received_on.le($to))
+            .and(
+                cases::responded_on
+                    .is_null()
+                    .or(cases::responded_on.ge($from)),
+            )
+            .and(
+                cases::withdrawn_on
+                    .is_null()
+                    .or(cases::withdrawn_on.ge($from)),
+            )
+            .and(cases::closed_on.is_null().or(cases::closed_on.ge($from)))
+    };
+}
+
+/// The complaints on the caseload at some time in [`from`, `to`] (KO41a section 2 and the
+/// breakdowns of new complaints).
+pub fn ko41a_cases(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<Ko41aCase>> {
+    Ok(cases::table
+        .filter(on_caseload!(from, to))
+        .select((
+            cases::id,
+            cases::received_on,
+            cases::responded_on,
+            cases::outcome,
+            cases::withdrawn_on,
+            cases::closed_on,
+            cases::age_band,
+            cases::complainant_status,
+        ))
+        .load(conn)?)
+}
+
+/// (case id, service id) of the complaints [`ko41a_cases`] returns.
+pub fn ko41a_services(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<(String, String)>> {
+    Ok(case_services::table
+        .inner_join(cases::table)
+        .filter(on_caseload!(from, to))
+        .select((case_services::case_id, case_services::service_id))
+        .load(conn)?)
+}
+
+/// (case id, subject, clinical sub-category) of complaints received in [`from`, `to`].
+pub fn ko41a_subjects(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<(String, String, Option<String>)>> {
+    Ok(case_subjects::table
+        .inner_join(cases::table)
+        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
+        .filter(cases::received_on.between(from, to))
+        .select((
+            case_subjects::case_id,
+            case_subjects::subject_code,
+            case_subjects::subcategory_code,
+        ))
+        .load(conn)?)
+}
+
+/// (case id, profession) of complaints received in [`from`, `to`].
+pub fn ko41a_professions(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<(String, String)>> {
+    Ok(case_professions::table
+        .inner_join(cases::table)
+        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
+        .filter(cases::received_on.between(from, to))
+        .select((case_professions::case_id, case_professions::profession_code))
+        .load(conn)?)
+}
+
+/// Complaints received in [`from`, `to`] by day received: (day, acknowledged on time, due for
+/// acknowledgement by `today`). A complaint counts as due once its acknowledgement date has
+/// passed or it has been acknowledged.
+pub fn acknowledgement_per_day(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<AckDayRow>> {
+    Ok(cases::table
+        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
+        .filter(in_scope!(scope, cases::id))
+        .filter(cases::received_on.between(from, to))
+        .group_by((
+            cases::received_on,
+            cases::acknowledgement_due_on,
+            cases::acknowledged_on,
+        ))
+        .select((
+            cases::received_on,
+            cases::acknowledgement_due_on,
+            cases::acknowledged_on,
+            count_star(),
+        ))
+        .load(conn)?)
+}
+
+/// Complaints responded to in [`from`, `to`] by day: (day, responded, by the agreed date).
+pub fn responses_per_day(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<(Option<NaiveDate>, i64, i64)>> {
+    Ok(cases::table
+        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
+        .filter(in_scope!(scope, cases::id))
+        .filter(cases::responded_on.between(from, to))
+        .group_by(cases::responded_on)
+        .select((
+            cases::responded_on,
+            count_star(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "SUM(CASE WHEN cases.responded_on <= cases.response_due_on THEN 1 ELSE 0 END)",
+            ),
+        ))
         .load(conn)?)
 }

@@ -139,6 +139,9 @@ pub enum Permission {
     ReadFeedbackSummary,
     /// Read complainants' free-text comments from the handling-feedback survey.
     ReadFeedbackComments,
+    /// Read board reports, SPC charts, KO41a and the annual report (aggregates only; the
+    /// board role sees small counts suppressed).
+    ReadReports,
 }
 
 const ADMIN_ONLY: &[Role] = &[Role::Admin];
@@ -182,6 +185,10 @@ const PERMISSIONS: &[(Permission, &[Role])] = &[
         &[Role::Admin, Role::ComplaintsManager, Role::Board],
     ),
     (Permission::ReadFeedbackComments, MANAGERS),
+    (
+        Permission::ReadReports,
+        &[Role::Admin, Role::ComplaintsManager, Role::Board],
+    ),
 ];
 
 #[cfg(test)]
@@ -198,10 +205,10 @@ mod tests {
 
     #[test]
     fn the_board_holds_no_case_permission() {
-        // Aggregates only: the feedback summary, never comments or cases.
+        // Aggregates only: the feedback summary and reports, never comments or cases.
         assert_eq!(
             Role::Board.permissions(),
-            vec![Permission::ReadFeedbackSummary]
+            vec![Permission::ReadFeedbackSummary, Permission::ReadReports]
         );
         assert!(!Role::Investigator.can(Permission::ReadAllCases));
         assert!(Role::Investigator.can(Permission::ReadAssignedCases));

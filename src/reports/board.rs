@@ -16,6 +16,7 @@ use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::CaseKind;
 use crate::error::AppResult;
 use crate::services::candour::{self, CandourCounts};
+use crate::services::feedback::{FeedbackSummary, compute_summary};
 
 /// Working-day bands for the age of open complaints.
 const AGE_BANDS: [(&str, i64, i64); 5] = [
@@ -61,6 +62,8 @@ pub struct Raw {
     pub ombudsman_partly_upheld: i64,
     pub ombudsman_not_upheld: i64,
     pub ombudsman_not_investigated: i64,
+    /// Handling feedback (trust-wide; `None` for a report about some services).
+    pub feedback: Option<FeedbackSummary>,
 }
 
 /// Compute the raw figures for `period` (as seen on `today`).
@@ -146,7 +149,7 @@ pub fn raw(
             _ => {}
         }
     }
-    r.meetings = meetings::counts(c, from, to)?;
+    r.meetings = meetings::counts_in(c, scope.service_ids.as_deref(), from, to)?;
     let scope_cases = match &scope.service_ids {
         None => None,
         Some(ids) => Some(q::case_ids_in_services(c, ids)?),
@@ -160,7 +163,7 @@ pub fn raw(
         to,
         today,
     )?;
-    for decision in ombudsman::referred_between(c, from, to)? {
+    for decision in ombudsman::referred_between_in(c, scope.service_ids.as_deref(), from, to)? {
         r.ombudsman_referred += 1;
         match decision.as_deref() {
             Some("upheld") => r.ombudsman_upheld += 1,
@@ -169,6 +172,9 @@ pub fn raw(
             Some("not_investigated") => r.ombudsman_not_investigated += 1,
             _ => {}
         }
+    }
+    if scope.service_ids.is_none() {
+        r.feedback = Some(compute_summary(c, from, to, false)?);
     }
     Ok(r)
 }
@@ -286,6 +292,50 @@ pub struct OmbudsmanFigures {
     pub not_investigated: Option<i64>,
 }
 
+/// Handling feedback on one stage of *My Expectations*.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeedbackStage {
+    pub code: String,
+    pub title: String,
+    /// Scored answers to the stage's statements.
+    pub answers: Option<i64>,
+    /// Per cent of scored answers agreeing (4–5).
+    pub percent_agree: Option<f64>,
+}
+
+/// Handling feedback (characteristic 10D): invitations sent in the period and their answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeedbackFigures {
+    pub invitations_sent: Option<i64>,
+    pub responses: Option<i64>,
+    pub response_rate_pct: Option<f64>,
+    pub percent_satisfied: Option<f64>,
+    pub stages: Vec<FeedbackStage>,
+}
+
+fn feedback_figures(f: &FeedbackSummary, s: Suppression) -> FeedbackFigures {
+    let shown = |count: i64, pct: Option<f64>| s.n(count).filter(|n| *n > 0).and(pct);
+    FeedbackFigures {
+        invitations_sent: s.n(f.invitations_sent),
+        responses: s.n(f.responses),
+        response_rate_pct: s.pct(f.responses, f.invitations_sent),
+        percent_satisfied: shown(
+            f.overall_satisfaction.count,
+            f.overall_satisfaction.percent_satisfied,
+        ),
+        stages: f
+            .stages
+            .iter()
+            .map(|st| FeedbackStage {
+                code: st.code.clone(),
+                title: st.title.clone(),
+                answers: s.n(st.figures.count),
+                percent_agree: shown(st.figures.count, st.figures.percent_agree),
+            })
+            .collect(),
+    }
+}
+
 /// One period's figures as shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Figures {
@@ -296,6 +346,8 @@ pub struct Figures {
     pub meetings: MeetingFigures,
     pub candour: CandourFigures,
     pub ombudsman: OmbudsmanFigures,
+    /// `null` when the report is about some services only (feedback is trust-wide).
+    pub feedback: Option<FeedbackFigures>,
 }
 
 /// Labels for codes, services and lists.
@@ -431,6 +483,7 @@ pub fn show(r: &Raw, period: Period, labels: &Labels, s: Suppression) -> Figures
             not_upheld: s.n(r.ombudsman_not_upheld),
             not_investigated: s.n(r.ombudsman_not_investigated),
         },
+        feedback: r.feedback.as_ref().map(|f| feedback_figures(f, s)),
     }
 }
 

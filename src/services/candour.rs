@@ -1098,22 +1098,28 @@ pub fn period_counts(
     to: NaiveDate,
     today: NaiveDate,
 ) -> AppResult<CandourCounts> {
+    let scope: Option<std::collections::HashSet<&String>> =
+        scope_cases.map(|ids| ids.iter().collect());
     let records: Vec<CandourRecord> = rows::all_with_reference(c)?
         .into_iter()
         .map(|(r, _)| r)
         .filter(|r| r.became_aware_on >= from && r.became_aware_on <= to)
-        .filter(|r| scope_cases.is_none_or(|ids| ids.contains(&r.case_id)))
+        .filter(|r| scope.as_ref().is_none_or(|ids| ids.contains(&r.case_id)))
         .collect();
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
-    let steps = rows::steps_for(c, &ids)?;
+    let mut by_record: std::collections::HashMap<String, Vec<StepRow>> = Default::default();
+    for chunk in ids.chunks(10_000) {
+        for step in rows::steps_for(c, chunk)? {
+            by_record
+                .entry(step.record_id.clone())
+                .or_default()
+                .push(step);
+        }
+    }
     let mut n = CandourCounts::default();
     for r in &records {
         n.flagged += 1;
-        let mine: Vec<StepRow> = steps
-            .iter()
-            .filter(|s| s.record_id == r.id)
-            .cloned()
-            .collect();
+        let mine: Vec<StepRow> = by_record.remove(&r.id).unwrap_or_default();
         let a = assess(cal, candour, r, &mine, today);
         match a.notifiable {
             None => n.undecided += 1,

@@ -628,80 +628,89 @@ pub async fn summary(
         return Err(AppError::invalid("from", "must not be after to"));
     }
     let with_comments = actor.role.can(Permission::ReadFeedbackComments);
-    let start = from.and_time(chrono::NaiveTime::MIN);
-    let end = (to + Duration::days(1)).and_time(chrono::NaiveTime::MIN);
     state
         .db
-        .read(move |c| -> AppResult<FeedbackSummary> {
-            let (sent, responses) = rows::counts(c, start, end)?;
-            let mut overall = Tally::default();
-            for s in rows::overall_scores(c, start, end)? {
-                overall.add(s);
-            }
-            let questions = rows::questions(c)?;
-            let mut by_question: BTreeMap<String, Tally> = BTreeMap::new();
-            for (code, score) in rows::answers(c, start, end)? {
-                by_question.entry(code).or_default().add(score);
-            }
-            let mut by_stage: BTreeMap<String, Tally> = BTreeMap::new();
-            for q in &questions {
-                if let Some(t) = by_question.get(&q.code) {
-                    let stage = by_stage.entry(q.stage.clone()).or_default();
-                    stage.scored += t.scored;
-                    stage.not_applicable += t.not_applicable;
-                    stage.sum += t.sum;
-                    stage.high += t.high;
-                    stage.low += t.low;
-                }
-            }
-            let stages = rows::stages(c)?
-                .into_iter()
-                .map(|s| StageResult {
-                    figures: by_stage.get(&s.code).copied().unwrap_or_default().figures(),
-                    code: s.code,
-                    title: s.title,
-                })
-                .collect();
-            let questions = questions
-                .into_iter()
-                .filter(|q| q.active || by_question.contains_key(&q.code))
-                .map(|q| QuestionResult {
-                    figures: by_question
-                        .get(&q.code)
-                        .copied()
-                        .unwrap_or_default()
-                        .figures(),
-                    code: q.code,
-                    stage: q.stage,
-                    text: q.text,
-                    active: q.active,
-                    needs_verification: q.needs_verification,
-                })
-                .collect();
-            let comments = if with_comments {
-                Some(
-                    rows::comments(c, start, end)?
-                        .into_iter()
-                        .map(|(at, text)| CommentView {
-                            responded_at: at.and_utc(),
-                            text,
-                        })
-                        .collect(),
-                )
-            } else {
-                None
-            };
-            Ok(FeedbackSummary {
-                from,
-                to,
-                invitations_sent: sent,
-                responses,
-                response_rate: rules::ratio(responses, sent, 100.0),
-                overall_satisfaction: overall.satisfaction(),
-                stages,
-                questions,
-                comments,
-            })
-        })
+        .read(move |c| compute_summary(c, from, to, with_comments))
         .await
+}
+
+/// The survey results for invitations created from `from` to `to`, inside a read transaction
+/// (also used by the board report).
+pub fn compute_summary(
+    c: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    with_comments: bool,
+) -> AppResult<FeedbackSummary> {
+    let start = from.and_time(chrono::NaiveTime::MIN);
+    let end = (to + Duration::days(1)).and_time(chrono::NaiveTime::MIN);
+    let (sent, responses) = rows::counts(c, start, end)?;
+    let mut overall = Tally::default();
+    for s in rows::overall_scores(c, start, end)? {
+        overall.add(s);
+    }
+    let questions = rows::questions(c)?;
+    let mut by_question: BTreeMap<String, Tally> = BTreeMap::new();
+    for (code, score) in rows::answers(c, start, end)? {
+        by_question.entry(code).or_default().add(score);
+    }
+    let mut by_stage: BTreeMap<String, Tally> = BTreeMap::new();
+    for q in &questions {
+        if let Some(t) = by_question.get(&q.code) {
+            let stage = by_stage.entry(q.stage.clone()).or_default();
+            stage.scored += t.scored;
+            stage.not_applicable += t.not_applicable;
+            stage.sum += t.sum;
+            stage.high += t.high;
+            stage.low += t.low;
+        }
+    }
+    let stages = rows::stages(c)?
+        .into_iter()
+        .map(|s| StageResult {
+            figures: by_stage.get(&s.code).copied().unwrap_or_default().figures(),
+            code: s.code,
+            title: s.title,
+        })
+        .collect();
+    let questions = questions
+        .into_iter()
+        .filter(|q| q.active || by_question.contains_key(&q.code))
+        .map(|q| QuestionResult {
+            figures: by_question
+                .get(&q.code)
+                .copied()
+                .unwrap_or_default()
+                .figures(),
+            code: q.code,
+            stage: q.stage,
+            text: q.text,
+            active: q.active,
+            needs_verification: q.needs_verification,
+        })
+        .collect();
+    let comments = if with_comments {
+        Some(
+            rows::comments(c, start, end)?
+                .into_iter()
+                .map(|(at, text)| CommentView {
+                    responded_at: at.and_utc(),
+                    text,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(FeedbackSummary {
+        from,
+        to,
+        invitations_sent: sent,
+        responses,
+        response_rate: rules::ratio(responses, sent, 100.0),
+        overall_satisfaction: overall.satisfaction(),
+        stages,
+        questions,
+        comments,
+    })
 }

@@ -24,6 +24,7 @@ mod ombudsman;
 mod openapi;
 mod outbox;
 mod reference;
+mod reports;
 mod tokens;
 mod tracking;
 mod users;

@@ -1,0 +1,209 @@
+//! Board reporting: the board report, SPC charts and early warning, and the KO41a return.
+//! Aggregates only; the board role sees counts below `reports.suppress_below` as `null`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::extract::AuthUser;
+use crate::error::{AppResult, Problem};
+use crate::reports::board::BoardReport;
+use crate::reports::ko41a::{self, Ko41a};
+use crate::reports::spc::{By, EarlyWarning, Metric, SpcReport};
+use crate::services::reports;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(get_board_report)
+        .service(get_spc)
+        .service(get_early_warning)
+        .service(get_ko41a);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BoardQuery {
+    /// First day of the period (required).
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (required); the previous period of the same length is shown
+    /// alongside.
+    pub to: Option<NaiveDate>,
+    /// Only cases about this service and the services beneath it.
+    pub service_id: Option<String>,
+}
+
+/// The board report for a period, with the previous period alongside: volumes (a complaint
+/// about several subjects counts once in totals and once per subject), outcomes, timeliness,
+/// meetings (10C), Duty of Candour (11B), handling feedback (10D), ombudsman referrals and the
+/// themes rising and falling. No free text from cases. For the board role, counts from 1 to
+/// `reports.suppress_below − 1` are `null`, as are percentages built on them.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(BoardQuery),
+    responses(
+        (status = 200, description = "The board report", body = BoardReport),
+        (status = 400, description = "Missing or invalid period or service", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Board members, complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/board")]
+pub async fn get_board_report(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<BoardQuery>,
+) -> AppResult<web::Json<BoardReport>> {
+    let q = query.into_inner();
+    reports::board_report(&state, &user.0, q.from, q.to, q.service_id)
+        .await
+        .map(web::Json)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SpcQuery {
+    /// What to chart (default `complaints_received`).
+    pub metric: Option<Metric>,
+    /// `trust` (default), `subject` or `service` (splits are for `complaints_received`).
+    pub by: Option<By>,
+    /// A day in the last month charted (default: the last complete month).
+    pub to: Option<NaiveDate>,
+    /// Months charted (default `reports.spc_months`, 24).
+    pub months: Option<u32>,
+}
+
+/// Monthly SPC (XmR) charts the Making Data Count way: centre line, process limits, the four
+/// special-cause rules (run lengths from config), the variation icon of every month and the
+/// assurance icon where a target is set.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(SpcQuery),
+    responses(
+        (status = 200, description = "One series per chart", body = SpcReport),
+        (status = 400, description = "Unknown metric or split, or a bad window", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Board members, complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/spc")]
+pub async fn get_spc(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<SpcQuery>,
+) -> AppResult<web::Json<SpcReport>> {
+    let q = query.into_inner();
+    reports::spc_report(
+        &state,
+        &user.0,
+        q.metric.unwrap_or(Metric::ComplaintsReceived),
+        q.by.unwrap_or_default(),
+        q.to,
+        q.months,
+    )
+    .await
+    .map(web::Json)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WindowQuery {
+    /// A day in the last month checked (default: the last complete month).
+    pub to: Option<NaiveDate>,
+    /// Months of history behind each check (default `reports.spc_months`).
+    pub months: Option<u32>,
+}
+
+/// Early warning: every series (each metric for the trust, complaints by subject and by
+/// service) whose latest month shows special cause of concern.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(WindowQuery),
+    responses(
+        (status = 200, description = "The series of concern", body = EarlyWarning),
+        (status = 400, description = "A bad window", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Board members, complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/spc/early-warning")]
+pub async fn get_early_warning(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<WindowQuery>,
+) -> AppResult<web::Json<EarlyWarning>> {
+    let q = query.into_inner();
+    reports::early_warning(&state, &user.0, q.to, q.months)
+        .await
+        .map(web::Json)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct Ko41aQuery {
+    /// The year the financial year starts: 2025 for April 2025 – March 2026 (required).
+    pub year: Option<i32>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
+    pub format: Option<String>,
+}
+
+/// The KO41a return for a financial year: sections 2–8 (overall numbers, age, complainant
+/// status, service area, clinical treatment, subject area, profession) in total and per site,
+/// with the validation rules checked and any failures listed. Withdrawn complaints are not
+/// counted as resolved.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(Ko41aQuery),
+    responses(
+        (status = 200, description = "The return (JSON, or CSV with one row per box)", content((Ko41a = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Missing or invalid year or format", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Board members, complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/ko41a")]
+pub async fn get_ko41a(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    query: web::Query<Ko41aQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let csv = match q.format.as_deref() {
+        Some("csv") => true,
+        Some("json") => false,
+        Some(_) => {
+            return Err(crate::error::AppError::invalid(
+                "format",
+                "must be json or csv",
+            ));
+        }
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/csv")),
+    };
+    let r = reports::ko41a_return(&state, &user.0, q.year).await?;
+    if csv {
+        Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ko41a-{}.csv\"", r.financial_year),
+            ))
+            .body(ko41a::to_csv(&r)))
+    } else {
+        Ok(HttpResponse::Ok().json(r))
+    }
+}

@@ -1,0 +1,525 @@
+//! The KO41a return (domain.md §3.2): for an NHS financial year, sections 2–8 per site and in
+//! total, with the section 2 arithmetic and the published validation rules. Validation
+//! failures are listed in the return, never hidden or "corrected".
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::period::Period;
+use super::tree::Tree;
+use crate::db::report_queries::{self as q, Ko41aCase};
+use crate::db::{DbConnection, services as service_rows, taxonomy};
+use crate::error::AppResult;
+
+/// Section 2: overall numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Summary {
+    /// Unresolved at the end of the previous year.
+    pub brought_forward: i64,
+    /// New written complaints received in the year.
+    pub new: i64,
+    pub upheld: i64,
+    pub partially_upheld: i64,
+    pub not_upheld: i64,
+    /// Upheld + partially upheld + not upheld (including brought-forward complaints).
+    pub resolved: i64,
+    /// Brought forward + new − resolved.
+    pub carried_forward: i64,
+    /// Withdrawn in the year: not a KO41a outcome, so they stay in `carried_forward`; shown so
+    /// that the difference from the open caseload is explained.
+    pub withdrawn: i64,
+    /// Complaints actually open at the end of the year (Candour's caseload).
+    pub open_at_end: i64,
+}
+
+/// One box of a breakdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Item {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
+}
+
+/// Sections 2–8 for the trust or one site.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sections {
+    /// Section 2.
+    pub summary: Summary,
+    /// Section 3: age of patient (new complaints).
+    pub age: Vec<Item>,
+    /// Section 4: status of complainant (new complaints).
+    pub complainant_status: Vec<Item>,
+    /// Section 5: service area (each area once per complaint).
+    pub service_area: Vec<Item>,
+    /// Section 6: clinical treatment sub-categories.
+    pub clinical_treatment: Vec<Item>,
+    /// Section 7: subject area (each aspect counted).
+    pub subject_area: Vec<Item>,
+    /// Section 8: profession (each profession once per complaint).
+    pub profession: Vec<Item>,
+    /// Validation failures, each a sentence; empty when the return passes.
+    pub validation: Vec<String>,
+}
+
+/// A site's part of the return.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Site {
+    /// `null` for complaints with no service recorded.
+    pub service_id: Option<String>,
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub sections: Sections,
+}
+
+/// The whole return.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Ko41a {
+    /// `2025-26`.
+    pub financial_year: String,
+    pub period: Period,
+    pub total: Sections,
+    pub sites: Vec<Site>,
+    /// Whether the total and every site pass validation.
+    pub valid: bool,
+    /// How the return was counted.
+    pub notes: Vec<String>,
+}
+
+/// Ordered codes and labels of a taxonomy list.
+type List = Vec<(String, String)>;
+
+struct Lists {
+    age: List,
+    status: List,
+    area: List,
+    subcategory: List,
+    subject: List,
+    profession: List,
+}
+
+impl Lists {
+    fn load(c: &mut DbConnection) -> AppResult<Self> {
+        let mut get = |name: &str| -> AppResult<List> {
+            Ok(taxonomy::list(c, name)?
+                .into_iter()
+                .map(|i| (i.code, i.label))
+                .collect())
+        };
+        Ok(Self {
+            age: get("age_band")?,
+            status: get("complainant_status")?,
+            area: get("service_area")?,
+            subcategory: get("clinical_subcategory")?,
+            subject: get("subject_area")?,
+            profession: get("profession")?,
+        })
+    }
+}
+
+/// What is known of each complaint in the year.
+struct Facts<'a> {
+    cases: &'a [Ko41aCase],
+    areas: &'a HashMap<&'a str, Vec<String>>,
+    subjects: &'a HashMap<&'a str, Vec<(String, Option<String>)>>,
+    professions: &'a HashMap<&'a str, Vec<String>>,
+}
+
+/// Every box of `list` (explicit zeros), then any code found but not on the list.
+fn items(list: &List, counts: BTreeMap<String, i64>) -> Vec<Item> {
+    let mut counts = counts;
+    let mut out: Vec<Item> = list
+        .iter()
+        .map(|(code, label)| Item {
+            code: code.clone(),
+            label: label.clone(),
+            count: counts.remove(code).unwrap_or(0),
+        })
+        .collect();
+    for (code, count) in counts {
+        out.push(Item {
+            label: if code.is_empty() {
+                "Not recorded".into()
+            } else {
+                code.replace('_', " ")
+            },
+            code,
+            count,
+        });
+    }
+    out
+}
+
+fn sum(items: &[Item]) -> i64 {
+    items.iter().map(|i| i.count).sum()
+}
+
+/// Sections 2–8 over the complaints `keep` selects.
+fn sections(
+    facts: &Facts<'_>,
+    lists: &Lists,
+    period: Period,
+    keep: &dyn Fn(&Ko41aCase) -> bool,
+) -> Sections {
+    let (from, to) = (period.from, period.to);
+    let mut s = Summary::default();
+    let mut age = BTreeMap::new();
+    let mut status = BTreeMap::new();
+    let mut area = BTreeMap::new();
+    let mut subcategory = BTreeMap::new();
+    let mut subject = BTreeMap::new();
+    let mut profession = BTreeMap::new();
+    let mut responded_without_outcome = 0;
+    for case in facts.cases.iter().filter(|c| keep(c)) {
+        let left = [case.responded_on, case.withdrawn_on, case.closed_on]
+            .into_iter()
+            .flatten()
+            .min();
+        if case.received_on < from && left.is_none_or(|d| d >= from) {
+            s.brought_forward += 1;
+        }
+        if left.is_none_or(|d| d > to) {
+            s.open_at_end += 1;
+        }
+        if let Some(on) = case.responded_on.filter(|d| *d >= from && *d <= to) {
+            let _ = on;
+            match case.outcome.as_deref() {
+                Some("upheld") => s.upheld += 1,
+                Some("partially_upheld") => s.partially_upheld += 1,
+                Some("not_upheld") => s.not_upheld += 1,
+                _ => responded_without_outcome += 1,
+            }
+        } else if case
+            .withdrawn_on
+            .is_some_and(|d| d >= from && d <= to && left == Some(d))
+        {
+            s.withdrawn += 1;
+        }
+        if case.received_on < from || case.received_on > to {
+            continue;
+        }
+        s.new += 1;
+        *age.entry(case.age_band.clone()).or_insert(0) += 1;
+        *status.entry(case.complainant_status.clone()).or_insert(0) += 1;
+        let id = case.id.as_str();
+        match facts.areas.get(id) {
+            Some(areas) if !areas.is_empty() => {
+                for a in areas {
+                    *area.entry(a.clone()).or_insert(0) += 1;
+                }
+            }
+            _ => *area.entry(String::new()).or_insert(0) += 1,
+        }
+        for (code, sub) in facts.subjects.get(id).into_iter().flatten() {
+            *subject.entry(code.clone()).or_insert(0) += 1;
+            if let Some(sub) = sub {
+                *subcategory.entry(sub.clone()).or_insert(0) += 1;
+            }
+        }
+        for code in facts.professions.get(id).into_iter().flatten() {
+            *profession.entry(code.clone()).or_insert(0) += 1;
+        }
+    }
+    s.resolved = s.upheld + s.partially_upheld + s.not_upheld;
+    s.carried_forward = s.brought_forward + s.new - s.resolved;
+    let out = Sections {
+        age: items(&lists.age, age),
+        complainant_status: items(&lists.status, status),
+        service_area: items(&lists.area, area),
+        clinical_treatment: items(&lists.subcategory, subcategory),
+        subject_area: items(&lists.subject, subject),
+        profession: items(&lists.profession, profession),
+        validation: Vec::new(),
+        summary: s,
+    };
+    let validation = validate(&out, responded_without_outcome);
+    Sections { validation, ..out }
+}
+
+/// The published validation rules (domain.md §3.2), each failure as a sentence.
+pub fn validate(s: &Sections, responded_without_outcome: i64) -> Vec<String> {
+    let m = &s.summary;
+    let mut v = Vec::new();
+    if m.carried_forward < 0 {
+        v.push(format!(
+            "Carried forward is negative ({}): brought forward + new − resolved must not be below 0.",
+            m.carried_forward
+        ));
+    }
+    if m.resolved > m.brought_forward + m.new {
+        v.push(format!(
+            "Resolved ({}) exceeds brought forward + new ({}).",
+            m.resolved,
+            m.brought_forward + m.new
+        ));
+    }
+    for (name, items) in [
+        ("Age of patient", &s.age),
+        ("Status of complainant", &s.complainant_status),
+    ] {
+        let total = sum(items);
+        if total != m.new {
+            v.push(format!(
+                "{name} counts sum to {total}, not to the {} new complaints.",
+                m.new
+            ));
+        }
+    }
+    for (name, items) in [
+        ("Subject area", &s.subject_area),
+        ("Profession", &s.profession),
+        ("Service area", &s.service_area),
+    ] {
+        let total = sum(items);
+        if total < m.new {
+            v.push(format!(
+                "{name} counts total {total}, fewer than the {} new complaints (each complaint needs at least one).",
+                m.new
+            ));
+        }
+    }
+    for (name, items) in [
+        ("Age of patient", &s.age),
+        ("Status of complainant", &s.complainant_status),
+        ("Service area", &s.service_area),
+        ("Clinical treatment", &s.clinical_treatment),
+        ("Subject area", &s.subject_area),
+        ("Profession", &s.profession),
+    ] {
+        if let Some(i) = items.iter().find(|i| i.code.is_empty() && i.count > 0) {
+            v.push(format!("{name}: {} new complaints have no code.", i.count));
+        }
+    }
+    let clinical: i64 = s
+        .subject_area
+        .iter()
+        .filter(|i| i.code == "clinical_treatment")
+        .map(|i| i.count)
+        .sum();
+    if sum(&s.clinical_treatment) != clinical {
+        v.push(format!(
+            "Clinical treatment sub-categories total {}, not the {clinical} clinical treatment aspects.",
+            sum(&s.clinical_treatment)
+        ));
+    }
+    if responded_without_outcome > 0 {
+        v.push(format!(
+            "{responded_without_outcome} complaints were responded to without an outcome and are not counted as resolved."
+        ));
+    }
+    v
+}
+
+/// Build the return for the financial year starting 1 April `year`.
+pub fn build(c: &mut DbConnection, year: i32) -> AppResult<Ko41a> {
+    let period = Period::financial_year(year)?;
+    let (from, to) = (period.from, period.to);
+    let lists = Lists::load(c)?;
+    let tree = Tree::new(service_rows::all(c)?);
+    let cases = q::ko41a_cases(c, from, to)?;
+    let mut site_of: HashMap<String, Option<String>> = HashMap::new();
+    let mut areas: HashMap<String, Vec<String>> = HashMap::new();
+    let mut services = q::ko41a_services(c, from, to)?;
+    // A complaint about several sites is recorded once: at the site of its first service.
+    services.sort();
+    for (case_id, service_id) in &services {
+        site_of
+            .entry(case_id.clone())
+            .or_insert_with(|| tree.site_of(service_id).map(|s| s.id.clone()));
+        if let Some(a) = tree.area_of(service_id) {
+            let list = areas.entry(case_id.clone()).or_default();
+            if !list.iter().any(|x| x == a) {
+                list.push(a.to_string());
+            }
+        }
+    }
+    let mut subjects: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
+    for (case_id, code, sub) in q::ko41a_subjects(c, from, to)? {
+        subjects.entry(case_id).or_default().push((code, sub));
+    }
+    let mut professions: HashMap<String, Vec<String>> = HashMap::new();
+    for (case_id, code) in q::ko41a_professions(c, from, to)? {
+        let list = professions.entry(case_id).or_default();
+        if !list.contains(&code) {
+            list.push(code);
+        }
+    }
+    let areas_ref: HashMap<&str, Vec<String>> =
+        areas.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let subjects_ref: HashMap<&str, Vec<(String, Option<String>)>> = subjects
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    let professions_ref: HashMap<&str, Vec<String>> = professions
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    let facts = Facts {
+        cases: &cases,
+        areas: &areas_ref,
+        subjects: &subjects_ref,
+        professions: &professions_ref,
+    };
+    let total = sections(&facts, &lists, period, &|_| true);
+    let mut site_ids: Vec<Option<String>> = cases
+        .iter()
+        .map(|c| site_of.get(&c.id).cloned().flatten())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    site_ids.sort_by_key(|id| {
+        id.as_ref()
+            .and_then(|i| tree.get(i))
+            .map_or_else(|| "~".to_string(), |r| r.code.clone())
+    });
+    let sites: Vec<Site> = site_ids
+        .into_iter()
+        .map(|site| {
+            let keep = |case: &Ko41aCase| site_of.get(&case.id).cloned().flatten() == site;
+            let row = site.as_ref().and_then(|i| tree.get(i));
+            Site {
+                code: row.map_or_else(|| "NONE".into(), |r| r.code.clone()),
+                name: row.map_or_else(|| "No service recorded".into(), |r| r.name.clone()),
+                sections: sections(&facts, &lists, period, &keep),
+                service_id: site.clone(),
+            }
+        })
+        .collect();
+    let new_at_sites: i64 = sites.iter().map(|s| s.sections.summary.new).sum();
+    let mut total = total;
+    if new_at_sites != total.summary.new {
+        total.validation.push(format!(
+            "Site totals of new complaints ({new_at_sites}) differ from the trust total ({}).",
+            total.summary.new
+        ));
+    }
+    let valid =
+        total.validation.is_empty() && sites.iter().all(|s| s.sections.validation.is_empty());
+    Ok(Ko41a {
+        financial_year: Period::financial_year_label(year),
+        period,
+        total,
+        sites,
+        valid,
+        notes: vec![
+            "Formal complaints only; PALS concerns are not written complaints for KO41a.".into(),
+            "A complaint about several sites is counted once, at the site of its first service.".into(),
+            "Breakdowns count new complaints only; subject areas count each aspect, so their total may exceed new complaints.".into(),
+            "Withdrawn complaints are not a KO41a outcome: they are not counted as resolved and remain in carried forward.".into(),
+        ],
+    })
+}
+
+/// The return as CSV: one row per box, for the trust and each site.
+pub fn to_csv(r: &Ko41a) -> String {
+    let mut out = String::from("financial_year,site_code,site_name,section,code,label,count\n");
+    let mut rows = |site_code: &str, site_name: &str, s: &Sections| {
+        let m = &s.summary;
+        for (code, label, n) in [
+            (
+                "brought_forward",
+                "Total brought forward",
+                m.brought_forward,
+            ),
+            ("new", "Total new", m.new),
+            ("upheld", "Upheld", m.upheld),
+            ("partially_upheld", "Partially upheld", m.partially_upheld),
+            ("not_upheld", "Not upheld", m.not_upheld),
+            ("resolved", "Total resolved", m.resolved),
+            (
+                "carried_forward",
+                "Total carried forward",
+                m.carried_forward,
+            ),
+        ] {
+            out.push_str(&csv_row(&[
+                &r.financial_year,
+                site_code,
+                site_name,
+                "2 Summary",
+                code,
+                label,
+                &n.to_string(),
+            ]));
+        }
+        for (section, items) in [
+            ("3 Age of patient", &s.age),
+            ("4 Status of complainant", &s.complainant_status),
+            ("5 Service area", &s.service_area),
+            ("6 Clinical treatment", &s.clinical_treatment),
+            ("7 Subject area", &s.subject_area),
+            ("8 Profession", &s.profession),
+        ] {
+            for i in items {
+                out.push_str(&csv_row(&[
+                    &r.financial_year,
+                    site_code,
+                    site_name,
+                    section,
+                    &i.code,
+                    &i.label,
+                    &i.count.to_string(),
+                ]));
+            }
+        }
+    };
+    rows("TOTAL", "All sites", &r.total);
+    for site in &r.sites {
+        rows(&site.code, &site.name, &site.sections);
+    }
+    out
+}
+
+/// One CSV line; fields quoted when they need it, and a leading `=`, `+`, `-` or `@` defused so
+/// that a spreadsheet does not run it as a formula.
+fn csv_row(fields: &[&str]) -> String {
+    let cells: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            let f = if f.starts_with(['=', '+', '-', '@']) && f.parse::<i64>().is_err() {
+                format!("'{f}")
+            } else {
+                (*f).to_string()
+            };
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f
+            }
+        })
+        .collect();
+    format!("{}\n", cells.join(","))
+}
+
+/// The first day of the financial year containing `day`.
+pub fn financial_year_of(day: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    if day.month() >= 4 {
+        day.year()
+    } else {
+        day.year() - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(
+            csv_row(&["a", "b,c", "=SUM(A1)", "-3"]),
+            "a,\"b,c\",'=SUM(A1),-3\n"
+        );
+    }
+
+    #[test]
+    fn financial_years_start_in_april() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(financial_year_of(d("2026-03-31")), 2025);
+        assert_eq!(financial_year_of(d("2026-04-01")), 2026);
+    }
+}
