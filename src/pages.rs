@@ -3,6 +3,7 @@
 //! strict Content-Security-Policy, is never cached or indexed, and sends no referrer. Errors
 //! are friendly HTML pages that reveal nothing, never problem documents.
 
+pub mod board_pack;
 pub mod feedback;
 pub mod tracking;
 
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(tracking::show))
                 .route(web::post().to(tracking::send_message)),
         )
+        .route("/reports/board", web::get().to(board_pack::show))
         .service(
             web::resource("/feedback/{token}")
                 .route(web::get().to(feedback::show))
@@ -39,7 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Whether `path` belongs to the pages (whose errors are HTML, not problem documents).
 pub fn is_page_path(path: &str) -> bool {
-    ["/track/", "/feedback/", "/assets/"]
+    ["/track/", "/feedback/", "/assets/", "/reports/"]
         .iter()
         .any(|p| path.starts_with(p))
 }

@@ -6,10 +6,14 @@ pub mod board;
 
 pub mod ko41a;
 
+pub mod pack;
+
 pub mod period;
 
 pub mod spc;
 
 pub mod suppress;
+
+pub mod svg;
 
 pub mod tree;

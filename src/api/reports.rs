@@ -2,13 +2,13 @@
 //! Aggregates only; the board role sees counts below `reports.suppress_below` as `null`.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::AuthUser;
+use super::extract::{ApiJson, AuthUser};
 use crate::error::{AppResult, Problem};
 use crate::reports::board::BoardReport;
 use crate::reports::ko41a::{self, Ko41a};
@@ -20,7 +20,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(get_board_report)
         .service(get_spc)
         .service(get_early_warning)
-        .service(get_ko41a);
+        .service(get_ko41a)
+        .service(create_pack_link);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -206,4 +207,52 @@ pub async fn get_ko41a(
     } else {
         Ok(HttpResponse::Ok().json(r))
     }
+}
+
+/// A period (and optionally a service) to make a board pack link for.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackLinkRequest {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub service_id: Option<String>,
+}
+
+/// A board pack link.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PackLink {
+    /// Open in a browser to see (and print) the board pack: `GET /reports/board`.
+    pub url: String,
+    /// The link stops working then, or when you sign out, whichever is first.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Make a short-lived link to the printable board pack (`GET /reports/board?from&to`), an A4
+/// page of the board report with SPC charts and theme bars drawn as inline SVG. The link works
+/// for 15 minutes and only while this session lasts. (With a bearer token the page can also be
+/// fetched directly.)
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    request_body = PackLinkRequest,
+    responses(
+        (status = 201, description = "The link", body = PackLink),
+        (status = 400, description = "Missing or invalid period", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Board members, complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/reports/board-pack-links")]
+pub async fn create_pack_link(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<serde_json::Value>,
+) -> AppResult<HttpResponse> {
+    user.0
+        .require(crate::domain::role::Permission::ReadReports)?;
+    let req: PackLinkRequest = crate::json::from_value(body.0)?;
+    let (url, expires_at) = reports::pack_link(&state, &user.0, req.from, req.to, req.service_id)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(PackLink { url, expires_at }))
 }

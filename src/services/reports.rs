@@ -139,3 +139,162 @@ pub async fn ko41a_return(state: &AppState, actor: &Actor, year: Option<i32>) ->
     Period::financial_year(year)?;
     state.db.read(move |c| ko41a::build(c, year)).await
 }
+
+/// What a board pack link signs: the session and the report's parameters.
+const PACK_PURPOSE: &str = "board-pack";
+/// How long a board pack link works, in seconds.
+pub const PACK_LINK_SECONDS: i64 = 15 * 60;
+
+fn pack_subject(session_id: &str, period: Period, service_id: Option<&str>) -> String {
+    format!(
+        "{session_id}|{}|{}|{}",
+        period.from,
+        period.to,
+        service_id.unwrap_or("")
+    )
+}
+
+/// A link to the board pack that works in a browser for [`PACK_LINK_SECONDS`] and only while
+/// the session that made it lasts: `(path and query, expires at)`.
+pub fn pack_link(
+    state: &AppState,
+    actor: &Actor,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    service_id: Option<String>,
+) -> AppResult<(String, chrono::DateTime<chrono::Utc>)> {
+    actor.require(Permission::ReadReports)?;
+    let period = period(from, to)?;
+    let now = crate::db::now();
+    let secret = state.settings.auth.jwt_secret.expose().as_bytes().to_vec();
+    let token = crate::auth::form_token::issue(
+        &secret,
+        PACK_PURPOSE,
+        &pack_subject(&actor.session_id, period, service_id.as_deref()),
+        now,
+    );
+    let mut url = format!(
+        "{}/reports/board?from={}&to={}",
+        state.settings.server.base_url(),
+        period.from,
+        period.to
+    );
+    if let Some(id) = &service_id {
+        url.push_str(&format!("&service_id={}", urlencode(id)));
+    }
+    url.push_str(&format!("&key={}.{token}", actor.session_id));
+    Ok((
+        url,
+        now.and_utc() + chrono::Duration::seconds(PACK_LINK_SECONDS),
+    ))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The reader of a board pack link: its session must still be live.
+pub async fn pack_reader(
+    state: &AppState,
+    key: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    service_id: Option<&str>,
+) -> AppResult<Actor> {
+    let expired =
+        || AppError::Unauthorized("This board pack link has expired or is not valid.".into());
+    let period = period(from, to)?;
+    let (session_id, token) = key.split_once('.').ok_or_else(expired)?;
+    let secret = state.settings.auth.jwt_secret.expose().as_bytes().to_vec();
+    if !crate::auth::form_token::verify(
+        &secret,
+        PACK_PURPOSE,
+        &pack_subject(session_id, period, service_id),
+        token,
+        crate::db::now(),
+        PACK_LINK_SECONDS,
+    ) {
+        return Err(expired());
+    }
+    let sid = session_id.to_string();
+    let found = state
+        .db
+        .read(move |c| -> AppResult<Option<(String, Role)>> {
+            let Some(session) = crate::db::sessions::find(c, &sid)? else {
+                return Ok(None);
+            };
+            if session.revoked {
+                return Ok(None);
+            }
+            let role = crate::db::sessions::live_role(c, &sid, &session.user_id)?;
+            Ok(role.map(|r| (session.user_id, r)))
+        })
+        .await?;
+    let (user_id, role) = found.ok_or_else(expired)?;
+    Ok(Actor {
+        user_id,
+        role,
+        session_id: session_id.to_string(),
+    })
+}
+
+/// The board pack page: the board report with SPC charts of complaints received and of
+/// timeliness over the `reports.spc_months` months to the end of the period, and the
+/// early-warning list, rendered to HTML.
+pub async fn board_pack(
+    state: &AppState,
+    actor: &Actor,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    service_id: Option<String>,
+) -> AppResult<String> {
+    actor.require(Permission::ReadReports)?;
+    let period = period(from, to)?;
+    let s = suppression_for(state, actor);
+    let settings = state.settings.clone();
+    let (from_month, to_month) = spc::window(period.to, settings.reports.spc_months);
+    let (report, charts, warnings) = state
+        .db
+        .read(move |c| {
+            let scope = scope(c, service_id.as_deref())?;
+            let today = today();
+            let report = board::build(c, &settings, &scope, service_id, period, s, today)?;
+            let mut charts = Vec::new();
+            for metric in [
+                Metric::ComplaintsReceived,
+                Metric::AcknowledgedOnTime,
+                Metric::RespondedOnTime,
+                Metric::PalsConcernsReceived,
+            ] {
+                let r = spc::build(
+                    c,
+                    &settings.reports,
+                    metric,
+                    By::Trust,
+                    from_month,
+                    to_month,
+                    today,
+                    s,
+                )?;
+                charts.extend(r.series);
+            }
+            let warnings =
+                spc::early_warning(c, &settings.reports, from_month, to_month, today, s)?;
+            Ok::<_, AppError>((report, charts, warnings))
+        })
+        .await?;
+    let ctx =
+        crate::reports::pack::context(&state.settings.trust.name, &report, &charts, &warnings);
+    state
+        .outbox
+        .templates()
+        .render_page("board_pack", &ctx)
+        .map_err(|e| AppError::internal(e.to_string()))
+}

@@ -336,3 +336,59 @@ async fn the_survey_is_sent_once_and_a_second_submission_is_refused_politely() {
         vec![(Some(4), Some("Clear letters, thank you.".to_string()))]
     );
 }
+
+#[tokio::test]
+async fn the_board_pack_renders_with_its_charts_in_a_real_browser() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app().await;
+    crate::reports::seed(&app).await;
+    let (_, board) = app.signed_in(Role::Board).await;
+    let url = crate::reports::pack_link(&app, &board, "2025-04-01", "2026-03-31").await;
+    let browser = Browser::start(&driver).await;
+    browser
+        .c()
+        .set_window_size(1100, 2400)
+        .await
+        .expect("an A4-ish window");
+    browser.c().goto(&url).await.expect("open the board pack");
+    assert_eq!(
+        browser.text("h1").await,
+        "Complaints and PALS: report to the board"
+    );
+    let charts = browser
+        .c()
+        .find_all(Locator::Css("svg.chart"))
+        .await
+        .expect("the charts");
+    assert!(charts.len() >= 6, "{} charts", charts.len());
+    // The inline stylesheet was allowed by its hash: the heading is NHS blue.
+    let colour = browser
+        .c()
+        .execute(
+            "return getComputedStyle(document.querySelector('h1')).color",
+            vec![],
+        )
+        .await
+        .expect("the heading's colour");
+    assert_eq!(colour, json!("rgb(0, 94, 184)"));
+    // The SPC chart draws its points and is laid out with a size.
+    let width = browser
+        .c()
+        .execute(
+            "return document.querySelector('svg.chart').getBoundingClientRect().width",
+            vec![],
+        )
+        .await
+        .expect("the chart's width");
+    assert!(width.as_f64().unwrap_or(0.0) > 300.0, "{width}");
+    let points = browser
+        .c()
+        .find_all(Locator::Css("svg.chart circle"))
+        .await
+        .expect("points");
+    assert!(!points.is_empty());
+    browser
+        .screenshot(&format!("board-pack-{}", postgres(&app)))
+        .await;
+    browser.stop().await;
+}

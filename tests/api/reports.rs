@@ -61,14 +61,14 @@ async fn respond(app: &TestApp, token: &str, case: &Value, on: &str, first: &str
     .await;
 }
 
-struct Seeded {
-    manager: String,
-    site_a: String,
-    site_b: String,
+pub struct Seeded {
+    pub manager: String,
+    pub site_a: String,
+    pub site_b: String,
 }
 
 /// Five complaints and a PALS concern around the financial year 2025-26 (see each line).
-async fn seed(app: &TestApp) -> Seeded {
+pub async fn seed(app: &TestApp) -> Seeded {
     let (_, manager) = app.signed_in(Role::ComplaintsManager).await;
     let site_a = insert_service(app, "SITEA", None).await;
     let site_b = insert_service(app, "SITEB", None).await;
@@ -474,4 +474,110 @@ async fn spc_flags_a_month_outside_the_limits_and_lists_it_as_an_early_warning()
         !flagged.iter().any(|(m, _)| m.starts_with("pals")),
         "no PALS concerns, no warning: {w}"
     );
+}
+
+/// `POST /reports/board-pack-links`: the link's URL.
+pub async fn pack_link(app: &TestApp, token: &str, from: &str, to: &str) -> String {
+    let res = app
+        .post(
+            "/api/v1/reports/board-pack-links",
+            token,
+            &json!({"from": from, "to": to}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    body["url"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_board_pack_is_one_self_contained_page_with_charts() {
+    let app = spawn_app().await;
+    let s = seed(&app).await;
+    let url = pack_link(&app, &s.manager, "2025-04-01", "2026-03-31").await;
+    assert!(
+        url.starts_with(&format!("{}/reports/board?", app.address)),
+        "{url}"
+    );
+    let res = app.client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("style-src 'sha256-"), "{csp}");
+    assert!(!csp.contains("script-src"), "{csp}");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<h1>Complaints and PALS: report to the board</h1>"));
+    assert!(html.contains("1 April 2025 to 31 March 2026"));
+    assert!(
+        html.matches("<svg").count() >= 6,
+        "four SPC charts and two bar charts"
+    );
+    assert!(
+        html.matches("<desc id=").count() >= 6,
+        "every chart has a text alternative"
+    );
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(!html.contains("src=\"http"), "no external assets");
+    assert!(!html.contains("<link"), "no external stylesheet");
+    assert!(!html.contains("Alex Example") && !html.contains("Discharged without"));
+    // Complaints received this period: 4, shown to a manager.
+    assert!(
+        html.contains(
+            "<th scope=\"row\">Complaints received</th><td class=\"n\">4</td><td class=\"n\">1</td>"
+        ),
+        "{html}"
+    );
+
+    // The board sees the small numbers suppressed.
+    let (_, board) = app.signed_in(Role::Board).await;
+    let url = pack_link(&app, &board, "2025-04-01", "2026-03-31").await;
+    let html = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(
+        "<th scope=\"row\">Complaints received</th><td class=\"n\">–</td><td class=\"n\">–</td>"
+    ));
+    assert!(html.contains("Counts from 1 to 4 are shown as"));
+
+    // A link for other dates, a tampered key, or after signing out does not work.
+    let tampered = url.replace("from=2025-04-01", "from=2025-04-02");
+    assert_eq!(
+        app.client.get(&tampered).send().await.unwrap().status(),
+        401
+    );
+    let res = app
+        .client
+        .get(app.url("/reports/board?from=2025-04-01&to=2026-03-31"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let res = app.post("/api/v1/auth/logout", &board, &json!({})).await;
+    assert!(res.status().is_success());
+    assert_eq!(app.client.get(&url).send().await.unwrap().status(), 401);
+    // An investigator may not make one.
+    let (_, investigator) = app.signed_in(Role::Investigator).await;
+    let res = app
+        .post(
+            "/api/v1/reports/board-pack-links",
+            &investigator,
+            &json!({"from": "2025-04-01", "to": "2026-03-31"}),
+        )
+        .await;
+    assert_problem(res, 403).await;
 }

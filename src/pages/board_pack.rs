@@ -1,0 +1,110 @@
+//! `GET /reports/board`: the printable board pack, for a member of staff signed in with a
+//! bearer token or holding a short-lived pack link (`POST /api/v1/reports/board-pack-links`).
+//! Self-contained: its one inline stylesheet is allowed by hash, nothing else loads.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::services::{self, reports};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct PackQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub service_id: Option<String>,
+    pub key: Option<String>,
+}
+
+/// The Content-Security-Policy of the pack: its own inline stylesheet (by hash) and nothing
+/// else, no scripts, no framing.
+fn csp(html: &str) -> String {
+    let style = html
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map(|(css, _)| css)
+        .unwrap_or("");
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<PackQuery>,
+) -> HttpResponse {
+    let q = query.into_inner();
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_string());
+    let actor = match (bearer, q.key.as_deref()) {
+        (Some(token), _) => services::auth::authenticate(&state, &token).await,
+        (None, Some(key)) => {
+            reports::pack_reader(&state, key, q.from, q.to, q.service_id.as_deref()).await
+        }
+        (None, None) => Err(AppError::Unauthorized(
+            "Open the board pack from Candour: the link is made for you there.".into(),
+        )),
+    };
+    let result = match actor {
+        Ok(actor) => reports::board_pack(&state, &actor, q.from, q.to, q.service_id).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(html) => {
+            let mut res = HttpResponse::Ok();
+            res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
+            if let Ok(v) = HeaderValue::from_str(&csp(&html)) {
+                res.insert_header((header::CONTENT_SECURITY_POLICY, v));
+            }
+            for (name, value) in [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::REFERRER_POLICY, "no-referrer"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                (header::X_FRAME_OPTIONS, "DENY"),
+            ] {
+                res.insert_header((name, HeaderValue::from_static(value)));
+            }
+            res.insert_header(("x-robots-tag", "noindex, nofollow"));
+            res.body(html)
+        }
+        Err(e) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            if status.is_server_error() {
+                return super::server_error(Some(&state), &e.to_string());
+            }
+            let problem = e.problem();
+            let mut lines = vec![problem.detail.clone()];
+            lines.extend(
+                problem
+                    .errors
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message)),
+            );
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            super::message(
+                &state,
+                status,
+                match status {
+                    StatusCode::UNAUTHORIZED => "This board pack link does not work",
+                    StatusCode::FORBIDDEN => "You cannot see board reports",
+                    _ => "The board pack could not be made",
+                },
+                &lines,
+            )
+        }
+    }
+}
