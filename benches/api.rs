@@ -165,7 +165,57 @@ async fn main() {
         ("one case in full", format!("/api/v1/cases/{case_id}")),
         ("its timeline", format!("/api/v1/cases/{case_id}/timeline")),
     ];
-    for (name, path) in &targets {
+    // Board reporting over the last complete financial year (the figures issue 6 names: the
+    // board report and KO41a under 2 s), with fewer rounds: each is a whole-year aggregation.
+    let today = chrono::Utc::now().date_naive();
+    let fy = candour::reports::ko41a::financial_year_of(today) - 1;
+    let report_rounds = env_u64("CANDOUR_BENCH_REPORT_ROUNDS", 5) as usize;
+    let reports = [
+        (
+            "board report, one financial year (+ previous)",
+            format!("/api/v1/reports/board?from={fy}-04-01&to={}-03-31", fy + 1),
+        ),
+        (
+            "board report, one quarter (+ previous)",
+            format!(
+                "/api/v1/reports/board?from={}-01-01&to={}-03-31",
+                fy + 1,
+                fy + 1
+            ),
+        ),
+        (
+            "board report, one service, one financial year",
+            format!(
+                "/api/v1/reports/board?from={fy}-04-01&to={}-03-31&service_id={service}",
+                fy + 1
+            ),
+        ),
+        (
+            "KO41a, one financial year, per site",
+            format!("/api/v1/reports/ko41a?year={fy}"),
+        ),
+        (
+            "KO41a as CSV",
+            format!("/api/v1/reports/ko41a?year={fy}&format=csv"),
+        ),
+        (
+            "SPC: complaints by subject, 24 months",
+            "/api/v1/reports/spc?by=subject".to_string(),
+        ),
+        (
+            "SPC early warning (all series), 24 months",
+            "/api/v1/reports/spc/early-warning".to_string(),
+        ),
+        (
+            "board pack page (report + 4 SPC charts + warnings)",
+            format!("/reports/board?from={fy}-04-01&to={}-03-31", fy + 1),
+        ),
+    ];
+    let runs = targets
+        .iter()
+        .map(|(n, p)| (*n, p.clone(), rounds))
+        .chain(reports.iter().map(|(n, p)| (*n, p.clone(), report_rounds)));
+    for (name, path, rounds) in runs {
         let mut times = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let started = Instant::now();
