@@ -49,6 +49,7 @@
 //! | `feedback.invite_after_working_days` | `CANDOUR__FEEDBACK__INVITE_AFTER_WORKING_DAYS` | `10` (working days after the response) |
 //! | `feedback.invitation_valid_days` | `CANDOUR__FEEDBACK__INVITATION_VALID_DAYS` | `60` |
 //! | `feedback.job_interval_minutes` | `CANDOUR__FEEDBACK__JOB_INTERVAL_MINUTES` | `60` (0: this instance runs no invitation job) |
+//! | `learning.sustain_review_months` | `CANDOUR__LEARNING__SUSTAIN_REVIEW_MONTHS` | `3` (months after a service change is implemented before it may be verified as sustained) |
 //!
 //! The `candour` periods count working days from the day the trust became aware of a notifiable
 //! safety incident. Regulation 20 says only "as soon as reasonably practicable"; 10 working days
@@ -147,6 +148,7 @@ pub struct Settings {
     pub alerts: AlertSettings,
     pub tracking: TrackingSettings,
     pub feedback: FeedbackSettings,
+    pub learning: LearningSettings,
 }
 
 /// Who the letters come from: printed on letters and in emails.
@@ -240,6 +242,22 @@ impl Default for FeedbackSettings {
             invite_after_working_days: 10,
             invitation_valid_days: 60,
             job_interval_minutes: 60,
+        }
+    }
+}
+
+/// The learning register (characteristic 10E).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LearningSettings {
+    /// Months after a service change was implemented before it may be verified as sustained.
+    pub sustain_review_months: u32,
+}
+
+impl Default for LearningSettings {
+    fn default() -> Self {
+        Self {
+            sustain_review_months: 3,
         }
     }
 }
@@ -587,6 +605,9 @@ impl Settings {
         if self.feedback.job_interval_minutes > 10_080 {
             problems.push("feedback.job_interval_minutes must be 0 to 10080".to_string());
         }
+        if self.learning.sustain_review_months > 60 {
+            problems.push("learning.sustain_review_months must be 0 to 60".to_string());
+        }
         if self.database.pool_size < 1 {
             problems.push("database.pool_size must be at least 1".to_string());
         }
@@ -722,6 +743,7 @@ mod tests {
         assert_eq!(s.feedback.invite_after_working_days, 10);
         assert_eq!(s.feedback.invitation_valid_days, 60);
         assert_eq!(s.feedback.job_interval_minutes, 60);
+        assert_eq!(s.learning.sustain_review_months, 3);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod persons;
 pub mod report_queries;
 #[rustfmt::skip]
 pub mod schema;
+pub mod service_changes;
 pub mod services;
 pub mod sessions;
 pub mod taxonomy;

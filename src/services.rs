@@ -17,6 +17,7 @@ pub mod meetings;
 pub mod notify;
 pub mod ombudsman;
 pub mod outbox;
+pub mod service_changes;
 pub mod service_tree;
 pub mod taxonomy;
 pub mod tracking;
