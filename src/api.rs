@@ -14,6 +14,7 @@ pub mod meetings;
 pub mod ombudsman;
 pub mod openapi;
 pub mod outbox;
+pub mod service_changes;
 pub mod services;
 pub mod taxonomy;
 pub mod tracking;
@@ -38,4 +39,5 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     outbox::configure(cfg);
     tracking::configure(cfg);
     feedback::configure(cfg);
+    service_changes::configure(cfg);
 }

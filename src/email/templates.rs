@@ -54,7 +54,7 @@ macro_rules! pages {
 }
 
 /// The HTML pages for the public (`templates/pages/<name>.html.j2`), by path.
-const PAGES: &[(&str, &str)] = pages!["layout", "message", "track", "feedback"];
+const PAGES: &[(&str, &str)] = pages!["layout", "message", "track", "feedback", "you_said_we_did"];
 
 /// A rendered message.
 #[derive(Debug, Clone, PartialEq, Eq)]
