@@ -8,6 +8,7 @@ pub mod case_history;
 pub mod cases;
 pub mod extract;
 pub mod feedback;
+pub mod framework;
 pub mod health;
 pub mod letters;
 pub mod meetings;
@@ -40,4 +41,5 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     tracking::configure(cfg);
     feedback::configure(cfg);
     service_changes::configure(cfg);
+    framework::configure(cfg);
 }

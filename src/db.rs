@@ -8,6 +8,7 @@ pub mod cases;
 pub mod connection;
 pub mod error;
 pub mod feedback;
+pub mod framework;
 pub mod letters;
 pub mod meetings;
 pub mod migrations;

@@ -12,6 +12,7 @@ pub mod case_intake;
 pub mod case_view;
 pub mod cases;
 pub mod feedback;
+pub mod framework;
 pub mod letters;
 pub mod meetings;
 pub mod notify;
