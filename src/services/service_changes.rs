@@ -622,10 +622,7 @@ pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<Ch
             let page = usize::try_from(limit).unwrap_or(usize::MAX);
             let more = found.len() > page;
             found.truncate(page);
-            let next = more
-                .then(|| found.last())
-                .flatten()
-                .map(|last| encode_cursor(last));
+            let next = more.then(|| found.last()).flatten().map(encode_cursor);
             let names = Names::load(c, &found, &[])?;
             let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
             let mut links: HashMap<String, Vec<String>> = HashMap::new();
