@@ -8,6 +8,7 @@ pub mod case_history;
 pub mod cases;
 pub mod extract;
 pub mod feedback;
+pub mod framework;
 pub mod health;
 pub mod letters;
 pub mod meetings;
@@ -15,6 +16,7 @@ pub mod ombudsman;
 pub mod openapi;
 pub mod outbox;
 pub mod reports;
+pub mod service_changes;
 pub mod services;
 pub mod taxonomy;
 pub mod tracking;
@@ -40,4 +42,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     tracking::configure(cfg);
     feedback::configure(cfg);
     reports::configure(cfg);
+    service_changes::configure(cfg);
+    framework::configure(cfg);
 }

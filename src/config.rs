@@ -55,6 +55,7 @@
 //! | `reports.acknowledged_on_time_target` | `CANDOUR__REPORTS__ACKNOWLEDGED_ON_TIME_TARGET` | none (a % target for assurance) |
 //! | `reports.responded_on_time_target` | `CANDOUR__REPORTS__RESPONDED_ON_TIME_TARGET` | none |
 //! | `reports.spc.shift_run`, `.trend_run`, `.min_points`, `.screen_moving_ranges` | `CANDOUR__REPORTS__SPC__SHIFT_RUN` … | `7`, `7`, `12`, `false` |
+//! | `learning.sustain_review_months` | `CANDOUR__LEARNING__SUSTAIN_REVIEW_MONTHS` | `3` (months after a service change is implemented before it may be verified as sustained) |
 //!
 //! The `candour` periods count working days from the day the trust became aware of a notifiable
 //! safety incident. Regulation 20 says only "as soon as reasonably practicable"; 10 working days
@@ -154,6 +155,7 @@ pub struct Settings {
     pub tracking: TrackingSettings,
     pub feedback: FeedbackSettings,
     pub reports: ReportSettings,
+    pub learning: LearningSettings,
 }
 
 /// Who the letters come from: printed on letters and in emails.
@@ -279,6 +281,22 @@ impl Default for ReportSettings {
             acknowledged_on_time_target: None,
             responded_on_time_target: None,
             spc: crate::domain::spc::SpcRules::default(),
+        }
+    }
+}
+
+/// The learning register (characteristic 10E).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LearningSettings {
+    /// Months after a service change was implemented before it may be verified as sustained.
+    pub sustain_review_months: u32,
+}
+
+impl Default for LearningSettings {
+    fn default() -> Self {
+        Self {
+            sustain_review_months: 3,
         }
     }
 }
@@ -649,6 +667,9 @@ impl Settings {
                 problems.push(format!("reports.{key} must be a percentage, 0 to 100"));
             }
         }
+        if self.learning.sustain_review_months > 60 {
+            problems.push("learning.sustain_review_months must be 0 to 60".to_string());
+        }
         if self.database.pool_size < 1 {
             problems.push("database.pool_size must be at least 1".to_string());
         }
@@ -784,6 +805,7 @@ mod tests {
         assert_eq!(s.feedback.invite_after_working_days, 10);
         assert_eq!(s.feedback.invitation_valid_days, 60);
         assert_eq!(s.feedback.job_interval_minutes, 60);
+        assert_eq!(s.learning.sustain_review_months, 3);
     }
 
     #[test]

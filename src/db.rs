@@ -8,6 +8,7 @@ pub mod cases;
 pub mod connection;
 pub mod error;
 pub mod feedback;
+pub mod framework;
 pub mod letters;
 pub mod meetings;
 pub mod migrations;
@@ -17,6 +18,7 @@ pub mod persons;
 pub mod report_queries;
 #[rustfmt::skip]
 pub mod schema;
+pub mod service_changes;
 pub mod services;
 pub mod sessions;
 pub mod taxonomy;

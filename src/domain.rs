@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod risk;
 pub mod role;
 pub mod service;
+pub mod service_change;
 pub mod spc;
 pub mod taxonomy;
 pub mod timeline;

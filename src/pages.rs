@@ -1,11 +1,13 @@
-//! The HTML pages for the public, outside `/api/v1`: the tracking page, the feedback survey and
-//! their stylesheet. Server-rendered, no JavaScript, Candour's own CSS; every page carries a
-//! strict Content-Security-Policy, is never cached or indexed, and sends no referrer. Errors
-//! are friendly HTML pages that reveal nothing, never problem documents.
+//! The HTML pages for the public, outside `/api/v1`: the tracking page, the feedback survey, the
+//! 'you said, we did' register and their stylesheet. Server-rendered, no JavaScript, Candour's
+//! own CSS; every page carries a strict Content-Security-Policy, is never cached or indexed,
+//! and sends no referrer. Errors are friendly HTML pages that reveal nothing, never problem
+//! documents.
 
 pub mod board_pack;
 pub mod feedback;
 pub mod tracking;
+pub mod you_said_we_did;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -36,14 +38,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/feedback/{token}")
                 .route(web::get().to(feedback::show))
                 .route(web::post().to(feedback::submit)),
-        );
+        )
+        .route("/you-said-we-did", web::get().to(you_said_we_did::show));
 }
 
 /// Whether `path` belongs to the pages (whose errors are HTML, not problem documents).
 pub fn is_page_path(path: &str) -> bool {
-    ["/track/", "/feedback/", "/assets/", "/reports/"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    [
+        "/track/",
+        "/feedback/",
+        "/assets/",
+        "/reports/",
+        "/you-said-we-did",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
 }
 
 async fn stylesheet() -> HttpResponse {

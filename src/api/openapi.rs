@@ -30,6 +30,8 @@ use crate::error::{FieldError, Problem};
         (name = "tracking", description = "The complainant's private tracking link: issue a new one, revoke it"),
         (name = "feedback", description = "Handling feedback (My Expectations): survey invitations and results"),
         (name = "reports", description = "Board reporting: the board report, SPC charts and early warning, KO41a, the annual report (aggregates only; small counts suppressed for the board role)"),
+        (name = "service changes", description = "The learning register (characteristic 10E): what changed because of complaints, its steps from planned to sustained, and the public 'you said, we did' list"),
+        (name = "framework", description = "Self-assessments against the NHS Improvement patient experience improvement framework (2018): scores per characteristic, kept as history and compared"),
         (name = "outbox", description = "Outgoing email: sent, waiting and dead messages (admins)"),
         (name = "letters", description = "Letters to complainants: emailed when allowed (regulation 15), else printed and posted"),
         (name = "operations", description = "Health, readiness and metrics"),

@@ -240,6 +240,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    framework_assessment_items (assessment_id, code) {
+        assessment_id -> Text,
+        code -> Text,
+        score -> Int4,
+        current_position -> Nullable<Text>,
+        planned_action -> Nullable<Text>,
+        good_looks_like -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    framework_assessments (id) {
+        id -> Text,
+        assessed_on -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    framework_characteristics (code) {
+        code -> Text,
+        section_number -> Int4,
+        section -> Text,
+        number -> Int4,
+        heading -> Text,
+        text -> Text,
+        sort_order -> Int4,
+    }
+}
+
+diesel::table! {
     letters (id) {
         id -> Text,
         case_id -> Text,
@@ -413,6 +445,54 @@ diesel::table! {
 }
 
 diesel::table! {
+    service_change_cases (service_change_id, case_id) {
+        service_change_id -> Text,
+        case_id -> Text,
+    }
+}
+
+diesel::table! {
+    service_change_events (id) {
+        id -> Text,
+        service_change_id -> Text,
+        seq -> Int4,
+        occurred_at -> Timestamp,
+        actor_id -> Text,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    service_changes (id) {
+        id -> Text,
+        title -> Text,
+        description -> Text,
+        reason -> Text,
+        public_summary -> Text,
+        service_id -> Text,
+        owner_id -> Text,
+        due_on -> Date,
+        theme_subject -> Nullable<Text>,
+        theme_service_id -> Nullable<Text>,
+        status -> Text,
+        started_at -> Nullable<Timestamp>,
+        implemented_on -> Nullable<Date>,
+        evidence -> Nullable<Text>,
+        verified_by -> Nullable<Text>,
+        verified_at -> Nullable<Timestamp>,
+        abandoned_reason -> Nullable<Text>,
+        abandoned_at -> Nullable<Timestamp>,
+        version -> Int4,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     services (id) {
         id -> Text,
         parent_id -> Nullable<Text>,
@@ -546,6 +626,9 @@ diesel::joinable!(feedback_answers -> feedback_questions (question_code));
 diesel::joinable!(feedback_invitations -> cases (case_id));
 diesel::joinable!(feedback_invitations -> users (created_by));
 diesel::joinable!(feedback_questions -> feedback_stages (stage));
+diesel::joinable!(framework_assessment_items -> framework_assessments (assessment_id));
+diesel::joinable!(framework_assessment_items -> framework_characteristics (code));
+diesel::joinable!(framework_assessments -> users (created_by));
 diesel::joinable!(letters -> cases (case_id));
 diesel::joinable!(letters -> outbox_messages (outbox_message_id));
 diesel::joinable!(meeting_actions -> meetings (meeting_id));
@@ -560,6 +643,10 @@ diesel::joinable!(ombudsman_referrals -> cases (case_id));
 diesel::joinable!(ombudsman_referrals -> users (created_by));
 diesel::joinable!(outbox_messages -> cases (case_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(service_change_cases -> cases (case_id));
+diesel::joinable!(service_change_cases -> service_changes (service_change_id));
+diesel::joinable!(service_change_events -> service_changes (service_change_id));
+diesel::joinable!(service_change_events -> users (actor_id));
 diesel::joinable!(services -> users (lead_user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(staff_alerts -> cases (case_id));
@@ -588,6 +675,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_invitations,
     feedback_questions,
     feedback_stages,
+    framework_assessment_items,
+    framework_assessments,
+    framework_characteristics,
     letters,
     meeting_actions,
     meeting_attendees,
@@ -599,6 +689,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     persons,
     reference_counters,
     refresh_tokens,
+    service_change_cases,
+    service_change_events,
+    service_changes,
     services,
     sessions,
     staff_alerts,

@@ -142,6 +142,16 @@ pub enum Permission {
     /// Read board reports, SPC charts, KO41a and the annual report (aggregates only; the
     /// board role sees small counts suppressed).
     ReadReports,
+    /// Record service changes in the learning register and take them through their steps.
+    ManageServiceChanges,
+    /// Read the learning register (the board: without the cases a change answers, or its
+    /// history).
+    ReadServiceChanges,
+    /// See which cases a service change answers, and its history.
+    ReadServiceChangeLinks,
+    /// Record a self-assessment against the patient experience improvement framework, and read
+    /// the assessments.
+    AssessFramework,
 }
 
 const ADMIN_ONLY: &[Role] = &[Role::Admin];
@@ -189,6 +199,22 @@ const PERMISSIONS: &[(Permission, &[Role])] = &[
         Permission::ReadReports,
         &[Role::Admin, Role::ComplaintsManager, Role::Board],
     ),
+    (Permission::ManageServiceChanges, MANAGERS),
+    (
+        Permission::ReadServiceChanges,
+        &[
+            Role::Admin,
+            Role::ComplaintsManager,
+            Role::PalsOfficer,
+            Role::Investigator,
+            Role::Board,
+        ],
+    ),
+    (Permission::ReadServiceChangeLinks, CASE_WORKERS),
+    (
+        Permission::AssessFramework,
+        &[Role::Admin, Role::ComplaintsManager, Role::Board],
+    ),
 ];
 
 #[cfg(test)]
@@ -205,10 +231,16 @@ mod tests {
 
     #[test]
     fn the_board_holds_no_case_permission() {
-        // Aggregates only: the feedback summary and reports, never comments or cases.
+        // Aggregates, the learning register and the framework self-assessment; never
+        // comments or cases.
         assert_eq!(
             Role::Board.permissions(),
-            vec![Permission::ReadFeedbackSummary, Permission::ReadReports]
+            vec![
+                Permission::ReadFeedbackSummary,
+                Permission::ReadReports,
+                Permission::ReadServiceChanges,
+                Permission::AssessFramework,
+            ]
         );
         assert!(!Role::Investigator.can(Permission::ReadAllCases));
         assert!(Role::Investigator.can(Permission::ReadAssignedCases));
@@ -247,6 +279,29 @@ mod tests {
             );
             assert_eq!(
                 role.can(Permission::ReadFeedbackSummary),
+                managers || role == Role::Board,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn managers_run_the_learning_register_and_the_board_reads_it() {
+        for role in Role::ALL {
+            let managers = matches!(role, Role::Admin | Role::ComplaintsManager);
+            assert_eq!(
+                role.can(Permission::ManageServiceChanges),
+                managers,
+                "{role}"
+            );
+            assert!(role.can(Permission::ReadServiceChanges), "{role}");
+            assert_eq!(
+                role.can(Permission::ReadServiceChangeLinks),
+                role != Role::Board,
+                "{role}"
+            );
+            assert_eq!(
+                role.can(Permission::AssessFramework),
                 managers || role == Role::Board,
                 "{role}"
             );

@@ -54,7 +54,14 @@ macro_rules! pages {
 }
 
 /// The HTML pages for the public (`templates/pages/<name>.html.j2`), by path.
-const PAGES: &[(&str, &str)] = pages!["layout", "message", "track", "feedback", "board_pack"];
+const PAGES: &[(&str, &str)] = pages![
+    "layout",
+    "message",
+    "track",
+    "feedback",
+    "board_pack",
+    "you_said_we_did"
+];
 
 /// A rendered message.
 #[derive(Debug, Clone, PartialEq, Eq)]
