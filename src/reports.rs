@@ -2,6 +2,8 @@
 //! printable board pack. Aggregates only; counts below the suppression threshold are hidden
 //! from the board role, and no free text from cases appears.
 
+pub mod annual;
+
 pub mod board;
 
 pub mod ko41a;

@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::error::{AppResult, Problem};
+use crate::reports::annual::AnnualReport;
 use crate::reports::board::BoardReport;
 use crate::reports::ko41a::{self, Ko41a};
 use crate::reports::spc::{By, EarlyWarning, Metric, SpcReport};
@@ -21,7 +22,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(get_spc)
         .service(get_early_warning)
         .service(get_ko41a)
-        .service(create_pack_link);
+        .service(create_pack_link)
+        .service(get_annual);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -255,4 +257,60 @@ pub async fn create_pack_link(
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(PackLink { url, expires_at }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualQuery {
+    /// The year the financial year starts: 2025 for April 2025 – March 2026 (required).
+    pub year: Option<i32>,
+    /// `json` (default) or `html`; `Accept: text/html` also gives the printable page.
+    pub format: Option<String>,
+}
+
+/// The annual complaints report (regulation 18): complaints received, decided well-founded
+/// and referred to the ombudsman, a summary of their subjects, matters of general importance
+/// and the service changes made. Written to be published: counts from 1 to
+/// `reports.suppress_below − 1` are `null` for every reader.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(AnnualQuery),
+    responses(
+        (status = 200, description = "The report (JSON, or a printable HTML page)", content((AnnualReport = "application/json"), (String = "text/html"))),
+        (status = 400, description = "Missing or invalid year or format", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Board members, complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/annual")]
+pub async fn get_annual(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    query: web::Query<AnnualQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let html = match q.format.as_deref() {
+        Some("html") => true,
+        Some("json") => false,
+        Some(_) => {
+            return Err(crate::error::AppError::invalid(
+                "format",
+                "must be json or html",
+            ));
+        }
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html")),
+    };
+    let r = reports::annual_report(&state, &user.0, q.year).await?;
+    if html {
+        Ok(crate::pages::standalone(&reports::annual_page(&state, &r)?))
+    } else {
+        Ok(HttpResponse::Ok().json(r))
+    }
 }

@@ -2,7 +2,7 @@
 //! cases each answers, their history, the public list, and the board report's counts
 //! ([`board_counts`], [`implemented_between`]).
 
-use chrono::{Days, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::exists;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -324,12 +324,6 @@ pub struct ServiceChangeCounts {
     pub overdue: i64,
 }
 
-fn day_after(day: NaiveDate) -> NaiveDateTime {
-    day.checked_add_days(Days::new(1))
-        .unwrap_or(day)
-        .and_time(chrono::NaiveTime::MIN)
-}
-
 fn in_period(day: Option<NaiveDate>, from: NaiveDate, to: NaiveDate) -> bool {
     day.is_some_and(|d| from <= d && d <= to)
 }
@@ -356,9 +350,9 @@ pub fn board_counts(
         Option<NaiveDateTime>,
         Option<NaiveDateTime>,
     );
-    let mut q = service_changes::table
-        .filter(service_changes::created_at.lt(day_after(to)))
-        .into_boxed();
+    // Every change, not only those recorded by `to`: a change recorded later may have been
+    // implemented (backdated) within the period. The register is small.
+    let mut q = service_changes::table.into_boxed();
     if let Some(ids) = service_ids {
         q = q.filter(service_changes::service_id.eq_any(ids.to_vec()));
     }

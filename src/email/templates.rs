@@ -60,6 +60,7 @@ const PAGES: &[(&str, &str)] = pages![
     "track",
     "feedback",
     "board_pack",
+    "annual_report",
     "you_said_we_did"
 ];
 

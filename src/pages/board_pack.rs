@@ -3,12 +3,10 @@
 //! Self-contained: its one inline stylesheet is allowed by hash, nothing else loads.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::services::{self, reports};
@@ -20,21 +18,6 @@ pub struct PackQuery {
     pub to: Option<NaiveDate>,
     pub service_id: Option<String>,
     pub key: Option<String>,
-}
-
-/// The Content-Security-Policy of the pack: its own inline stylesheet (by hash) and nothing
-/// else, no scripts, no framing.
-fn csp(html: &str) -> String {
-    let style = html
-        .split_once("<style>")
-        .and_then(|(_, rest)| rest.split_once("</style>"))
-        .map(|(css, _)| css)
-        .unwrap_or("");
-    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style.as_bytes()));
-    format!(
-        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; base-uri 'none'; \
-         form-action 'none'; frame-ancestors 'none'"
-    )
 }
 
 pub async fn show(
@@ -64,23 +47,7 @@ pub async fn show(
         Err(e) => Err(e),
     };
     match result {
-        Ok(html) => {
-            let mut res = HttpResponse::Ok();
-            res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
-            if let Ok(v) = HeaderValue::from_str(&csp(&html)) {
-                res.insert_header((header::CONTENT_SECURITY_POLICY, v));
-            }
-            for (name, value) in [
-                (header::CACHE_CONTROL, "no-store"),
-                (header::REFERRER_POLICY, "no-referrer"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-                (header::X_FRAME_OPTIONS, "DENY"),
-            ] {
-                res.insert_header((name, HeaderValue::from_static(value)));
-            }
-            res.insert_header(("x-robots-tag", "noindex, nofollow"));
-            res.body(html)
-        }
+        Ok(html) => super::standalone(&html),
         Err(e) => {
             let status = actix_web::ResponseError::status_code(&e);
             if status.is_server_error() {

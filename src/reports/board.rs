@@ -11,6 +11,7 @@ use super::period::Period;
 use super::suppress::Suppression;
 use crate::config::Settings;
 use crate::db::report_queries::{self as q, Scope};
+use crate::db::service_changes::{self as changes, ServiceChangeCounts};
 use crate::db::{DbConnection, calendar, meetings, ombudsman, services as service_rows, taxonomy};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::CaseKind;
@@ -64,6 +65,7 @@ pub struct Raw {
     pub ombudsman_not_investigated: i64,
     /// Handling feedback (trust-wide; `None` for a report about some services).
     pub feedback: Option<FeedbackSummary>,
+    pub service_changes: ServiceChangeCounts,
 }
 
 /// Compute the raw figures for `period` (as seen on `today`).
@@ -176,6 +178,7 @@ pub fn raw(
     if scope.service_ids.is_none() {
         r.feedback = Some(compute_summary(c, from, to, false)?);
     }
+    r.service_changes = changes::board_counts(c, scope.service_ids.as_deref(), from, to, today)?;
     Ok(r)
 }
 
@@ -336,6 +339,22 @@ fn feedback_figures(f: &FeedbackSummary, s: Suppression) -> FeedbackFigures {
     }
 }
 
+/// Service changes made because of complaints (characteristic 10E).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServiceChangeFigures {
+    /// Planned at the end of the period.
+    pub planned: Option<i64>,
+    /// In progress at the end of the period.
+    pub in_progress: Option<i64>,
+    /// Implemented in the period.
+    pub implemented: Option<i64>,
+    /// Verified as sustained in the period.
+    pub sustained: Option<i64>,
+    pub abandoned: Option<i64>,
+    /// Planned or in progress and past their due date.
+    pub overdue: Option<i64>,
+}
+
 /// One period's figures as shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Figures {
@@ -348,6 +367,7 @@ pub struct Figures {
     pub ombudsman: OmbudsmanFigures,
     /// `null` when the report is about some services only (feedback is trust-wide).
     pub feedback: Option<FeedbackFigures>,
+    pub service_changes: ServiceChangeFigures,
 }
 
 /// Labels for codes, services and lists.
@@ -484,6 +504,14 @@ pub fn show(r: &Raw, period: Period, labels: &Labels, s: Suppression) -> Figures
             not_investigated: s.n(r.ombudsman_not_investigated),
         },
         feedback: r.feedback.as_ref().map(|f| feedback_figures(f, s)),
+        service_changes: ServiceChangeFigures {
+            planned: s.n(r.service_changes.planned),
+            in_progress: s.n(r.service_changes.in_progress),
+            implemented: s.n(r.service_changes.implemented),
+            sustained: s.n(r.service_changes.sustained),
+            abandoned: s.n(r.service_changes.abandoned),
+            overdue: s.n(r.service_changes.overdue),
+        },
     }
 }
 

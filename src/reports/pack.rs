@@ -170,6 +170,37 @@ fn tables(a: &Figures, b: &Figures) -> Vec<Value> {
             ],
         ),
     ];
+    out.push(table(
+        "Changes made because of complaints (10E)",
+        vec![
+            (
+                "Implemented",
+                n(a.service_changes.implemented),
+                n(b.service_changes.implemented),
+            ),
+            (
+                "Verified as sustained",
+                n(a.service_changes.sustained),
+                n(b.service_changes.sustained),
+            ),
+            (
+                "Planned or in progress",
+                n(a.service_changes
+                    .planned
+                    .zip(a.service_changes.in_progress)
+                    .map(|(x, y)| x + y)),
+                n(b.service_changes
+                    .planned
+                    .zip(b.service_changes.in_progress)
+                    .map(|(x, y)| x + y)),
+            ),
+            (
+                "Overdue",
+                n(a.service_changes.overdue),
+                n(b.service_changes.overdue),
+            ),
+        ],
+    ));
     if let (Some(fa), Some(fb)) = (&a.feedback, &b.feedback) {
         out.push(table(
             "How complaints were handled: complainants' feedback (10D)",

@@ -9,6 +9,7 @@ use crate::db::report_queries::Scope;
 use crate::db::{DbConnection, services as service_rows};
 use crate::domain::role::{Permission, Role};
 use crate::error::{AppError, AppResult};
+use crate::reports::annual::{self, AnnualReport};
 use crate::reports::board::{self, BoardReport};
 use crate::reports::ko41a::{self, Ko41a};
 use crate::reports::period::Period;
@@ -297,4 +298,68 @@ pub async fn board_pack(
         .templates()
         .render_page("board_pack", &ctx)
         .map_err(|e| AppError::internal(e.to_string()))
+}
+
+/// The annual complaints report (regulation 18) for the financial year starting in April of
+/// `year`. Suppressed for every reader: it is written to be published.
+pub async fn annual_report(
+    state: &AppState,
+    actor: &Actor,
+    year: Option<i32>,
+) -> AppResult<AnnualReport> {
+    actor.require(Permission::ReadReports)?;
+    let year = year.ok_or_else(|| {
+        AppError::invalid(
+            "year",
+            "is required: the year the financial year starts (2025 for 2025-26)",
+        )
+    })?;
+    let period = Period::financial_year(year)?;
+    let s = Suppression {
+        threshold: state.settings.reports.suppress_below,
+    };
+    let settings = state.settings.clone();
+    state
+        .db
+        .read(move |c| {
+            let today = today();
+            let report = board::build(c, &settings, &Scope::default(), None, period, s, today)?;
+            let (from_month, to_month) = spc::window(period.to, settings.reports.spc_months);
+            let warnings =
+                spc::early_warning(c, &settings.reports, from_month, to_month, today, s)?;
+            let actions = actions_taken(c, period)?;
+            Ok(annual::build(
+                &settings.trust.name,
+                year,
+                &report,
+                &warnings,
+                actions,
+            ))
+        })
+        .await
+}
+
+/// The annual report as a printable page.
+pub fn annual_page(state: &AppState, r: &AnnualReport) -> AppResult<String> {
+    state
+        .outbox
+        .templates()
+        .render_page("annual_report", &annual::page_context(r))
+        .map_err(|e| AppError::internal(e.to_string()))
+}
+
+/// Reg 18(d)(iii): the service changes implemented in the period, from the register.
+fn actions_taken(c: &mut DbConnection, period: Period) -> AppResult<Vec<annual::Action>> {
+    Ok(
+        crate::db::service_changes::implemented_between(c, None, period.from, period.to)?
+            .into_iter()
+            .map(|p| annual::Action {
+                service: p.service_name,
+                title: p.title,
+                summary: p.public_summary,
+                implemented_on: p.implemented_on,
+                sustained: p.sustained,
+            })
+            .collect(),
+    )
 }

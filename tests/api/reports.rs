@@ -69,7 +69,7 @@ pub struct Seeded {
 
 /// Five complaints and a PALS concern around the financial year 2025-26 (see each line).
 pub async fn seed(app: &TestApp) -> Seeded {
-    let (_, manager) = app.signed_in(Role::ComplaintsManager).await;
+    let (manager_user, manager) = app.signed_in(Role::ComplaintsManager).await;
     let site_a = insert_service(app, "SITEA", None).await;
     let site_b = insert_service(app, "SITEB", None).await;
     set_area(app, &site_a, "acute_inpatient").await;
@@ -80,6 +80,46 @@ pub async fn seed(app: &TestApp) -> Seeded {
     // C2: new, acknowledged on time, upheld.
     let c2 = acknowledged(app, &manager, &site_a, "2025-06-02", "2025-06-03").await;
     respond(app, &manager, &c2, "2025-07-01", "upheld", "upheld").await;
+    // A change made because of C2, implemented in October 2025.
+    let res = app
+        .post(
+            "/api/v1/service-changes",
+            &manager,
+            &json!({
+                "title": "Explain discharge medicines",
+                "description": "Internal: pharmacist rota changed on Ward A1.",
+                "reason": "Complaints that patients left without knowing their medicines.",
+                "public_summary": "Before you go home, a pharmacist now explains each of your medicines.",
+                "service_id": site_a,
+                "owner_id": manager_user.id,
+                "due_on": crate::helpers::days_from_today(30),
+                "case_ids": [c2["id"]],
+            }),
+        )
+        .await;
+    let change: Value = res.json().await.unwrap();
+    for (action, body) in [
+        ("start", json!({})),
+        ("implement", json!({"implemented_on": "2025-10-01"})),
+    ] {
+        let id = change["id"].as_str().unwrap();
+        let current: Value = app
+            .get(&format!("/api/v1/service-changes/{id}"), &manager)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut body = body;
+        body["version"] = current["version"].clone();
+        let res = app
+            .post(
+                &format!("/api/v1/service-changes/{id}/{action}"),
+                &manager,
+                &body,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{action}");
+    }
     // C3: new at site B, acknowledged late (due Thu 4 Sep), not upheld.
     let c3 = acknowledged(app, &manager, &site_b, "2025-09-01", "2025-09-08").await;
     respond(app, &manager, &c3, "2025-10-01", "not_upheld", "not_upheld").await;
@@ -167,6 +207,8 @@ async fn the_board_report_counts_complaints_once_and_aspects_once_each() {
         .collect();
     assert_eq!(rising, vec!["admissions_discharges", "communications"]);
     assert!(r["suppressed_below"].is_null(), "managers see every count");
+    assert_eq!(now["service_changes"]["implemented"], 1);
+    assert_eq!(now["service_changes"]["overdue"], 0);
 
     // One service: site B had two of the four.
     let res = app
@@ -580,4 +622,89 @@ async fn the_board_pack_is_one_self_contained_page_with_charts() {
         )
         .await;
     assert_problem(res, 403).await;
+}
+
+#[tokio::test]
+async fn the_annual_report_gives_the_regulation_18_figures_suppressed_for_publication() {
+    let app = crate::helpers::spawn_app().await;
+    let s = seed(&app).await;
+    // Published: small numbers are hidden even from a complaints manager.
+    let r: Value = app
+        .get("/api/v1/reports/annual?year=2025", &s.manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["financial_year"], "2025-26");
+    assert!(r["complaints_received"].is_null(), "{r}");
+    assert_eq!(r["suppressed_below"], 5);
+    assert_eq!(r["referred_to_ombudsman"], 0);
+    let res = app
+        .client
+        .get(app.url("/api/v1/reports/annual?year=2025"))
+        .bearer_auth(&s.manager)
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("style-src 'sha256-")
+    );
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<h1>Annual complaints report 2025-26</h1>"));
+    assert!(
+        html.contains(
+            "<th scope=\"row\">Complaints received</th><td class=\"n\">fewer than 5</td>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("Alex Example") && !html.contains("Discharged without"));
+}
+
+#[tokio::test]
+async fn the_annual_report_counts_what_was_received_decided_and_referred() {
+    let app = crate::helpers::spawn_app_with(|s| s.reports.suppress_below = 0).await;
+    let s = seed(&app).await;
+    let r: Value = app
+        .get("/api/v1/reports/annual?year=2025", &s.manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["complaints_received"], 4);
+    assert_eq!(r["pals_concerns_received"], 1);
+    // Decided in the year: C1 partially upheld, C2 upheld, C3 not upheld.
+    assert_eq!(r["decided_well_founded"], 2);
+    assert_eq!(r["not_upheld"], 1);
+    assert_eq!(count(&r["subjects"], "admissions_discharges"), 4);
+    let matters = r["matters_of_general_importance"].to_string();
+    assert!(
+        matters.contains("75.0% of complaints were acknowledged within 3 working days"),
+        "{matters}"
+    );
+    assert!(matters.contains("rose from 1 to 4"), "{matters}");
+    let actions = r["actions_taken"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{r}");
+    assert_eq!(actions[0]["service"], "Service SITEA");
+    assert_eq!(actions[0]["implemented_on"], "2025-10-01");
+    assert_eq!(
+        actions[0]["summary"],
+        "Before you go home, a pharmacist now explains each of your medicines."
+    );
+    assert!(
+        !r.to_string().contains("Internal:"),
+        "the internal description is not published"
+    );
+    assert_problem(app.get("/api/v1/reports/annual", &s.manager).await, 400).await;
+    let (_, investigator) = app.signed_in(Role::Investigator).await;
+    assert_problem(
+        app.get("/api/v1/reports/annual?year=2025", &investigator)
+            .await,
+        403,
+    )
+    .await;
 }
