@@ -6,6 +6,8 @@ pub mod annual;
 
 pub mod board;
 
+pub mod evidence;
+
 pub mod ko41a;
 
 pub mod pack;

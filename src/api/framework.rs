@@ -21,7 +21,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(create_framework_assessment)
         .service(list_framework_assessments)
         .service(compare_framework_assessments)
-        .service(get_framework_assessment);
+        .service(get_framework_assessment)
+        .service(get_framework_evidence);
 }
 
 /// The framework's characteristics (1A … 23A) with their section and numbered heading, in the
@@ -164,6 +165,40 @@ pub async fn get_framework_assessment(
     id: web::Path<String>,
 ) -> AppResult<web::Json<AssessmentView>> {
     framework::get(&state, &user.0, id.into_inner())
+        .await
+        .map(web::Json)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceQuery {
+    /// The last day of the twelve months (default: today).
+    pub on: Option<chrono::NaiveDate>,
+}
+
+/// What Candour's own data shows for characteristics 10C, 10D, 10E, 11B, 13A, 15A and 16A over
+/// the twelve months ending `on`: meetings, handling feedback, service changes, Duty of
+/// Candour, themes, SPC early warnings and staff alerts. The same evidence appears beside the
+/// scores of a single assessment. The board role sees small counts suppressed.
+#[utoipa::path(
+    tag = "framework",
+    security(("bearer" = [])),
+    params(EvidenceQuery),
+    responses(
+        (status = 200, description = "Evidence by characteristic code", body = std::collections::BTreeMap<String, crate::reports::evidence::Evidence>),
+        (status = 400, description = "A date in the future", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the board, complaints managers and admins", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/framework-evidence")]
+pub async fn get_framework_evidence(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<EvidenceQuery>,
+) -> AppResult<web::Json<std::collections::BTreeMap<String, crate::reports::evidence::Evidence>>> {
+    framework::evidence(&state, &user.0, query.into_inner().on)
         .await
         .map(web::Json)
 }

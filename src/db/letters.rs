@@ -127,3 +127,18 @@ pub fn set_alert_message(
         .execute(conn)?;
     Ok(())
 }
+
+/// Staff alerts sent in [`from`, `to`), by kind (assigned, due_soon, overdue, digest, …).
+pub fn alert_counts(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> DbResult<Vec<(String, i64)>> {
+    use diesel::dsl::count_star;
+    Ok(staff_alerts::table
+        .filter(staff_alerts::created_at.ge(from))
+        .filter(staff_alerts::created_at.lt(to))
+        .group_by(staff_alerts::kind)
+        .select((staff_alerts::kind, count_star()))
+        .load(conn)?)
+}

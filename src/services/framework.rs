@@ -80,6 +80,10 @@ pub struct AssessmentItemView {
     pub planned_action: Option<String>,
     /// What will good look like?
     pub good_looks_like: Option<String>,
+    /// For 10C, 10D, 10E, 11B, 13A, 15A and 16A: what Candour's own data shows over the
+    /// twelve months to the assessment date (on a single assessment; `null` in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<crate::reports::evidence::Evidence>,
 }
 
 /// A dated self-assessment.
@@ -91,8 +95,20 @@ pub struct AssessmentView {
     pub items: Vec<AssessmentItemView>,
     pub created_by: Named,
     pub created_at: DateTime<Utc>,
-    // Evidence from the reports module (per characteristic code) belongs here, as an optional
-    // map added by the reports work; it is deliberately not part of what staff type in.
+}
+
+/// Attach the evidence for the assessment's date to its items.
+fn with_evidence(
+    c: &mut DbConnection,
+    settings: &crate::config::Settings,
+    s: crate::reports::suppress::Suppression,
+    mut view: AssessmentView,
+) -> AppResult<AssessmentView> {
+    let mut evidence = super::reports::framework_evidence(c, settings, view.assessed_on, s)?;
+    for item in &mut view.items {
+        item.evidence = evidence.remove(&item.code);
+    }
+    Ok(view)
 }
 
 /// One characteristic as typed in.
@@ -181,6 +197,7 @@ fn views(c: &mut DbConnection, found: Vec<Assessment>) -> AppResult<Vec<Assessme
                 current_position: it.current_position,
                 planned_action: it.planned_action,
                 good_looks_like: it.good_looks_like,
+                evidence: None,
             });
     }
     let users: Vec<String> = found.iter().map(|a| a.created_by.clone()).collect();
@@ -209,6 +226,7 @@ fn one(c: &mut DbConnection, a: Assessment) -> AppResult<AssessmentView> {
 /// Record a new self-assessment (parsed after the role check).
 pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<AssessmentView> {
     actor.require(Permission::AssessFramework)?;
+    let actor_for_evidence = actor.clone();
     let actor = actor.clone();
     let view = state
         .db
@@ -235,7 +253,32 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<As
         })
         .await?;
     tracing::info!(assessment.id = %view.id, "framework assessment recorded");
-    Ok(view)
+    let settings = state.settings.clone();
+    let sup = super::reports::suppression_for(state, &actor_for_evidence);
+    state
+        .db
+        .read(move |c| with_evidence(c, &settings, sup, view))
+        .await
+}
+
+/// Evidence for the framework's characteristics over the twelve months ending `on` (default
+/// today): what the board sees beside its scores, also before it records an assessment.
+pub async fn evidence(
+    state: &AppState,
+    actor: &Actor,
+    on: Option<NaiveDate>,
+) -> AppResult<std::collections::BTreeMap<String, crate::reports::evidence::Evidence>> {
+    actor.require(Permission::AssessFramework)?;
+    let on = on.unwrap_or_else(super::cases::today);
+    if on > super::cases::today() {
+        return Err(AppError::invalid("on", "must not be in the future"));
+    }
+    let settings = state.settings.clone();
+    let sup = super::reports::suppression_for(state, actor);
+    state
+        .db
+        .read(move |c| super::reports::framework_evidence(c, &settings, on, sup))
+        .await
 }
 
 /// Assessments, newest first (at most `limit`, default 50, up to 200), and how many there are.
@@ -257,11 +300,14 @@ pub async fn list(
 
 pub async fn get(state: &AppState, actor: &Actor, id: String) -> AppResult<AssessmentView> {
     actor.require(Permission::AssessFramework)?;
+    let settings = state.settings.clone();
+    let sup = super::reports::suppression_for(state, actor);
     state
         .db
         .read(move |c| -> AppResult<AssessmentView> {
             let a = rows::find(c, &id)?.ok_or_else(not_found)?;
-            one(c, a)
+            let view = one(c, a)?;
+            with_evidence(c, &settings, sup, view)
         })
         .await
 }

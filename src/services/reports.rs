@@ -363,3 +363,33 @@ fn actions_taken(c: &mut DbConnection, period: Period) -> AppResult<Vec<annual::
             .collect(),
     )
 }
+
+/// Evidence for the framework self-assessment over the twelve months ending `on` (inside a
+/// read transaction; the caller has checked the permission).
+pub fn framework_evidence(
+    c: &mut DbConnection,
+    settings: &crate::config::Settings,
+    on: NaiveDate,
+    s: Suppression,
+) -> AppResult<std::collections::BTreeMap<String, crate::reports::evidence::Evidence>> {
+    let from = on
+        .checked_sub_months(chrono::Months::new(12))
+        .and_then(|d| d.succ_opt())
+        .unwrap_or(on);
+    let period = Period::new(from, on)?;
+    let today = today();
+    let report = board::build(c, settings, &Scope::default(), None, period, s, today)?;
+    let last_month = crate::reports::period::month_start(on)
+        .pred_opt()
+        .unwrap_or(on);
+    let (from_month, to_month) = spc::window(last_month, settings.reports.spc_months);
+    let warnings = spc::early_warning(c, &settings.reports, from_month, to_month, today, s)?;
+    let alerts = crate::db::letters::alert_counts(
+        c,
+        period.from.and_time(chrono::NaiveTime::MIN),
+        on.succ_opt().unwrap_or(on).and_time(chrono::NaiveTime::MIN),
+    )?;
+    Ok(crate::reports::evidence::build(
+        &report, &warnings, &alerts, s,
+    ))
+}

@@ -285,3 +285,85 @@ async fn only_the_board_managers_and_admins_assess() {
         .unwrap();
     assert_problem(res, 401).await;
 }
+
+fn figure(evidence: &Value, label: &str) -> String {
+    evidence["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["label"] == label)
+        .map(|f| f["value"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no {label} in {evidence}"))
+}
+
+#[tokio::test]
+async fn an_assessment_shows_candours_own_evidence_beside_the_scores() {
+    let app = crate::helpers::spawn_app().await;
+    let s = crate::reports::seed(&app).await;
+    let res = app
+        .post(
+            "/api/v1/framework-assessments",
+            &s.manager,
+            &serde_json::json!({
+                "assessed_on": "2026-03-31",
+                "items": [
+                    {"code": "10C", "score": 3},
+                    {"code": "10E", "score": 2},
+                    {"code": "1A", "score": 4}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    let a: Value = app
+        .get(&format!("/api/v1/framework-assessments/{id}"), &s.manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let item = |code: &str| {
+        a["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    let c10 = item("10C");
+    assert_eq!(c10["score"], 3);
+    assert_eq!(
+        c10["evidence"]["period"],
+        serde_json::json!({"from": "2025-04-01", "to": "2026-03-31"})
+    );
+    assert_eq!(figure(&c10["evidence"], "Complaints received"), "4");
+    assert_eq!(
+        figure(&item("10E")["evidence"], "Service changes implemented"),
+        "1"
+    );
+    assert!(item("1A").get("evidence").is_none(), "no evidence for 1A");
+
+    // The same evidence on its own, before scoring; the board sees small counts suppressed.
+    let (_, board) = app.signed_in(Role::Board).await;
+    let e: Value = app
+        .get("/api/v1/framework-evidence?on=2026-03-31", &board)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&String> = e.as_object().unwrap().keys().collect();
+    assert_eq!(codes, ["10C", "10D", "10E", "11B", "13A", "15A", "16A"]);
+    assert_eq!(figure(&e["10C"], "Complaints received"), "–");
+    let res = app
+        .get(
+            &format!(
+                "/api/v1/framework-evidence?on={}",
+                crate::helpers::days_from_today(5)
+            ),
+            &board,
+        )
+        .await;
+    crate::helpers::assert_problem(res, 400).await;
+}
