@@ -148,7 +148,11 @@ impl Db {
         let build = |size: u32| {
             Pool::builder()
                 .max_size(size)
-                .min_idle(Some(1))
+                // No idle connections kept warm: r2d2 would open them on its own threads, and a
+                // short-lived command (`candour audit verify`) exiting while libpq was still
+                // connecting there crashed in OpenSSL's exit handlers (about 1 run in 8 on
+                // PostgreSQL). Connections are opened on demand and then reused.
+                .min_idle(Some(0))
                 .connection_timeout(timeout)
                 .connection_customizer(Box::new(Setup))
                 .build(Manager {
