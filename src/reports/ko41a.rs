@@ -123,9 +123,9 @@ impl Lists {
 /// What is known of each complaint in the year.
 struct Facts<'a> {
     cases: &'a [Ko41aCase],
-    areas: &'a HashMap<&'a str, Vec<String>>,
-    subjects: &'a HashMap<&'a str, Vec<(String, Option<String>)>>,
-    professions: &'a HashMap<&'a str, Vec<String>>,
+    areas: &'a HashMap<String, Vec<String>>,
+    subjects: &'a HashMap<String, Vec<(String, Option<String>)>>,
+    professions: &'a HashMap<String, Vec<String>>,
 }
 
 /// Every box of `list` (explicit zeros), then any code found but not on the list.
@@ -162,7 +162,7 @@ fn sections(
     facts: &Facts<'_>,
     lists: &Lists,
     period: Period,
-    keep: &dyn Fn(&Ko41aCase) -> bool,
+    keep: &dyn Fn(usize) -> bool,
 ) -> Sections {
     let (from, to) = (period.from, period.to);
     let mut s = Summary::default();
@@ -173,7 +173,7 @@ fn sections(
     let mut subject = BTreeMap::new();
     let mut profession = BTreeMap::new();
     let mut responded_without_outcome = 0;
-    for case in facts.cases.iter().filter(|c| keep(c)) {
+    for (_, case) in facts.cases.iter().enumerate().filter(|(i, _)| keep(*i)) {
         let left = [case.responded_on, case.withdrawn_on, case.closed_on]
             .into_iter()
             .flatten()
@@ -184,8 +184,7 @@ fn sections(
         if left.is_none_or(|d| d > to) {
             s.open_at_end += 1;
         }
-        if let Some(on) = case.responded_on.filter(|d| *d >= from && *d <= to) {
-            let _ = on;
+        if case.responded_on.is_some_and(|d| d >= from && d <= to) {
             match case.outcome.as_deref() {
                 Some("upheld") => s.upheld += 1,
                 Some("partially_upheld") => s.partially_upheld += 1,
@@ -204,7 +203,7 @@ fn sections(
         s.new += 1;
         *age.entry(case.age_band.clone()).or_insert(0) += 1;
         *status.entry(case.complainant_status.clone()).or_insert(0) += 1;
-        let id = case.id.as_str();
+        let id = &case.id;
         match facts.areas.get(id) {
             Some(areas) if !areas.is_empty() => {
                 for a in areas {
@@ -347,26 +346,21 @@ pub fn build(c: &mut DbConnection, year: i32) -> AppResult<Ko41a> {
             list.push(code);
         }
     }
-    let areas_ref: HashMap<&str, Vec<String>> =
-        areas.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    let subjects_ref: HashMap<&str, Vec<(String, Option<String>)>> = subjects
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
-    let professions_ref: HashMap<&str, Vec<String>> = professions
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
     let facts = Facts {
         cases: &cases,
-        areas: &areas_ref,
-        subjects: &subjects_ref,
-        professions: &professions_ref,
+        areas: &areas,
+        subjects: &subjects,
+        professions: &professions,
     };
-    let total = sections(&facts, &lists, period, &|_| true);
-    let mut site_ids: Vec<Option<String>> = cases
+    let total = sections(&facts, &lists, period, &|_: usize| true);
+    // Each complaint's site, by its position in `cases`.
+    let case_site: Vec<Option<&String>> = cases
         .iter()
-        .map(|c| site_of.get(&c.id).cloned().flatten())
+        .map(|c| site_of.get(&c.id).and_then(Option::as_ref))
+        .collect();
+    let mut site_ids: Vec<Option<String>> = case_site
+        .iter()
+        .map(|s| s.cloned())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -378,7 +372,7 @@ pub fn build(c: &mut DbConnection, year: i32) -> AppResult<Ko41a> {
     let sites: Vec<Site> = site_ids
         .into_iter()
         .map(|site| {
-            let keep = |case: &Ko41aCase| site_of.get(&case.id).cloned().flatten() == site;
+            let keep = |i: usize| case_site[i] == site.as_ref();
             let row = site.as_ref().and_then(|i| tree.get(i));
             Site {
                 code: row.map_or_else(|| "NONE".into(), |r| r.code.clone()),
