@@ -329,7 +329,31 @@ pub async fn seed(db: &Db, rules: &ClockRules, opts: &SeedOptions) -> AppResult<
     if opts.progress {
         eprintln!();
     }
+    refresh_statistics(db).await?;
     Ok(report)
+}
+
+/// After a bulk load, give the query planner fresh statistics (and PostgreSQL its visibility
+/// map, so that reports can answer from indexes alone), as autovacuum would in time.
+async fn refresh_statistics(db: &Db) -> AppResult<()> {
+    use diesel::connection::SimpleConnection;
+    let sql = match db.backend() {
+        db::Backend::Postgres => {
+            "VACUUM ANALYZE cases; VACUUM ANALYZE case_subjects; VACUUM ANALYZE case_services; \
+             VACUUM ANALYZE case_professions; VACUUM ANALYZE timeline_events;"
+        }
+        db::Backend::Sqlite => "ANALYZE;",
+    };
+    let db = db.clone();
+    tokio::task::spawn_blocking(move || {
+        db.maintenance(|c| {
+            c.batch_execute(sql)
+                .map_err(crate::db::DbError::from)
+        })
+    })
+    .await
+    .map_err(|e| AppError::internal(e.to_string()))??;
+    Ok(())
 }
 
 fn progress(done: u64, total: u64) {
