@@ -346,10 +346,7 @@ async fn refresh_statistics(db: &Db) -> AppResult<()> {
     };
     let db = db.clone();
     tokio::task::spawn_blocking(move || {
-        db.maintenance(|c| {
-            c.batch_execute(sql)
-                .map_err(crate::db::DbError::from)
-        })
+        db.maintenance(|c| c.batch_execute(sql).map_err(crate::db::DbError::from))
     })
     .await
     .map_err(|e| AppError::internal(e.to_string()))??;

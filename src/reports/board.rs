@@ -597,19 +597,33 @@ pub fn build(
 ) -> AppResult<BoardReport> {
     let cal = calendar::current(c)?;
     let labels = Labels::load(c)?;
-    let previous = period.previous();
     let now = raw(c, &cal, settings, scope, period, today)?;
-    let before = raw(c, &cal, settings, scope, previous, today)?;
-    let (rising, falling) = themes(&now, &before, &labels, s);
-    Ok(BoardReport {
-        current: show(&now, period, &labels, s),
-        previous: show(&before, previous, &labels, s),
+    let before = raw(c, &cal, settings, scope, period.previous(), today)?;
+    Ok(assemble(
+        &now, &before, &labels, service_id, period, s, today,
+    ))
+}
+
+/// The report from the raw figures of the period and of the one before it.
+pub fn assemble(
+    now: &Raw,
+    before: &Raw,
+    labels: &Labels,
+    service_id: Option<String>,
+    period: Period,
+    s: Suppression,
+    today: NaiveDate,
+) -> BoardReport {
+    let (rising, falling) = themes(now, before, labels, s);
+    BoardReport {
+        current: show(now, period, labels, s),
+        previous: show(before, period.previous(), labels, s),
         themes_rising: rising,
         themes_falling: falling,
         service_id,
         suppressed_below: s.applies().then_some(s.threshold),
         generated_on: today,
-    })
+    }
 }
 
 #[cfg(test)]
