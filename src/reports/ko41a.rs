@@ -312,16 +312,69 @@ pub fn validate(s: &Sections, responded_without_outcome: i64) -> Vec<String> {
     v
 }
 
-/// Build the return for the financial year starting 1 April `year`.
-pub fn build(c: &mut DbConnection, year: i32) -> AppResult<Ko41a> {
+/// The complaints on the caseload in the year, with the lists and the service tree.
+pub struct Caseload {
+    lists: Lists,
+    tree: Tree,
+    cases: Vec<Ko41aCase>,
+    services: Vec<(String, String)>,
+}
+
+/// The coding of the year's new complaints: subjects and professions by case id.
+pub struct Coding {
+    subjects: HashMap<String, Vec<(String, Option<String>)>>,
+    professions: HashMap<String, Vec<String>>,
+}
+
+/// Read the caseload of the financial year starting 1 April `year`.
+pub fn load_caseload(c: &mut DbConnection, year: i32) -> AppResult<Caseload> {
     let period = Period::financial_year(year)?;
     let (from, to) = (period.from, period.to);
-    let lists = Lists::load(c)?;
-    let tree = Tree::new(service_rows::all(c)?);
-    let cases = q::ko41a_cases(c, from, to)?;
+    Ok(Caseload {
+        lists: Lists::load(c)?,
+        tree: Tree::new(service_rows::all(c)?),
+        cases: q::ko41a_cases(c, from, to)?,
+        services: q::ko41a_services(c, from, to)?,
+    })
+}
+
+/// Read the coding of the year's new complaints (independent of [`load_caseload`], so the two
+/// can run on two connections at once).
+pub fn load_coding(c: &mut DbConnection, year: i32) -> AppResult<Coding> {
+    let period = Period::financial_year(year)?;
+    let (from, to) = (period.from, period.to);
+    let mut subjects: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
+    for (case_id, code, sub) in q::ko41a_subjects(c, from, to)? {
+        subjects.entry(case_id).or_default().push((code, sub));
+    }
+    let mut professions: HashMap<String, Vec<String>> = HashMap::new();
+    for (case_id, code) in q::ko41a_professions(c, from, to)? {
+        let list = professions.entry(case_id).or_default();
+        if !list.contains(&code) {
+            list.push(code);
+        }
+    }
+    Ok(Coding {
+        subjects,
+        professions,
+    })
+}
+
+/// The return from what was read.
+pub fn assemble(year: i32, caseload: Caseload, coding: Coding) -> AppResult<Ko41a> {
+    let period = Period::financial_year(year)?;
+    let Caseload {
+        lists,
+        tree,
+        cases,
+        mut services,
+    } = caseload;
+    let Coding {
+        subjects,
+        professions,
+    } = coding;
     let mut site_of: HashMap<String, Option<String>> = HashMap::new();
     let mut areas: HashMap<String, Vec<String>> = HashMap::new();
-    let mut services = q::ko41a_services(c, from, to)?;
     // A complaint about several sites is recorded once: at the site of its first service.
     services.sort();
     for (case_id, service_id) in &services {
@@ -333,17 +386,6 @@ pub fn build(c: &mut DbConnection, year: i32) -> AppResult<Ko41a> {
             if !list.iter().any(|x| x == a) {
                 list.push(a.to_string());
             }
-        }
-    }
-    let mut subjects: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
-    for (case_id, code, sub) in q::ko41a_subjects(c, from, to)? {
-        subjects.entry(case_id).or_default().push((code, sub));
-    }
-    let mut professions: HashMap<String, Vec<String>> = HashMap::new();
-    for (case_id, code) in q::ko41a_professions(c, from, to)? {
-        let list = professions.entry(case_id).or_default();
-        if !list.contains(&code) {
-            list.push(code);
         }
     }
     let facts = Facts {

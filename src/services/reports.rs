@@ -162,7 +162,12 @@ pub async fn ko41a_return(state: &AppState, actor: &Actor, year: Option<i32>) ->
         )
     })?;
     Period::financial_year(year)?;
-    state.db.read(move |c| ko41a::build(c, year)).await
+    // The caseload and the coding are read on two connections at once.
+    let (caseload, coding) = tokio::try_join!(
+        state.db.read(move |c| ko41a::load_caseload(c, year)),
+        state.db.read(move |c| ko41a::load_coding(c, year)),
+    )?;
+    ko41a::assemble(year, caseload, coding)
 }
 
 /// What a board pack link signs: the session and the report's parameters.
