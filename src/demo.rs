@@ -337,16 +337,26 @@ pub async fn seed(db: &Db, rules: &ClockRules, opts: &SeedOptions) -> AppResult<
 /// map, so that reports can answer from indexes alone), as autovacuum would in time.
 async fn refresh_statistics(db: &Db) -> AppResult<()> {
     use diesel::connection::SimpleConnection;
-    let sql = match db.backend() {
-        db::Backend::Postgres => {
-            "VACUUM ANALYZE cases; VACUUM ANALYZE case_subjects; VACUUM ANALYZE case_services; \
-             VACUUM ANALYZE case_professions; VACUUM ANALYZE timeline_events;"
-        }
-        db::Backend::Sqlite => "ANALYZE;",
+    // One statement per call: PostgreSQL runs a multi-statement string as one transaction,
+    // and VACUUM refuses to run inside a transaction.
+    let statements: &[&str] = match db.backend() {
+        db::Backend::Postgres => &[
+            "VACUUM ANALYZE cases",
+            "VACUUM ANALYZE case_subjects",
+            "VACUUM ANALYZE case_services",
+            "VACUUM ANALYZE case_professions",
+            "VACUUM ANALYZE timeline_events",
+        ],
+        db::Backend::Sqlite => &["ANALYZE"],
     };
     let db = db.clone();
     tokio::task::spawn_blocking(move || {
-        db.maintenance(|c| c.batch_execute(sql).map_err(crate::db::DbError::from))
+        db.maintenance(|c| {
+            for sql in statements {
+                c.batch_execute(sql).map_err(crate::db::DbError::from)?;
+            }
+            Ok(())
+        })
     })
     .await
     .map_err(|e| AppError::internal(e.to_string()))??;
