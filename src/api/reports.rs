@@ -182,21 +182,7 @@ pub async fn get_ko41a(
     query: web::Query<Ko41aQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let csv = match q.format.as_deref() {
-        Some("csv") => true,
-        Some("json") => false,
-        Some(_) => {
-            return Err(crate::error::AppError::invalid(
-                "format",
-                "must be json or csv",
-            ));
-        }
-        None => req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/csv")),
-    };
+    let csv = negotiate(&req, q.format.as_deref(), "csv", "text/csv")?;
     let r = reports::ko41a_return(&state, &user.0, q.year).await?;
     if csv {
         Ok(HttpResponse::Ok()
@@ -292,25 +278,29 @@ pub async fn get_annual(
     query: web::Query<AnnualQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
-    let html = match q.format.as_deref() {
-        Some("html") => true,
-        Some("json") => false,
-        Some(_) => {
-            return Err(crate::error::AppError::invalid(
-                "format",
-                "must be json or html",
-            ));
-        }
-        None => req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html")),
-    };
+    let html = negotiate(&req, q.format.as_deref(), "html", "text/html")?;
     let r = reports::annual_report(&state, &user.0, q.year).await?;
     if html {
         Ok(crate::pages::standalone(&reports::annual_page(&state, &r)?))
     } else {
         Ok(HttpResponse::Ok().json(r))
+    }
+}
+
+/// Whether to answer in the alternative format `name` (`mime`) rather than JSON: from the
+/// `format` parameter (`json` or `name`), else from the `Accept` header.
+fn negotiate(req: &HttpRequest, format: Option<&str>, name: &str, mime: &str) -> AppResult<bool> {
+    match format {
+        Some("json") => Ok(false),
+        Some(f) if f == name => Ok(true),
+        Some(_) => Err(crate::error::AppError::invalid(
+            "format",
+            format!("must be json or {name}"),
+        )),
+        None => Ok(req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains(mime))),
     }
 }

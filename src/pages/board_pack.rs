@@ -3,7 +3,6 @@
 //! Self-contained: its one inline stylesheet is allowed by hash, nothing else loads.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -26,13 +25,7 @@ pub async fn show(
     query: web::Query<PackQuery>,
 ) -> HttpResponse {
     let q = query.into_inner();
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string());
+    let bearer = crate::api::extract::bearer_token(&req);
     let actor = match (bearer, q.key.as_deref()) {
         (Some(token), _) => services::auth::authenticate(&state, &token).await,
         (None, Some(key)) => {

@@ -36,6 +36,16 @@ pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> AppResult<Perio
     Period::new(from, to)
 }
 
+/// The `year` parameter of the yearly reports, required.
+fn required_year(year: Option<i32>) -> AppResult<i32> {
+    year.ok_or_else(|| {
+        AppError::invalid(
+            "year",
+            "is required: the year the financial year starts (2025 for 2025-26)",
+        )
+    })
+}
+
 /// The scope of a report about one service (and everything beneath it).
 pub fn scope(c: &mut DbConnection, service_id: Option<&str>) -> AppResult<Scope> {
     let Some(id) = service_id else {
@@ -155,12 +165,7 @@ pub async fn early_warning(
 /// return of whole numbers, so it is never suppressed; the board role reads it like others.
 pub async fn ko41a_return(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<Ko41a> {
     actor.require(Permission::ReadReports)?;
-    let year = year.ok_or_else(|| {
-        AppError::invalid(
-            "year",
-            "is required: the year the financial year starts (2025 for 2025-26)",
-        )
-    })?;
+    let year = required_year(year)?;
     Period::financial_year(year)?;
     // The caseload and the coding are read on two connections at once.
     let (caseload, coding) = tokio::try_join!(
@@ -336,12 +341,7 @@ pub async fn annual_report(
     year: Option<i32>,
 ) -> AppResult<AnnualReport> {
     actor.require(Permission::ReadReports)?;
-    let year = year.ok_or_else(|| {
-        AppError::invalid(
-            "year",
-            "is required: the year the financial year starts (2025 for 2025-26)",
-        )
-    })?;
+    let year = required_year(year)?;
     let period = Period::financial_year(year)?;
     let s = Suppression {
         threshold: state.settings.reports.suppress_below,
