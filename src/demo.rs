@@ -8,9 +8,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-use crate::db::bulk::{self, Batch, CaseProfessionRow, CaseServiceRow, PersonRow, TimelineRow};
+use crate::db::bulk::{
+    self, Batch, CaseProfessionRow, CaseServiceRow, CaseSubjectRow, PersonRow, TimelineRow,
+};
 use crate::db::case_records::Response;
-use crate::db::cases::{CaseSubject, NewCase};
+use crate::db::cases::NewCase;
 use crate::db::services::NewService;
 use crate::db::{self, Db, calendar, services as service_rows, users as user_rows};
 use crate::domain::calendar::WorkingCalendar;
@@ -608,6 +610,8 @@ impl Generator<'_> {
         .clone();
         self.batch.services.push(CaseServiceRow {
             case_id: id.clone(),
+            kind: c.kind.clone(),
+            received_on: c.received_on,
             service_id: ward.clone(),
         });
         if rng.gen_bool(0.1) {
@@ -615,6 +619,8 @@ impl Generator<'_> {
             if other != ward {
                 self.batch.services.push(CaseServiceRow {
                     case_id: id.clone(),
+                    kind: c.kind.clone(),
+                    received_on: c.received_on,
                     service_id: other,
                 });
             }
@@ -622,6 +628,8 @@ impl Generator<'_> {
         let profession = pick(rng, PROFESSIONS);
         self.batch.professions.push(CaseProfessionRow {
             case_id: id.clone(),
+            kind: c.kind.clone(),
+            received_on: c.received_on,
             profession_code: profession.into(),
         });
         if complaint && rng.gen_bool(0.3) {
@@ -629,6 +637,8 @@ impl Generator<'_> {
             if second != profession {
                 self.batch.professions.push(CaseProfessionRow {
                     case_id: id.clone(),
+                    kind: c.kind.clone(),
+                    received_on: c.received_on,
                     profession_code: second.into(),
                 });
             }
@@ -641,8 +651,10 @@ impl Generator<'_> {
                 AspectOutcome::NotUpheld
             };
             findings.push(finding);
-            self.batch.subjects.push(CaseSubject {
+            self.batch.subjects.push(CaseSubjectRow {
                 case_id: id.clone(),
+                kind: c.kind.clone(),
+                received_on: c.received_on,
                 subject_code: (*code).into(),
                 subcategory_code: (*code == "clinical_treatment")
                     .then(|| SUBCATEGORIES[rng.gen_range(0..SUBCATEGORIES.len())].into()),

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::case_records::Response;
-use super::cases::{CaseSubject, NewCase};
+use super::cases::NewCase;
 use super::connection::DbConnection;
 use super::error::DbResult;
 use super::schema::{
@@ -34,6 +34,21 @@ pub struct PersonRow {
 pub struct CaseServiceRow {
     pub case_id: String,
     pub service_id: String,
+    pub kind: String,
+    pub received_on: NaiveDate,
+}
+
+/// A coded aspect with its case's kind and day received.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_subjects)]
+pub struct CaseSubjectRow {
+    pub case_id: String,
+    pub subject_code: String,
+    pub subcategory_code: Option<String>,
+    pub is_primary: bool,
+    pub outcome: Option<String>,
+    pub kind: String,
+    pub received_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -41,6 +56,8 @@ pub struct CaseServiceRow {
 pub struct CaseProfessionRow {
     pub case_id: String,
     pub profession_code: String,
+    pub kind: String,
+    pub received_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -63,7 +80,7 @@ pub struct TimelineRow {
 pub struct Batch {
     pub persons: Vec<PersonRow>,
     pub cases: Vec<NewCase>,
-    pub subjects: Vec<CaseSubject>,
+    pub subjects: Vec<CaseSubjectRow>,
     pub services: Vec<CaseServiceRow>,
     pub professions: Vec<CaseProfessionRow>,
     pub responses: Vec<Response>,

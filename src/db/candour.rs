@@ -82,6 +82,29 @@ pub fn all_with_reference(conn: &mut DbConnection) -> DbResult<Vec<(CandourRecor
         .load(conn)?)
 }
 
+/// Records whose organisation became aware in [`from`, `to`], optionally only those on cases
+/// about some services.
+pub fn became_aware_between(
+    conn: &mut DbConnection,
+    service_ids: Option<&[String]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<CandourRecord>> {
+    use super::schema::case_services;
+    let mut q = candour_records::table
+        .filter(candour_records::became_aware_on.between(from, to))
+        .select(CandourRecord::as_select())
+        .into_boxed();
+    if let Some(ids) = service_ids {
+        q = q.filter(diesel::dsl::exists(
+            case_services::table
+                .filter(case_services::case_id.eq(candour_records::case_id))
+                .filter(case_services::service_id.eq_any(ids.to_vec())),
+        ));
+    }
+    Ok(q.load(conn)?)
+}
+
 /// Apply `changes` if the record is still at `expected_version`, bumping the version (an empty
 /// change still bumps it: a new step changes the record's state).
 pub fn update_versioned(

@@ -226,7 +226,13 @@ pub fn update_versioned(
     ))
     .execute(conn);
     match touched {
-        Ok(n) => Ok(n == 1),
+        Ok(1) => {
+            if let Some(received) = changes.received_on {
+                set_aspects_received_on(conn, id, received)?;
+            }
+            Ok(true)
+        }
+        Ok(_) => Ok(false),
         // An empty changeset still bumps the version through the tuple, so this is unreachable
         // in practice; keep the error explicit rather than panicking.
         Err(e) => Err(DbError::Query(e)),
@@ -302,8 +308,28 @@ pub struct CaseCoding {
     pub professions: Vec<String>,
 }
 
-/// Replace a case's subjects, services and professions.
+/// Keep the day received that each aspect row carries (for period breakdowns) in step with
+/// its case.
+fn set_aspects_received_on(conn: &mut DbConnection, id: &str, day: NaiveDate) -> DbResult<()> {
+    diesel::update(case_subjects::table.filter(case_subjects::case_id.eq(id)))
+        .set(case_subjects::received_on.eq(day))
+        .execute(conn)?;
+    diesel::update(case_services::table.filter(case_services::case_id.eq(id)))
+        .set(case_services::received_on.eq(day))
+        .execute(conn)?;
+    diesel::update(case_professions::table.filter(case_professions::case_id.eq(id)))
+        .set(case_professions::received_on.eq(day))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Replace a case's subjects, services and professions. Each row also carries the case's kind
+/// and day received, read here from the case (which must exist).
 pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCoding) -> DbResult<()> {
+    let (kind, received): (String, NaiveDate) = cases::table
+        .find(case_id)
+        .select((cases::kind, cases::received_on))
+        .first(conn)?;
     diesel::delete(case_subjects::table.filter(case_subjects::case_id.eq(case_id)))
         .execute(conn)?;
     diesel::delete(case_services::table.filter(case_services::case_id.eq(case_id)))
@@ -312,7 +338,11 @@ pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCodin
         .execute(conn)?;
     for s in &coding.subjects {
         diesel::insert_into(case_subjects::table)
-            .values(s)
+            .values((
+                s,
+                case_subjects::kind.eq(&kind),
+                case_subjects::received_on.eq(received),
+            ))
             .execute(conn)?;
     }
     for id in &coding.service_ids {
@@ -320,6 +350,8 @@ pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCodin
             .values((
                 case_services::case_id.eq(case_id),
                 case_services::service_id.eq(id),
+                case_services::kind.eq(&kind),
+                case_services::received_on.eq(received),
             ))
             .execute(conn)?;
     }
@@ -328,6 +360,8 @@ pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCodin
             .values((
                 case_professions::case_id.eq(case_id),
                 case_professions::profession_code.eq(code),
+                case_professions::kind.eq(&kind),
+                case_professions::received_on.eq(received),
             ))
             .execute(conn)?;
     }

@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 use super::connection::{DbConnection, MultiBackend};
 use super::error::DbResult;
@@ -23,49 +24,74 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     case_subjects::subject_code,
     case_services::service_id,
 );
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    case_subjects::received_on,
+    case_subjects::subject_code,
+);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    case_services::received_on,
+    case_services::service_id,
+);
 
 type Boxed<'a> = cases::BoxedQuery<'a, MultiBackend>;
+type Filter<T> = Box<dyn BoxableExpression<T, MultiBackend, SqlType = Bool>>;
 
-/// The scope as a SQL condition on a case id: every case, or only cases about the scope's
-/// services. (Grouped queries cannot be boxed, so the optional filter is an expression.)
-macro_rules! in_scope {
-    ($scope:expr, $case_id:expr) => {{
-        let (all, ids): (bool, Vec<String>) = match &$scope.service_ids {
-            None => (true, Vec::new()),
-            Some(v) => (false, v.clone()),
-        };
-        diesel::dsl::sql::<diesel::sql_types::Bool>(if all { "1 = 1" } else { "1 = 0" }).or(exists(
-            case_services::table
-                .filter(case_services::case_id.eq($case_id))
-                .filter(case_services::service_id.eq_any(ids)),
-        ))
+/// The ids of the cases of `kind` about the scope's services, received by `to` (and from
+/// `from`): a non-correlated subquery on `case_services_scope_idx`, so a report about one ward
+/// reads that ward's cases, not the whole trust's. (A boxed subquery does not compile against
+/// the MultiConnection, so "no lower bound" is an early date.)
+macro_rules! scope_case_ids {
+    ($ids:expr, $kind:expr, $from:expr, $to:expr) => {{
+        let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+        case_services::table
+            .filter(case_services::service_id.eq_any($ids.to_vec()))
+            .filter(case_services::kind.eq($kind.as_str()))
+            .filter(case_services::received_on.between($from.unwrap_or(earliest), $to))
+            .select(case_services::case_id)
     }};
 }
 
-/// The scope as a SQL condition on a `case_services` row's service.
-macro_rules! service_in_scope {
-    ($scope:expr) => {{
-        let (all, ids): (bool, Vec<String>) = match &$scope.service_ids {
-            None => (true, Vec::new()),
-            Some(v) => (false, v.clone()),
-        };
-        diesel::dsl::sql::<diesel::sql_types::Bool>(if all { "1 = 1" } else { "1 = 0" })
-            .or(case_services::service_id.eq_any(ids))
-    }};
-}
-
-fn scoped<'a>(kind: CaseKind, scope: &'a Scope) -> Boxed<'a> {
-    let mut q = cases::table
-        .filter(cases::kind.eq(kind.as_str()))
-        .into_boxed();
-    if let Some(ids) = &scope.service_ids {
-        q = q.filter(exists(
-            case_services::table
-                .filter(case_services::case_id.eq(cases::id))
-                .filter(case_services::service_id.eq_any(ids)),
-        ));
+/// Cases of `kind` in the scope, received by `to` (and from `from`) as a condition on `cases`.
+/// (Grouped queries cannot be boxed, so the optional scope is a boxed expression.)
+fn case_filter(
+    kind: CaseKind,
+    scope: &Scope,
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+) -> Filter<cases::table> {
+    let is_kind = cases::kind.eq(kind.as_str());
+    match &scope.service_ids {
+        None => Box::new(is_kind),
+        Some(ids) => Box::new(is_kind.and(cases::id.eq_any(scope_case_ids!(ids, kind, from, to)))),
     }
-    q
+}
+
+/// Aspect rows (subjects, services or professions) of complaints received in [`from`, `to`]
+/// and in the scope, read from the aspect table's own copy of the kind and day received.
+macro_rules! aspect_filter {
+    ($table:ident, $scope:expr, $from:expr, $to:expr) => {{
+        let (from, to) = ($from, $to);
+        let kind = CaseKind::Complaint;
+        let period = $table::kind
+            .eq(kind.as_str())
+            .and($table::received_on.between(from, to));
+        let f: Filter<$table::table> = match &$scope.service_ids {
+            None => Box::new(period),
+            Some(ids) => Box::new(period.and($table::case_id.eq_any(scope_case_ids!(
+                ids,
+                kind,
+                Some(from),
+                to
+            )))),
+        };
+        f
+    }};
+}
+
+fn scoped<'a>(kind: CaseKind, scope: &'a Scope, to: NaiveDate) -> Boxed<'a> {
+    cases::table
+        .filter(case_filter(kind, scope, None, to))
+        .into_boxed()
 }
 
 /// Cases of `kind` received in [`from`, `to`].
@@ -76,7 +102,8 @@ pub fn received(
     from: NaiveDate,
     to: NaiveDate,
 ) -> DbResult<i64> {
-    Ok(scoped(kind, scope)
+    Ok(cases::table
+        .filter(case_filter(kind, scope, Some(from), to))
         .filter(cases::received_on.between(from, to))
         .count()
         .get_result(conn)?)
@@ -89,7 +116,7 @@ pub fn escalated(
     from: NaiveDate,
     to: NaiveDate,
 ) -> DbResult<i64> {
-    Ok(scoped(CaseKind::PalsConcern, scope)
+    Ok(scoped(CaseKind::PalsConcern, scope, to)
         .filter(cases::status.eq(CaseStatus::Escalated.as_str()))
         .filter(cases::resolved_on.between(from, to))
         .count()
@@ -127,10 +154,7 @@ pub fn subjects(
     to: NaiveDate,
 ) -> DbResult<Vec<(String, Option<String>, i64)>> {
     Ok(case_subjects::table
-        .inner_join(cases::table)
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(cases::received_on.between(from, to))
-        .filter(in_scope!(scope, cases::id))
+        .filter(aspect_filter!(case_subjects, scope, from, to))
         .group_by((case_subjects::subject_code, case_subjects::subcategory_code))
         .select((
             case_subjects::subject_code,
@@ -141,19 +165,25 @@ pub fn subjects(
 }
 
 /// Complaints received in [`from`, `to`] by service id (a complaint about two services counts
-/// once for each).
+/// once for each); for a scoped report, only the scope's services.
 pub fn services(
     conn: &mut DbConnection,
     scope: &Scope,
     from: NaiveDate,
     to: NaiveDate,
 ) -> DbResult<Vec<(String, i64)>> {
-    let q = case_services::table
-        .inner_join(cases::table)
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(cases::received_on.between(from, to))
-        .filter(service_in_scope!(scope));
-    Ok(q.group_by(case_services::service_id)
+    let f: Filter<case_services::table> = match &scope.service_ids {
+        None => Box::new(case_services::kind.eq(CaseKind::Complaint.as_str())),
+        Some(ids) => Box::new(
+            case_services::kind
+                .eq(CaseKind::Complaint.as_str())
+                .and(case_services::service_id.eq_any(ids.clone())),
+        ),
+    };
+    Ok(case_services::table
+        .filter(f)
+        .filter(case_services::received_on.between(from, to))
+        .group_by(case_services::service_id)
         .select((case_services::service_id, count_star()))
         .load(conn)?)
 }
@@ -166,44 +196,9 @@ pub fn professions(
     to: NaiveDate,
 ) -> DbResult<Vec<(String, i64)>> {
     Ok(case_professions::table
-        .inner_join(cases::table)
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(cases::received_on.between(from, to))
-        .filter(in_scope!(scope, cases::id))
+        .filter(aspect_filter!(case_professions, scope, from, to))
         .group_by(case_professions::profession_code)
         .select((case_professions::profession_code, count_star()))
-        .load(conn)?)
-}
-
-/// Complaints received in [`from`, `to`] grouped by a text column of the case (age band,
-/// complainant status).
-pub fn new_by_age_band(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> DbResult<Vec<(String, i64)>> {
-    Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
-        .filter(cases::received_on.between(from, to))
-        .group_by(cases::age_band)
-        .select((cases::age_band, count_star()))
-        .load(conn)?)
-}
-
-pub fn new_by_complainant_status(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> DbResult<Vec<(String, i64)>> {
-    Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
-        .filter(cases::received_on.between(from, to))
-        .group_by(cases::complainant_status)
-        .select((cases::complainant_status, count_star()))
         .load(conn)?)
 }
 
@@ -215,8 +210,7 @@ pub fn outcomes(
     to: NaiveDate,
 ) -> DbResult<Vec<(Option<String>, i64)>> {
     Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
+        .filter(case_filter(CaseKind::Complaint, scope, None, to))
         .filter(cases::responded_on.between(from, to))
         .group_by(cases::outcome)
         .select((cases::outcome, count_star()))
@@ -230,7 +224,7 @@ pub fn withdrawn(
     from: NaiveDate,
     to: NaiveDate,
 ) -> DbResult<i64> {
-    Ok(scoped(CaseKind::Complaint, scope)
+    Ok(scoped(CaseKind::Complaint, scope, to)
         .filter(cases::withdrawn_on.between(from, to))
         .count()
         .get_result(conn)?)
@@ -253,8 +247,7 @@ pub fn acknowledgements(
     to: NaiveDate,
 ) -> DbResult<Vec<AckRow>> {
     Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
+        .filter(case_filter(CaseKind::Complaint, scope, Some(from), to))
         .filter(cases::received_on.between(from, to))
         .group_by((cases::acknowledgement_due_on, cases::acknowledged_on))
         .select((
@@ -273,8 +266,7 @@ pub fn responses(
     to: NaiveDate,
 ) -> DbResult<Vec<ResponseRow>> {
     Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
+        .filter(case_filter(CaseKind::Complaint, scope, None, to))
         .filter(cases::responded_on.between(from, to))
         .group_by((
             cases::received_on,
@@ -298,8 +290,7 @@ pub fn open_on(
     on: NaiveDate,
 ) -> DbResult<Vec<(NaiveDate, i64)>> {
     Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
+        .filter(case_filter(CaseKind::Complaint, scope, None, on))
         .filter(cases::received_on.le(on))
         .filter(cases::responded_on.is_null().or(cases::responded_on.gt(on)))
         .filter(cases::withdrawn_on.is_null().or(cases::withdrawn_on.gt(on)))
@@ -317,8 +308,7 @@ pub fn six_month_letters(
     to: NaiveDate,
 ) -> DbResult<Vec<SixMonthRow>> {
     Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
+        .filter(case_filter(CaseKind::Complaint, scope, None, to))
         .filter(cases::six_month_letter_due_on.between(from, to))
         .group_by((
             cases::six_month_letter_due_on,
@@ -343,8 +333,7 @@ pub fn received_per_day(
     to: NaiveDate,
 ) -> DbResult<Vec<(NaiveDate, i64)>> {
     Ok(cases::table
-        .filter(cases::kind.eq(kind.as_str()))
-        .filter(in_scope!(scope, cases::id))
+        .filter(case_filter(kind, scope, Some(from), to))
         .filter(cases::received_on.between(from, to))
         .group_by(cases::received_on)
         .select((cases::received_on, count_star()))
@@ -359,13 +348,10 @@ pub fn received_per_day_by_subject(
     to: NaiveDate,
 ) -> DbResult<Vec<(NaiveDate, String, i64)>> {
     Ok(case_subjects::table
-        .inner_join(cases::table)
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(cases::received_on.between(from, to))
-        .filter(in_scope!(scope, cases::id))
-        .group_by((cases::received_on, case_subjects::subject_code))
+        .filter(aspect_filter!(case_subjects, scope, from, to))
+        .group_by((case_subjects::received_on, case_subjects::subject_code))
         .select((
-            cases::received_on,
+            case_subjects::received_on,
             case_subjects::subject_code,
             count_star(),
         ))
@@ -379,18 +365,21 @@ pub fn received_per_day_by_service(
     to: NaiveDate,
 ) -> DbResult<Vec<(NaiveDate, String, i64)>> {
     Ok(case_services::table
-        .inner_join(cases::table)
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(cases::received_on.between(from, to))
-        .group_by((cases::received_on, case_services::service_id))
-        .select((cases::received_on, case_services::service_id, count_star()))
+        .filter(case_services::kind.eq(CaseKind::Complaint.as_str()))
+        .filter(case_services::received_on.between(from, to))
+        .group_by((case_services::received_on, case_services::service_id))
+        .select((
+            case_services::received_on,
+            case_services::service_id,
+            count_star(),
+        ))
         .load(conn)?)
 }
 
 /// Complaints open at the start of `day` (received before it, not resolved before it): the
 /// KO41a "brought forward". Withdrawn complaints leave the caseload when withdrawn.
 pub fn open_before(conn: &mut DbConnection, scope: &Scope, day: NaiveDate) -> DbResult<i64> {
-    Ok(scoped(CaseKind::Complaint, scope)
+    Ok(scoped(CaseKind::Complaint, scope, day)
         .filter(cases::received_on.lt(day))
         .filter(
             cases::responded_on
@@ -405,44 +394,6 @@ pub fn open_before(conn: &mut DbConnection, scope: &Scope, day: NaiveDate) -> Db
         .filter(cases::closed_on.is_null().or(cases::closed_on.ge(day)))
         .count()
         .get_result(conn)?)
-}
-
-/// Complaints received in [`from`, `to`] with the id of one of their services (the first by
-/// id), to place each complaint at one site.
-pub fn new_with_first_service(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> DbResult<Vec<(String, String)>> {
-    let q = case_services::table
-        .inner_join(cases::table)
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(cases::received_on.between(from, to))
-        .filter(service_in_scope!(scope));
-    let rows: Vec<(String, Option<String>)> = q
-        .group_by(case_services::case_id)
-        .select((
-            case_services::case_id,
-            diesel::dsl::min(case_services::service_id),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(c, s)| s.map(|s| (c, s)))
-        .collect())
-}
-
-/// The ids of the cases about any of `service_ids`.
-pub fn case_ids_in_services(
-    conn: &mut DbConnection,
-    service_ids: &[String],
-) -> DbResult<Vec<String>> {
-    Ok(case_services::table
-        .filter(case_services::service_id.eq_any(service_ids))
-        .select(case_services::case_id)
-        .distinct()
-        .load(conn)?)
 }
 
 /// What KO41a needs of one complaint.
@@ -501,17 +452,27 @@ pub fn ko41a_cases(
         .load(conn)?)
 }
 
-/// (case id, service id) of the complaints [`ko41a_cases`] returns.
+/// (case id, service id) of the complaints [`ko41a_cases`] returns: those received in the
+/// year from the aspect table's own index, those brought forward (few) through their cases.
 pub fn ko41a_services(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
 ) -> DbResult<Vec<(String, String)>> {
-    Ok(case_services::table
-        .inner_join(cases::table)
-        .filter(on_caseload!(from, to))
+    let mut rows: Vec<(String, String)> = case_services::table
+        .filter(case_services::kind.eq(CaseKind::Complaint.as_str()))
+        .filter(case_services::received_on.between(from, to))
         .select((case_services::case_id, case_services::service_id))
-        .load(conn)?)
+        .load(conn)?;
+    rows.extend(
+        case_services::table
+            .inner_join(cases::table)
+            .filter(on_caseload!(from, to))
+            .filter(cases::received_on.lt(from))
+            .select((case_services::case_id, case_services::service_id))
+            .load::<(String, String)>(conn)?,
+    );
+    Ok(rows)
 }
 
 /// (case id, subject, clinical sub-category) of complaints received in [`from`, `to`].
@@ -521,9 +482,7 @@ pub fn ko41a_subjects(
     to: NaiveDate,
 ) -> DbResult<Vec<(String, String, Option<String>)>> {
     Ok(case_subjects::table
-        .inner_join(cases::table)
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(cases::received_on.between(from, to))
+        .filter(aspect_filter!(case_subjects, Scope::default(), from, to))
         .select((
             case_subjects::case_id,
             case_subjects::subject_code,
@@ -539,9 +498,7 @@ pub fn ko41a_professions(
     to: NaiveDate,
 ) -> DbResult<Vec<(String, String)>> {
     Ok(case_professions::table
-        .inner_join(cases::table)
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(cases::received_on.between(from, to))
+        .filter(aspect_filter!(case_professions, Scope::default(), from, to))
         .select((case_professions::case_id, case_professions::profession_code))
         .load(conn)?)
 }
@@ -556,8 +513,7 @@ pub fn acknowledgement_per_day(
     to: NaiveDate,
 ) -> DbResult<Vec<AckDayRow>> {
     Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
+        .filter(case_filter(CaseKind::Complaint, scope, Some(from), to))
         .filter(cases::received_on.between(from, to))
         .group_by((
             cases::received_on,
@@ -581,8 +537,7 @@ pub fn responses_per_day(
     to: NaiveDate,
 ) -> DbResult<Vec<(Option<NaiveDate>, i64, i64)>> {
     Ok(cases::table
-        .filter(cases::kind.eq(CaseKind::Complaint.as_str()))
-        .filter(in_scope!(scope, cases::id))
+        .filter(case_filter(CaseKind::Complaint, scope, None, to))
         .filter(cases::responded_on.between(from, to))
         .group_by(cases::responded_on)
         .select((

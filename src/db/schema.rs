@@ -101,6 +101,8 @@ diesel::table! {
     case_professions (case_id, profession_code) {
         case_id -> Text,
         profession_code -> Text,
+        kind -> Text,
+        received_on -> Date,
     }
 }
 
@@ -122,6 +124,8 @@ diesel::table! {
     case_services (case_id, service_id) {
         case_id -> Text,
         service_id -> Text,
+        kind -> Text,
+        received_on -> Date,
     }
 }
 
@@ -132,6 +136,8 @@ diesel::table! {
         subcategory_code -> Nullable<Text>,
         is_primary -> Bool,
         outcome -> Nullable<Text>,
+        kind -> Text,
+        received_on -> Date,
     }
 }
 

@@ -152,15 +152,11 @@ pub fn raw(
         }
     }
     r.meetings = meetings::counts_in(c, scope.service_ids.as_deref(), from, to)?;
-    let scope_cases = match &scope.service_ids {
-        None => None,
-        Some(ids) => Some(q::case_ids_in_services(c, ids)?),
-    };
     r.candour = candour::period_counts(
         c,
         cal,
         &settings.candour,
-        scope_cases.as_deref(),
+        scope.service_ids.as_deref(),
         from,
         to,
         today,

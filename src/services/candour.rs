@@ -1093,19 +1093,12 @@ pub fn period_counts(
     c: &mut DbConnection,
     cal: &WorkingCalendar,
     candour: &CandourRules,
-    scope_cases: Option<&[String]>,
+    service_ids: Option<&[String]>,
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
 ) -> AppResult<CandourCounts> {
-    let scope: Option<std::collections::HashSet<&String>> =
-        scope_cases.map(|ids| ids.iter().collect());
-    let records: Vec<CandourRecord> = rows::all_with_reference(c)?
-        .into_iter()
-        .map(|(r, _)| r)
-        .filter(|r| r.became_aware_on >= from && r.became_aware_on <= to)
-        .filter(|r| scope.as_ref().is_none_or(|ids| ids.contains(&r.case_id)))
-        .collect();
+    let records: Vec<CandourRecord> = rows::became_aware_between(c, service_ids, from, to)?;
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
     let mut by_record: std::collections::HashMap<String, Vec<StepRow>> = Default::default();
     for chunk in ids.chunks(10_000) {

@@ -25,6 +25,7 @@ mod ombudsman;
 mod openapi;
 mod outbox;
 mod reference;
+mod report_coding;
 mod reports;
 mod service_changes;
 mod tokens;
