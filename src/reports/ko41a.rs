@@ -120,12 +120,84 @@ impl Lists {
     }
 }
 
-/// What is known of each complaint in the year.
-struct Facts<'a> {
-    cases: &'a [Ko41aCase],
-    areas: &'a HashMap<String, Vec<String>>,
-    subjects: &'a HashMap<String, Vec<(String, Option<String>)>>,
-    professions: &'a HashMap<String, Vec<String>>,
+/// One site's (or the trust's) counts as they accumulate, keyed by borrowed codes so that a
+/// year of complaints is counted without copying a string per complaint.
+#[derive(Default)]
+struct Tally<'a> {
+    summary: Summary,
+    responded_without_outcome: i64,
+    age: HashMap<&'a str, i64>,
+    status: HashMap<&'a str, i64>,
+    area: HashMap<&'a str, i64>,
+    subcategory: HashMap<&'a str, i64>,
+    subject: HashMap<&'a str, i64>,
+    profession: HashMap<&'a str, i64>,
+}
+
+fn bump<'a>(counts: &mut HashMap<&'a str, i64>, code: &'a str) {
+    *counts.entry(code).or_insert(0) += 1;
+}
+
+fn owned(counts: HashMap<&str, i64>) -> BTreeMap<String, i64> {
+    counts
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect()
+}
+
+impl<'a> Tally<'a> {
+    /// Count one complaint on the caseload (section 2 and, if new, sections 3 and 4).
+    fn case(&mut self, case: &'a Ko41aCase, period: Period, new: bool) {
+        let (from, to) = (period.from, period.to);
+        let s = &mut self.summary;
+        let left = [case.responded_on, case.withdrawn_on, case.closed_on]
+            .into_iter()
+            .flatten()
+            .min();
+        if case.received_on < from && left.is_none_or(|d| d >= from) {
+            s.brought_forward += 1;
+        }
+        if left.is_none_or(|d| d > to) {
+            s.open_at_end += 1;
+        }
+        if case.responded_on.is_some_and(|d| d >= from && d <= to) {
+            match case.outcome.as_deref() {
+                Some("upheld") => s.upheld += 1,
+                Some("partially_upheld") => s.partially_upheld += 1,
+                Some("not_upheld") => s.not_upheld += 1,
+                _ => self.responded_without_outcome += 1,
+            }
+        } else if case
+            .withdrawn_on
+            .is_some_and(|d| d >= from && d <= to && left == Some(d))
+        {
+            s.withdrawn += 1;
+        }
+        if new {
+            s.new += 1;
+            bump(&mut self.age, &case.age_band);
+            bump(&mut self.status, &case.complainant_status);
+        }
+    }
+
+    /// Sections 2–8 with their arithmetic and validation.
+    fn finish(self, lists: &Lists) -> Sections {
+        let mut s = self.summary;
+        s.resolved = s.upheld + s.partially_upheld + s.not_upheld;
+        s.carried_forward = s.brought_forward + s.new - s.resolved;
+        let out = Sections {
+            age: items(&lists.age, owned(self.age)),
+            complainant_status: items(&lists.status, owned(self.status)),
+            service_area: items(&lists.area, owned(self.area)),
+            clinical_treatment: items(&lists.subcategory, owned(self.subcategory)),
+            subject_area: items(&lists.subject, owned(self.subject)),
+            profession: items(&lists.profession, owned(self.profession)),
+            validation: Vec::new(),
+            summary: s,
+        };
+        let validation = validate(&out, self.responded_without_outcome);
+        Sections { validation, ..out }
+    }
 }
 
 /// Every box of `list` (explicit zeros), then any code found but not on the list.
@@ -155,87 +227,6 @@ fn items(list: &List, counts: BTreeMap<String, i64>) -> Vec<Item> {
 
 fn sum(items: &[Item]) -> i64 {
     items.iter().map(|i| i.count).sum()
-}
-
-/// Sections 2–8 over the complaints `keep` selects.
-fn sections(
-    facts: &Facts<'_>,
-    lists: &Lists,
-    period: Period,
-    keep: &dyn Fn(usize) -> bool,
-) -> Sections {
-    let (from, to) = (period.from, period.to);
-    let mut s = Summary::default();
-    let mut age = BTreeMap::new();
-    let mut status = BTreeMap::new();
-    let mut area = BTreeMap::new();
-    let mut subcategory = BTreeMap::new();
-    let mut subject = BTreeMap::new();
-    let mut profession = BTreeMap::new();
-    let mut responded_without_outcome = 0;
-    for (_, case) in facts.cases.iter().enumerate().filter(|(i, _)| keep(*i)) {
-        let left = [case.responded_on, case.withdrawn_on, case.closed_on]
-            .into_iter()
-            .flatten()
-            .min();
-        if case.received_on < from && left.is_none_or(|d| d >= from) {
-            s.brought_forward += 1;
-        }
-        if left.is_none_or(|d| d > to) {
-            s.open_at_end += 1;
-        }
-        if case.responded_on.is_some_and(|d| d >= from && d <= to) {
-            match case.outcome.as_deref() {
-                Some("upheld") => s.upheld += 1,
-                Some("partially_upheld") => s.partially_upheld += 1,
-                Some("not_upheld") => s.not_upheld += 1,
-                _ => responded_without_outcome += 1,
-            }
-        } else if case
-            .withdrawn_on
-            .is_some_and(|d| d >= from && d <= to && left == Some(d))
-        {
-            s.withdrawn += 1;
-        }
-        if case.received_on < from || case.received_on > to {
-            continue;
-        }
-        s.new += 1;
-        *age.entry(case.age_band.clone()).or_insert(0) += 1;
-        *status.entry(case.complainant_status.clone()).or_insert(0) += 1;
-        let id = &case.id;
-        match facts.areas.get(id) {
-            Some(areas) if !areas.is_empty() => {
-                for a in areas {
-                    *area.entry(a.clone()).or_insert(0) += 1;
-                }
-            }
-            _ => *area.entry(String::new()).or_insert(0) += 1,
-        }
-        for (code, sub) in facts.subjects.get(id).into_iter().flatten() {
-            *subject.entry(code.clone()).or_insert(0) += 1;
-            if let Some(sub) = sub {
-                *subcategory.entry(sub.clone()).or_insert(0) += 1;
-            }
-        }
-        for code in facts.professions.get(id).into_iter().flatten() {
-            *profession.entry(code.clone()).or_insert(0) += 1;
-        }
-    }
-    s.resolved = s.upheld + s.partially_upheld + s.not_upheld;
-    s.carried_forward = s.brought_forward + s.new - s.resolved;
-    let out = Sections {
-        age: items(&lists.age, age),
-        complainant_status: items(&lists.status, status),
-        service_area: items(&lists.area, area),
-        clinical_treatment: items(&lists.subcategory, subcategory),
-        subject_area: items(&lists.subject, subject),
-        profession: items(&lists.profession, profession),
-        validation: Vec::new(),
-        summary: s,
-    };
-    let validation = validate(&out, responded_without_outcome);
-    Sections { validation, ..out }
 }
 
 /// The published validation rules (domain.md §3.2), each failure as a sentence.
@@ -320,10 +311,11 @@ pub struct Caseload {
     services: Vec<(String, String)>,
 }
 
-/// The coding of the year's new complaints: subjects and professions by case id.
+/// The coding of the year's new complaints: (case id, subject, sub-category) and (case id,
+/// profession).
 pub struct Coding {
-    subjects: HashMap<String, Vec<(String, Option<String>)>>,
-    professions: HashMap<String, Vec<String>>,
+    subjects: Vec<(String, String, Option<String>)>,
+    professions: Vec<(String, String)>,
 }
 
 /// Read the caseload of the financial year starting 1 April `year`.
@@ -343,84 +335,120 @@ pub fn load_caseload(c: &mut DbConnection, year: i32) -> AppResult<Caseload> {
 pub fn load_coding(c: &mut DbConnection, year: i32) -> AppResult<Coding> {
     let period = Period::financial_year(year)?;
     let (from, to) = (period.from, period.to);
-    let mut subjects: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
-    for (case_id, code, sub) in q::ko41a_subjects(c, from, to)? {
-        subjects.entry(case_id).or_default().push((code, sub));
-    }
-    let mut professions: HashMap<String, Vec<String>> = HashMap::new();
-    for (case_id, code) in q::ko41a_professions(c, from, to)? {
-        let list = professions.entry(case_id).or_default();
-        if !list.contains(&code) {
-            list.push(code);
-        }
-    }
     Ok(Coding {
-        subjects,
-        professions,
+        subjects: q::ko41a_subjects(c, from, to)?,
+        professions: q::ko41a_professions(c, from, to)?,
     })
 }
 
-/// The return from what was read.
+/// The return from what was read: one pass over the complaints and one over each kind of
+/// coding, counting into a tally per site and one for the trust.
 pub fn assemble(year: i32, caseload: Caseload, coding: Coding) -> AppResult<Ko41a> {
     let period = Period::financial_year(year)?;
     let Caseload {
         lists,
         tree,
         cases,
-        mut services,
+        services,
     } = caseload;
-    let Coding {
-        subjects,
-        professions,
-    } = coding;
-    let mut site_of: HashMap<String, Option<String>> = HashMap::new();
-    let mut areas: HashMap<String, Vec<String>> = HashMap::new();
+    let index: HashMap<&str, usize> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    // Each service's site and area, worked out once per service rather than once per row.
+    let mut placed: HashMap<&str, (Option<&str>, Option<&str>)> = HashMap::new();
     // A complaint about several sites is recorded once: at the site of its first service.
-    services.sort();
+    let mut first: Vec<Option<&str>> = vec![None; cases.len()];
+    let mut case_areas: Vec<(usize, &str)> = Vec::new();
     for (case_id, service_id) in &services {
-        site_of
-            .entry(case_id.clone())
-            .or_insert_with(|| tree.site_of(service_id).map(|s| s.id.clone()));
-        if let Some(a) = tree.area_of(service_id) {
-            let list = areas.entry(case_id.clone()).or_default();
-            if !list.iter().any(|x| x == a) {
-                list.push(a.to_string());
-            }
+        let Some(&i) = index.get(case_id.as_str()) else {
+            continue;
+        };
+        let service_id = service_id.as_str();
+        if first[i].is_none_or(|f| service_id < f) {
+            first[i] = Some(service_id);
+        }
+        let (_, area) = *placed.entry(service_id).or_insert_with(|| {
+            (
+                tree.site_of(service_id).map(|s| s.id.as_str()),
+                tree.area_of(service_id),
+            )
+        });
+        if let Some(a) = area {
+            case_areas.push((i, a));
         }
     }
-    let facts = Facts {
-        cases: &cases,
-        areas: &areas,
-        subjects: &subjects,
-        professions: &professions,
-    };
-    let total = sections(&facts, &lists, period, &|_: usize| true);
-    // Each complaint's site, by its position in `cases`.
-    let case_site: Vec<Option<&String>> = cases
+    case_areas.sort_unstable();
+    case_areas.dedup();
+    let case_site: Vec<Option<&str>> = first
         .iter()
-        .map(|c| site_of.get(&c.id).and_then(Option::as_ref))
+        .map(|f| f.and_then(|s| placed.get(s).and_then(|p| p.0)))
         .collect();
-    let mut site_ids: Vec<Option<String>> = case_site
+    let mut site_ids: Vec<Option<&str>> = case_site
         .iter()
-        .map(|s| s.cloned())
+        .copied()
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
     site_ids.sort_by_key(|id| {
-        id.as_ref()
-            .and_then(|i| tree.get(i))
+        id.and_then(|i| tree.get(i))
             .map_or_else(|| "~".to_string(), |r| r.code.clone())
     });
+    let slot: HashMap<Option<&str>, usize> =
+        site_ids.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let site_of: Vec<usize> = case_site.iter().map(|s| slot[s]).collect();
+    let total_slot = site_ids.len();
+    let mut tallies: Vec<Tally> = (0..=total_slot).map(|_| Tally::default()).collect();
+    let new: Vec<bool> = cases
+        .iter()
+        .map(|c| c.received_on >= period.from && c.received_on <= period.to)
+        .collect();
+    // Count complaint `i` at its site and in the trust total.
+    fn count<'a>(tallies: &mut [Tally<'a>], at: [usize; 2], f: impl Fn(&mut Tally<'a>)) {
+        at.into_iter().for_each(|slot| f(&mut tallies[slot]));
+    }
+    let at = |i: usize| [site_of[i], total_slot];
+    for (i, case) in cases.iter().enumerate() {
+        count(&mut tallies, at(i), |t| t.case(case, period, new[i]));
+    }
+    let mut has_area = vec![false; cases.len()];
+    for &(i, area) in &case_areas {
+        has_area[i] = true;
+        if new[i] {
+            count(&mut tallies, at(i), |t| bump(&mut t.area, area));
+        }
+    }
+    for i in (0..cases.len()).filter(|&i| new[i] && !has_area[i]) {
+        count(&mut tallies, at(i), |t| bump(&mut t.area, ""));
+    }
+    for (case_id, code, sub) in &coding.subjects {
+        let Some(&i) = index.get(case_id.as_str()).filter(|&&i| new[i]) else {
+            continue;
+        };
+        count(&mut tallies, at(i), |t| {
+            bump(&mut t.subject, code);
+            if let Some(sub) = sub {
+                bump(&mut t.subcategory, sub);
+            }
+        });
+    }
+    for (case_id, code) in &coding.professions {
+        if let Some(&i) = index.get(case_id.as_str()).filter(|&&i| new[i]) {
+            count(&mut tallies, at(i), |t| bump(&mut t.profession, code));
+        }
+    }
+    let total = tallies.pop().unwrap_or_default().finish(&lists);
     let sites: Vec<Site> = site_ids
-        .into_iter()
-        .map(|site| {
-            let keep = |i: usize| case_site[i] == site.as_ref();
-            let row = site.as_ref().and_then(|i| tree.get(i));
+        .iter()
+        .zip(tallies)
+        .map(|(site, tally)| {
+            let row = site.and_then(|i| tree.get(i));
             Site {
                 code: row.map_or_else(|| "NONE".into(), |r| r.code.clone()),
                 name: row.map_or_else(|| "No service recorded".into(), |r| r.name.clone()),
-                sections: sections(&facts, &lists, period, &keep),
-                service_id: site.clone(),
+                sections: tally.finish(&lists),
+                service_id: site.map(str::to_string),
             }
         })
         .collect();
@@ -543,12 +571,122 @@ pub fn financial_year_of(day: NaiveDate) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::services::ServiceRow;
+    use chrono::NaiveDateTime;
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
         assert_eq!(
             csv_row(&["a", "b,c", "=SUM(A1)", "-3"]),
             "a,\"b,c\",'=SUM(A1),-3\n"
+        );
+    }
+
+    fn service(id: &str, parent: Option<&str>, kind: &str, area: Option<&str>) -> ServiceRow {
+        ServiceRow {
+            id: id.into(),
+            parent_id: parent.map(Into::into),
+            kind: kind.into(),
+            code: id.to_uppercase(),
+            name: id.into(),
+            service_area: area.map(Into::into),
+            lead_user_id: None,
+            active: true,
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+        }
+    }
+
+    fn case(id: &str, received: &str) -> Ko41aCase {
+        Ko41aCase {
+            id: id.into(),
+            received_on: received.parse().unwrap(),
+            responded_on: None,
+            outcome: None,
+            withdrawn_on: None,
+            closed_on: None,
+            age_band: "age_65_plus".into(),
+            complainant_status: "patient".into(),
+        }
+    }
+
+    fn no_lists() -> Lists {
+        Lists {
+            age: Vec::new(),
+            status: Vec::new(),
+            area: Vec::new(),
+            subcategory: Vec::new(),
+            subject: Vec::new(),
+            profession: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_complaint_counts_once_at_its_first_services_site_and_once_per_area() {
+        let tree = Tree::new(vec![
+            service("a", None, "site", None),
+            service("a1", Some("a"), "ward_team", Some("inpatient")),
+            service("a2", Some("a"), "ward_team", Some("inpatient")),
+            service("b", None, "site", Some("outpatient")),
+        ]);
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let caseload = Caseload {
+            lists: no_lists(),
+            tree,
+            // c1: two wards of one area; c2: both sites (first by id is a2); c3: no service;
+            // c4: received before the year, so in no breakdown.
+            cases: vec![
+                case("c1", "2025-05-01"),
+                case("c2", "2025-06-01"),
+                case("c3", "2025-07-01"),
+                case("c4", "2025-01-01"),
+            ],
+            services: pairs(&[
+                ("c1", "a1"),
+                ("c1", "a2"),
+                ("c2", "b"),
+                ("c2", "a2"),
+                ("c4", "b"),
+            ]),
+        };
+        let coding = Coding {
+            subjects: vec![
+                ("c1".into(), "communications".into(), None),
+                ("c2".into(), "communications".into(), None),
+                ("c4".into(), "communications".into(), None),
+            ],
+            professions: pairs(&[("c3", "medical"), ("c4", "medical")]),
+        };
+        let r = assemble(2025, caseload, coding).unwrap();
+        let n = |items: &[Item], code: &str| {
+            items.iter().find(|i| i.code == code).map_or(0, |i| i.count)
+        };
+        assert_eq!(r.total.summary.new, 3);
+        assert_eq!(r.total.summary.brought_forward, 1);
+        assert_eq!(n(&r.total.service_area, "inpatient"), 2, "c1 once, c2 once");
+        assert_eq!(n(&r.total.service_area, "outpatient"), 1, "c2");
+        assert_eq!(n(&r.total.service_area, ""), 1, "c3 has no service");
+        assert_eq!(n(&r.total.subject_area, "communications"), 2);
+        assert_eq!(n(&r.total.profession, "medical"), 1);
+        let sites: Vec<(&str, i64)> = r
+            .sites
+            .iter()
+            .map(|s| (s.code.as_str(), s.sections.summary.new))
+            .collect();
+        assert_eq!(sites, vec![("A", 2), ("B", 0), ("NONE", 1)]);
+        assert_eq!(
+            r.sites[1].sections.summary.brought_forward, 1,
+            "c4 at site B"
+        );
+        assert!(
+            r.total
+                .validation
+                .iter()
+                .all(|v| !v.contains("Site totals"))
         );
     }
 

@@ -25,3 +25,8 @@ CREATE INDEX case_services_scope_idx ON case_services (service_id, kind, receive
 CREATE INDEX case_services_period_idx ON case_services (kind, received_on, service_id, case_id);
 CREATE INDEX case_professions_period_idx
     ON case_professions (kind, received_on, profession_code, case_id);
+
+-- Fresh statistics, so the planner knows these columns at once (autovacuum would come later).
+ANALYZE case_subjects;
+ANALYZE case_services;
+ANALYZE case_professions;

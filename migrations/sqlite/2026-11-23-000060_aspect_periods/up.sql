@@ -52,3 +52,8 @@ DROP TABLE case_professions;
 ALTER TABLE case_professions_new RENAME TO case_professions;
 CREATE INDEX case_professions_period_idx
     ON case_professions (kind, received_on, profession_code, case_id);
+
+-- The rebuilt tables have no statistics yet; gather them so the planner picks these indexes.
+ANALYZE case_subjects;
+ANALYZE case_services;
+ANALYZE case_professions;
