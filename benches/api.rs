@@ -114,6 +114,16 @@ async fn main() {
             (cases - have) as f64 / secs
         );
     }
+    if engine == "PostgreSQL" {
+        // A migration that rewrites big tables leaves dead rows and an unset visibility map
+        // until autovacuum runs; this server runs with autovacuum off, so do its work first.
+        let started = Instant::now();
+        demo::refresh_statistics(&db).await.expect("vacuum analyze");
+        println!(
+            "{engine}: VACUUM ANALYZE before timing ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let token = login(&base, &client).await.expect("demo manager signs in");
     let total = count_cases(&db).await;
     let me: serde_json::Value = client

@@ -337,7 +337,7 @@ pub async fn seed(db: &Db, rules: &ClockRules, opts: &SeedOptions) -> AppResult<
 
 /// After a bulk load, give the query planner fresh statistics (and PostgreSQL its visibility
 /// map, so that reports can answer from indexes alone), as autovacuum would in time.
-async fn refresh_statistics(db: &Db) -> AppResult<()> {
+pub async fn refresh_statistics(db: &Db) -> AppResult<()> {
     use diesel::connection::SimpleConnection;
     // One statement per call: PostgreSQL runs a multi-statement string as one transaction,
     // and VACUUM refuses to run inside a transaction.

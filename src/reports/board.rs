@@ -80,7 +80,6 @@ pub fn raw(
     let (from, to) = (period.from, period.to);
     let mut r = Raw {
         pals_concerns: q::received(c, CaseKind::PalsConcern, scope, from, to)?,
-        complaints: q::received(c, CaseKind::Complaint, scope, from, to)?,
         escalations: q::escalated(c, scope, from, to)?,
         reopened: q::reopened(
             c,
@@ -107,7 +106,9 @@ pub fn raw(
             _ => r.not_upheld += n,
         }
     }
+    // Every complaint received in the period is in exactly one acknowledgement group.
     for (due, acknowledged, n) in q::acknowledgements(c, scope, from, to)? {
+        r.complaints += n;
         match (due, acknowledged) {
             (Some(due), Some(on)) if on <= due => r.acknowledged_on_time += n,
             (_, Some(_)) => r.acknowledged_late += n,
