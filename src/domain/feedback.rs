@@ -70,8 +70,8 @@ impl Tally {
     /// Agreement figures, rounded to one decimal place (percentages of scored answers).
     pub fn figures(&self) -> Figures {
         Figures {
-            count: self.scored,
-            not_applicable: self.not_applicable,
+            count: Some(self.scored),
+            not_applicable: Some(self.not_applicable),
             mean: ratio(self.sum, self.scored, 1.0),
             percent_agree: ratio(self.high, self.scored, 100.0),
             percent_disagree: ratio(self.low, self.scored, 100.0),
@@ -81,7 +81,7 @@ impl Tally {
     /// Satisfaction figures (the overall rating), rounded to one decimal place.
     pub fn satisfaction(&self) -> Satisfaction {
         Satisfaction {
-            count: self.scored,
+            count: Some(self.scored),
             mean: ratio(self.sum, self.scored, 1.0),
             percent_satisfied: ratio(self.high, self.scored, 100.0),
             percent_dissatisfied: ratio(self.low, self.scored, 100.0),
@@ -102,10 +102,10 @@ pub fn ratio(part: i64, whole: i64, scale: f64) -> Option<f64> {
 /// Agreement figures for a set of answers (a statement or a stage).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct Figures {
-    /// Answers with a score (1–5).
-    pub count: i64,
-    /// Answers of "does not apply" (not in the mean or percentages).
-    pub not_applicable: i64,
+    /// Answers with a score (1–5); `null` when suppressed for the board role (1 to 4).
+    pub count: Option<i64>,
+    /// Answers of "does not apply" (not in the mean or percentages); `null` when suppressed.
+    pub not_applicable: Option<i64>,
     /// Mean score, 1 (strongly disagree) to 5 (strongly agree), to one decimal place; `null`
     /// with no scored answers.
     pub mean: Option<f64>,
@@ -118,8 +118,8 @@ pub struct Figures {
 /// Overall satisfaction figures.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct Satisfaction {
-    /// Responses that rated it.
-    pub count: i64,
+    /// Responses that rated it; `null` when suppressed for the board role (1 to 4).
+    pub count: Option<i64>,
     /// Mean rating, 1 (very dissatisfied) to 5 (very satisfied), to one decimal place.
     pub mean: Option<f64>,
     /// Per cent satisfied or very satisfied (4–5).
@@ -139,13 +139,13 @@ mod tests {
             t.add(s);
         }
         let f = t.figures();
-        assert_eq!(f.count, 4);
-        assert_eq!(f.not_applicable, 1);
+        assert_eq!(f.count, Some(4));
+        assert_eq!(f.not_applicable, Some(1));
         assert_eq!(f.mean, Some(3.3)); // 13 / 4 = 3.25 → 3.3
         assert_eq!(f.percent_agree, Some(50.0));
         assert_eq!(f.percent_disagree, Some(25.0));
         assert_eq!(t.satisfaction().percent_satisfied, Some(50.0));
-        assert_eq!(t.satisfaction().count, 4);
+        assert_eq!(t.satisfaction().count, Some(4));
         assert_eq!(Tally::default().figures().mean, None);
         assert_eq!(ratio(1, 3, 100.0), Some(33.3));
         assert_eq!(ratio(2, 3, 100.0), Some(66.7));

@@ -314,11 +314,13 @@ pub struct FeedbackFigures {
 }
 
 fn feedback_figures(f: &FeedbackSummary, s: Suppression) -> FeedbackFigures {
-    let shown = |count: i64, pct: Option<f64>| s.n(count).filter(|n| *n > 0).and(pct);
+    let shown =
+        |count: Option<i64>, pct: Option<f64>| s.n(count.unwrap_or(0)).filter(|n| *n > 0).and(pct);
+    let (sent, responses) = (f.invitations_sent.unwrap_or(0), f.responses.unwrap_or(0));
     FeedbackFigures {
-        invitations_sent: s.n(f.invitations_sent),
-        responses: s.n(f.responses),
-        response_rate_pct: s.pct(f.responses, f.invitations_sent),
+        invitations_sent: s.n(sent),
+        responses: s.n(responses),
+        response_rate_pct: s.pct(responses, sent),
         percent_satisfied: shown(
             f.overall_satisfaction.count,
             f.overall_satisfaction.percent_satisfied,
@@ -329,7 +331,7 @@ fn feedback_figures(f: &FeedbackSummary, s: Suppression) -> FeedbackFigures {
             .map(|st| FeedbackStage {
                 code: st.code.clone(),
                 title: st.title.clone(),
-                answers: s.n(st.figures.count),
+                answers: s.n(st.figures.count.unwrap_or(0)),
                 percent_agree: shown(st.figures.count, st.figures.percent_agree),
             })
             .collect(),

@@ -28,6 +28,7 @@ use crate::domain::feedback::{
 use crate::domain::role::Permission;
 use crate::email::Outbox;
 use crate::error::{AppError, AppResult};
+use crate::reports::suppress::Suppression;
 use crate::state::AppState;
 
 /// The longest free-text comment, in characters.
@@ -598,8 +599,9 @@ pub struct CommentView {
 pub struct FeedbackSummary {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub invitations_sent: i64,
-    pub responses: i64,
+    /// `null` when suppressed for the board role (1 to 4), as is every count below.
+    pub invitations_sent: Option<i64>,
+    pub responses: Option<i64>,
     /// Per cent of invitations answered, to one decimal place.
     pub response_rate: Option<f64>,
     /// The overall rating of how the complaint was handled.
@@ -628,10 +630,63 @@ pub async fn summary(
         return Err(AppError::invalid("from", "must not be after to"));
     }
     let with_comments = actor.role.can(Permission::ReadFeedbackComments);
-    state
+    let s = crate::services::reports::suppression_for(state, actor);
+    let summary = state
         .db
         .read(move |c| compute_summary(c, from, to, with_comments))
-        .await
+        .await?;
+    Ok(suppressed(summary, s))
+}
+
+/// The summary as `s` lets the reader see it: counts from 1 to the threshold hidden (`null`),
+/// and the mean and percentages built on a hidden count hidden with it.
+fn suppressed(f: FeedbackSummary, s: Suppression) -> FeedbackSummary {
+    if !s.applies() {
+        return f;
+    }
+    let n = |v: Option<i64>| v.and_then(|v| s.n(v));
+    let figures = |g: Figures| {
+        let count = n(g.count);
+        let shown = |v: Option<f64>| v.filter(|_| count.is_some());
+        Figures {
+            count,
+            not_applicable: n(g.not_applicable),
+            mean: shown(g.mean),
+            percent_agree: shown(g.percent_agree),
+            percent_disagree: shown(g.percent_disagree),
+        }
+    };
+    let o = f.overall_satisfaction;
+    let rated = n(o.count);
+    let shown = |v: Option<f64>| v.filter(|_| rated.is_some());
+    FeedbackSummary {
+        invitations_sent: n(f.invitations_sent),
+        responses: n(f.responses),
+        response_rate: s.pct(f.responses.unwrap_or(0), f.invitations_sent.unwrap_or(0)),
+        overall_satisfaction: Satisfaction {
+            count: rated,
+            mean: shown(o.mean),
+            percent_satisfied: shown(o.percent_satisfied),
+            percent_dissatisfied: shown(o.percent_dissatisfied),
+        },
+        stages: f
+            .stages
+            .into_iter()
+            .map(|st| StageResult {
+                figures: figures(st.figures),
+                ..st
+            })
+            .collect(),
+        questions: f
+            .questions
+            .into_iter()
+            .map(|q| QuestionResult {
+                figures: figures(q.figures),
+                ..q
+            })
+            .collect(),
+        ..f
+    }
 }
 
 /// The survey results for invitations created from `from` to `to`, inside a read transaction
@@ -705,8 +760,8 @@ pub fn compute_summary(
     Ok(FeedbackSummary {
         from,
         to,
-        invitations_sent: sent,
-        responses,
+        invitations_sent: Some(sent),
+        responses: Some(responses),
         response_rate: rules::ratio(responses, sent, 100.0),
         overall_satisfaction: overall.satisfaction(),
         stages,

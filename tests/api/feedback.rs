@@ -512,12 +512,32 @@ async fn the_summary_adds_up_and_the_board_sees_no_free_text() {
     assert_eq!(s["comments"].as_array().unwrap().len(), 1);
     assert_eq!(s["comments"][0]["text"], "Great");
 
-    // The board: the same figures, no free text.
+    // The board: no free text, and counts from 1 to 4 hidden with the figures built on them
+    // (zeros stay zeros).
     let (_, board) = app.signed_in(Role::Board).await;
     let b = summary(&app, &board, "").await;
     assert!(b.get("comments").is_none(), "{b}");
-    assert_eq!(b["response_rate"], 66.7);
     assert!(!b.to_string().contains("Great"));
+    for hidden in [
+        &b["invitations_sent"],
+        &b["responses"],
+        &b["response_rate"],
+        &b["overall_satisfaction"]["count"],
+        &b["overall_satisfaction"]["mean"],
+        &b["overall_satisfaction"]["percent_satisfied"],
+        &question(&b, "considering_right_to_complain")["count"],
+        &question(&b, "considering_right_to_complain")["mean"],
+        &question(&b, "considering_confident")["not_applicable"],
+        &stage(&b, "considering")["percent_agree"],
+    ] {
+        assert!(hidden.is_null(), "{b}");
+    }
+    assert_eq!(question(&b, "reflecting_fair")["count"], 0);
+    assert_eq!(stage(&b, "reflecting")["count"], 0);
+    assert_eq!(
+        question(&b, "considering_right_to_complain")["stage"],
+        "considering"
+    );
     // Date range: nothing sent tomorrow; a backwards range is refused.
     let tomorrow = (Utc::now().date_naive() + Duration::days(1)).to_string();
     let none = summary(&app, &manager, &format!("?from={tomorrow}&to={tomorrow}")).await;
