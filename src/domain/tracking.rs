@@ -25,8 +25,9 @@ pub fn expires_on(
     let finished = match status {
         CaseStatus::Closed => closed_on,
         CaseStatus::Withdrawn => withdrawn_on,
-        CaseStatus::Resolved => resolved_on,
-        // An escalated concern lives on as its complaint; its own link ends with the escalation.
+        // An escalated concern lives on as its complaint, which has a link of its own; the
+        // concern's link ends `days` after the escalation (its resolved date), like any other.
+        CaseStatus::Resolved | CaseStatus::Escalated => resolved_on,
         _ => None,
     }?;
     finished.checked_add_signed(Duration::days(days))
@@ -102,6 +103,10 @@ mod tests {
         assert_eq!(
             expires_on(CaseStatus::Resolved, None, None, Some(d("2026-01-10")), 2),
             Some(d("2026-01-12"))
+        );
+        assert_eq!(
+            expires_on(CaseStatus::Escalated, None, None, Some(d("2026-01-10")), 90),
+            Some(d("2026-04-10"))
         );
     }
 

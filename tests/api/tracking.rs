@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::helpers::{
-    TestApp, TestUser, assert_problem, complaint, insert_service, spawn_app, spawn_app_with,
+    TestApp, TestUser, assert_problem, complaint, insert_service, pals_concern, spawn_app,
+    spawn_app_with,
 };
 
 /// One queued email: (template, recipient, subject, text body, HTML body).
@@ -414,6 +415,30 @@ async fn links_expire_days_after_the_case_closes() {
     assert_eq!(status, 410);
     assert_html_page(&headers);
     assert!(!html.contains(old["reference"].as_str().unwrap()));
+
+    // A PALS concern escalated four days ago: its own link has expired too (the complaint it
+    // became has a link of its own); one escalated today still opens.
+    for (escalated_on, expected) in [(day(4), 410), (day(0), 200)] {
+        let pals = app
+            .create_case(&manager, &pals_concern(&service, &day(10)))
+            .await;
+        let pals_url = issue(&app, &manager, &pals).await;
+        let pals = app
+            .act_ok(
+                &manager,
+                &pals,
+                "escalate",
+                json!({"reason": "Wants a formal complaint", "received_on": escalated_on,
+                       "risk": {"consequence": 1, "likelihood": 2}}),
+            )
+            .await;
+        assert_eq!(pals["status"], "escalated");
+        assert_eq!(
+            get_page(&app, &pals_url).await.0,
+            expected,
+            "{escalated_on}"
+        );
+    }
 }
 
 #[tokio::test]
