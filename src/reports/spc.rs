@@ -99,7 +99,8 @@ pub struct Series {
     pub unit: String,
     pub direction: Direction,
     pub target: Option<f64>,
-    /// `null` with fewer than two measured months.
+    /// `null` with fewer than two measured months, or when a month's value is suppressed for
+    /// the reader (the centre line over the others would give the hidden value away).
     pub limits: Option<Limits>,
     /// False when fewer months than `min_points` were measured: read the limits with care.
     pub reliable: bool,
@@ -248,6 +249,10 @@ fn series(
     let variation = points
         .last()
         .map_or(Variation::CommonCause, |p| p.variation);
+    let hidden = points
+        .iter()
+        .zip(&values)
+        .any(|(p, v)| p.value.is_none() && v.is_some());
     Series {
         metric,
         key,
@@ -264,7 +269,7 @@ fn series(
         assurance: limits
             .as_ref()
             .and_then(|l| spc::assurance(l, target, direction)),
-        limits: limits.map(|l| Limits {
+        limits: limits.filter(|_| !hidden).map(|l| Limits {
             mean: round2(l.mean),
             mean_moving_range: round2(l.mean_moving_range),
             upper_process_limit: round2(l.upper_process_limit),
@@ -532,5 +537,45 @@ mod tests {
         assert_eq!(s.points[1].value, None);
         assert_eq!(s.points[2].value, Some(100.0));
         assert!(!s.reliable);
+        assert!(
+            s.limits.is_none(),
+            "the mean would give the hidden month away"
+        );
+    }
+
+    #[test]
+    fn limits_show_when_nothing_is_hidden() {
+        let raw: Raw = vec![(12, 0), (0, 0), (9, 0), (15, 0)];
+        let series_for = |s: Suppression| {
+            series(
+                Metric::ComplaintsReceived,
+                None,
+                "x".into(),
+                d("2025-01-01"),
+                &raw,
+                Direction::LowerIsBetter,
+                None,
+                &SpcRules::default(),
+                s,
+            )
+        };
+        let board = series_for(Suppression { threshold: 5 });
+        assert_eq!(board.points[1].value, Some(0.0), "zero is not suppressed");
+        assert_eq!(board.limits.map(|l| l.mean), Some(9.0));
+        let raw_small: Raw = vec![(12, 0), (3, 0), (9, 0)];
+        let hidden = series(
+            Metric::ComplaintsReceived,
+            None,
+            "x".into(),
+            d("2025-01-01"),
+            &raw_small,
+            Direction::LowerIsBetter,
+            None,
+            &SpcRules::default(),
+            Suppression { threshold: 5 },
+        );
+        assert_eq!(hidden.points[1].value, None);
+        assert!(hidden.limits.is_none());
+        assert!(series_for(Suppression::NONE).limits.is_some());
     }
 }
