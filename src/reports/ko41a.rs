@@ -571,8 +571,7 @@ pub fn financial_year_of(day: NaiveDate) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::services::ServiceRow;
-    use chrono::NaiveDateTime;
+    use crate::reports::tree::tests::row as service;
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
@@ -580,21 +579,6 @@ mod tests {
             csv_row(&["a", "b,c", "=SUM(A1)", "-3"]),
             "a,\"b,c\",'=SUM(A1),-3\n"
         );
-    }
-
-    fn service(id: &str, parent: Option<&str>, kind: &str, area: Option<&str>) -> ServiceRow {
-        ServiceRow {
-            id: id.into(),
-            parent_id: parent.map(Into::into),
-            kind: kind.into(),
-            code: id.to_uppercase(),
-            name: id.into(),
-            service_area: area.map(Into::into),
-            lead_user_id: None,
-            active: true,
-            created_at: NaiveDateTime::default(),
-            updated_at: NaiveDateTime::default(),
-        }
     }
 
     fn case(id: &str, received: &str) -> Ko41aCase {

@@ -545,8 +545,7 @@ mod tests {
 
     #[test]
     fn limits_show_when_nothing_is_hidden() {
-        let raw: Raw = vec![(12, 0), (0, 0), (9, 0), (15, 0)];
-        let series_for = |s: Suppression| {
+        let series_for = |raw: Raw, s: Suppression| {
             series(
                 Metric::ComplaintsReceived,
                 None,
@@ -559,23 +558,14 @@ mod tests {
                 s,
             )
         };
-        let board = series_for(Suppression { threshold: 5 });
-        assert_eq!(board.points[1].value, Some(0.0), "zero is not suppressed");
-        assert_eq!(board.limits.map(|l| l.mean), Some(9.0));
-        let raw_small: Raw = vec![(12, 0), (3, 0), (9, 0)];
-        let hidden = series(
-            Metric::ComplaintsReceived,
-            None,
-            "x".into(),
-            d("2025-01-01"),
-            &raw_small,
-            Direction::LowerIsBetter,
-            None,
-            &SpcRules::default(),
-            Suppression { threshold: 5 },
-        );
+        let board = Suppression { threshold: 5 };
+        let shown = series_for(vec![(12, 0), (0, 0), (9, 0), (15, 0)], board);
+        assert_eq!(shown.points[1].value, Some(0.0), "zero is not suppressed");
+        assert_eq!(shown.limits.map(|l| l.mean), Some(9.0));
+        let hidden = series_for(vec![(12, 0), (3, 0), (9, 0)], board);
         assert_eq!(hidden.points[1].value, None);
         assert!(hidden.limits.is_none());
-        assert!(series_for(Suppression::NONE).limits.is_some());
+        let manager = series_for(vec![(12, 0), (3, 0), (9, 0)], Suppression::NONE);
+        assert!(manager.limits.is_some());
     }
 }

@@ -77,10 +77,16 @@ impl Tree {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn row(id: &str, parent: Option<&str>, kind: &str, area: Option<&str>) -> ServiceRow {
+    /// A service row for tests: its code is its id in capitals.
+    pub(crate) fn row(
+        id: &str,
+        parent: Option<&str>,
+        kind: &str,
+        area: Option<&str>,
+    ) -> ServiceRow {
         let now = chrono::NaiveDateTime::default();
         ServiceRow {
             id: id.into(),
