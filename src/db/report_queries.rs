@@ -20,11 +20,6 @@ pub struct Scope {
 }
 
 diesel::allow_columns_to_appear_in_same_group_by_clause!(
-    cases::received_on,
-    case_subjects::subject_code,
-    case_services::service_id,
-);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(
     case_subjects::received_on,
     case_subjects::subject_code,
 );

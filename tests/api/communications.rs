@@ -273,14 +273,9 @@ async fn a_scheduled_meeting_sends_an_invitation_with_its_calendar_file() {
         let token = token.clone();
         let app = &app;
         async move {
-            let current: Value = app
-                .get(&format!("/api/v1/meetings/{mid}"), &token)
-                .await
-                .json()
-                .await
-                .unwrap();
-            let mut body = body;
-            body["version"] = current["version"].clone();
+            let body = app
+                .at_current_version(&token, &format!("/api/v1/meetings/{mid}"), body)
+                .await;
             let res = app.post(&path, &token, &body).await;
             let status = res.status();
             let v: Value = res.json().await.unwrap();

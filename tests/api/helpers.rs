@@ -381,6 +381,14 @@ impl TestApp {
             .await
     }
 
+    /// `body` with the `version` that `path` (a resource) has now, for an optimistic write.
+    pub async fn at_current_version(&self, token: &str, path: &str, body: Value) -> Value {
+        let current: Value = self.get(path, token).await.json().await.unwrap();
+        let mut body = body;
+        body["version"] = current["version"].clone();
+        body
+    }
+
     /// Take `action`, assert 200 and return the case after it.
     pub async fn act_ok(&self, token: &str, case: &Value, action: &str, body: Value) -> Value {
         let res = self.act(token, case, action, body).await;

@@ -27,18 +27,9 @@ fn count(items: &Value, code: &str) -> i64 {
 }
 
 async fn patch(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
-    let id = case["id"].as_str().unwrap();
-    let current: Value = app
-        .get(&format!("/api/v1/cases/{id}"), token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let mut body = body;
-    body["version"] = current["version"].clone();
-    let res = app
-        .patch(&format!("/api/v1/cases/{id}"), token, &body)
-        .await;
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    let body = app.at_current_version(token, &path, body).await;
+    let res = app.patch(&path, token, &body).await;
     let status = res.status();
     let out: Value = res.json().await.unwrap();
     assert_eq!(status, 200, "{body} -> {out}");

@@ -103,14 +103,9 @@ pub async fn seed(app: &TestApp) -> Seeded {
         ("implement", json!({"implemented_on": "2025-10-01"})),
     ] {
         let id = change["id"].as_str().unwrap();
-        let current: Value = app
-            .get(&format!("/api/v1/service-changes/{id}"), &manager)
-            .await
-            .json()
-            .await
-            .unwrap();
-        let mut body = body;
-        body["version"] = current["version"].clone();
+        let body = app
+            .at_current_version(&manager, &format!("/api/v1/service-changes/{id}"), body)
+            .await;
         let res = app
             .post(
                 &format!("/api/v1/service-changes/{id}/{action}"),
