@@ -13,6 +13,7 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, health, openapi::ApiDoc};
+use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::db::{Db, migrations};
 use crate::email::mailer::Mailer;
@@ -50,6 +51,19 @@ pub struct Application {
 impl Application {
     /// Connect, migrate, bind `server.host:server.port` (port 0 picks a free one).
     pub async fn build(settings: Settings, env: Environment) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, env, Clock::system()).await
+    }
+
+    /// [`Application::build`] on a given clock. Production servers follow the system clock: an
+    /// adjustable one (the test harness's) is refused there.
+    pub async fn build_with_clock(
+        settings: Settings,
+        env: Environment,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
+        if clock.is_adjustable() && env == Environment::Production {
+            anyhow::bail!("a production server follows the system clock");
+        }
         let db = open_database(&settings).await?;
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .map_err(|e| {
@@ -68,7 +82,7 @@ impl Application {
         }
         let mailer = Mailer::from_settings(&settings.email, &settings.data.dir)
             .map_err(|e| anyhow::anyhow!("email transport: {e}"))?;
-        let state = AppState::new(db, settings, env);
+        let state = AppState::with_clock(db, settings, env, clock);
         let worker = Worker::new(
             state.db.clone(),
             mailer,

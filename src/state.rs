@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::jwt::JwtKeys;
+use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::db::Db;
 use crate::email::Outbox;
@@ -16,12 +17,19 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub environment: Environment,
     pub metrics: Arc<Metrics>,
+    /// Today in England and the UTC instant: the only source of time.
+    pub clock: Clock,
     /// Templates, Message-IDs and the worker's wake-up, for use-cases that queue mail.
     pub outbox: Outbox,
 }
 
 impl AppState {
     pub fn new(db: Db, settings: Settings, environment: Environment) -> Self {
+        Self::with_clock(db, settings, environment, Clock::system())
+    }
+
+    /// State on a given clock (the test harness passes an adjustable one).
+    pub fn with_clock(db: Db, settings: Settings, environment: Environment, clock: Clock) -> Self {
         let jwt = JwtKeys::new(
             settings.auth.jwt_secret.expose(),
             chrono::Duration::minutes(settings.auth.access_token_minutes),
@@ -33,6 +41,7 @@ impl AppState {
             settings: Arc::new(settings),
             environment,
             metrics: Arc::new(Metrics::default()),
+            clock,
             outbox,
         }
     }

@@ -2,6 +2,7 @@
 
 use std::sync::Once;
 
+use candour::clock::Clock;
 use candour::config::{Environment, Secret, Settings};
 use candour::domain::role::Role;
 use candour::services::users::{NewAccount, create_account};
@@ -89,6 +90,8 @@ pub struct TestApp {
     pub state: AppState,
     pub settings: Settings,
     pub db: TestDb,
+    /// The server's clock: tests move it instead of backdating rows.
+    pub clock: Clock,
 }
 
 /// A user created for a test, with their password.
@@ -127,7 +130,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDb::create();
     let mut settings = test_settings(&db);
     adjust(&mut settings);
-    let app = Application::build(settings.clone(), Environment::Test)
+    let clock = Clock::adjustable();
+    let app = Application::build_with_clock(settings.clone(), Environment::Test, clock.clone())
         .await
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -142,10 +146,26 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         state,
         settings,
         db,
+        clock,
     }
 }
 
 impl TestApp {
+    /// Today in England, on the server's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
+    }
+
+    /// Put the server's clock at noon in England on `day` (it runs on from there).
+    pub fn set_today(&self, day: chrono::NaiveDate) {
+        assert!(self.clock.set_today(day), "the test clock is adjustable");
+    }
+
+    /// Put the server's clock at instant `at`.
+    pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
+        assert!(self.clock.set(at), "the test clock is adjustable");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
