@@ -126,6 +126,19 @@ impl AppError {
         }
     }
 
+    /// A conflict with the record's state: the state it is in, and what is allowed from it.
+    pub fn in_state(
+        detail: impl Into<String>,
+        state: impl Into<String>,
+        allowed_actions: Option<Vec<String>>,
+    ) -> Self {
+        Self::Conflict {
+            detail: detail.into(),
+            current_state: Some(state.into()),
+            allowed_actions,
+        }
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self::Internal(anyhow::anyhow!(message.into()))
     }

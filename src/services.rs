@@ -1,5 +1,6 @@
 //! Use-cases: each command is one transaction holding its rule checks and rows.
 
+pub mod access;
 pub mod alerts;
 pub mod auth;
 pub mod calendar;
@@ -9,8 +10,11 @@ pub mod case_edit;
 pub mod case_history;
 pub mod case_input;
 pub mod case_intake;
+pub mod case_state;
 pub mod case_view;
 pub mod cases;
+pub mod command;
+pub mod cursor;
 pub mod feedback;
 pub mod framework;
 pub mod letters;

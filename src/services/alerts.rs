@@ -5,8 +5,8 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use serde_json::json;
 
-use super::case_actions::staff_case;
-use super::case_view;
+use super::case_state::staff_case;
+
 use super::notify::{Messenger, long_date};
 use crate::db::cases::CaseRecord;
 use crate::db::{self, calendar, cases, services as service_rows, users};
@@ -95,7 +95,7 @@ fn send(
     let Some(handler_id) = &case.handler_id else {
         return Ok(false);
     };
-    let Some(due) = case_view::clock_view(cal, case, today).next_due_on else {
+    let Some(due) = super::case_state::clock_view(cal, case, today).next_due_on else {
         return Ok(false);
     };
     if overdue != (due < today) {

@@ -8,15 +8,16 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::Actor;
+use super::access::load_visible;
 use super::case_input::{
     self as input, ComplainantInput, Errors, PersonInput, RepresentativeInput, RiskInput,
     SubjectInput,
 };
 use super::case_intake::{self, CreateCaseRequest};
+use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
-use super::cases::{
-    check_version, diff, load_visible, refresh_next_due, required_version, stale, today,
-};
+use super::cases::today;
+use super::command::{diff, required_version, stale};
 use crate::db::cases::{self, CaseChanges, CaseCoding, CaseRecord, CaseSubject};
 use crate::db::persons::{self, Person, PersonFields};
 use crate::db::{self, calendar, timeline};
@@ -112,13 +113,15 @@ pub async fn edit(
                 Permission::RunPalsConcern
             })?;
             let patch: PatchCaseRequest = crate::json::from_value(raw)?;
-            let version = required_version(if_match, patch.version)?;
+            let version = required_version("case", if_match, patch.version)?;
             if patch.is_empty() {
                 return Err(AppError::BadRequest(
                     "Nothing to change: send at least one field besides version.".into(),
                 ));
             }
-            check_version(&case, version)?;
+            if case.version != version {
+                return Err(stale("case", case.version));
+            }
             guard(&case, &patch)?;
             let complainant = persons::find(c, &case.complainant_id)?
                 .ok_or_else(|| AppError::internal("case without its complainant"))?;
@@ -254,7 +257,7 @@ pub async fn edit(
             }
 
             if !cases::update_versioned(c, &id, version, &changes, now)? {
-                return Err(stale(case.version));
+                return Err(stale("case", case.version));
             }
             let after = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
             let before_v = serde_json::to_value(&case).unwrap_or(Value::Null);
@@ -272,7 +275,7 @@ pub async fn edit(
                 &details,
                 now,
             )?;
-            refresh_next_due(c, &cal, &after)?;
+            refresh_next_due(c, &cal, &after, today)?;
             let after = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
             case_view::load(c, &cal, &candour, after, today)
         })

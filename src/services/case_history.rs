@@ -6,8 +6,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Actor;
+use super::access::load_visible;
 use super::case_input::{self as input, Errors};
-use super::cases::load_visible;
 use crate::db::{self, Db, cases, timeline};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};

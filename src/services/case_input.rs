@@ -14,7 +14,7 @@ use crate::domain::account;
 use crate::domain::case::{ConsentStatus, ContactMethod, RepresentativeBasis};
 use crate::domain::nhs_number;
 use crate::domain::risk::RiskGrade;
-use crate::error::FieldError;
+use crate::error::{AppError, AppResult, FieldError};
 
 pub const MAX_SUMMARY: usize = 200;
 pub const MAX_TEXT: usize = 20_000;
@@ -86,6 +86,15 @@ impl Errors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// `Ok` when nothing was wrong, else the 400 naming every field.
+    pub fn done(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.0))
+        }
     }
 }
 

@@ -11,8 +11,9 @@ use super::case_input::{
     self as input, ComplainantInput, Errors, PersonInput, RepresentativeInput, RiskInput,
     SubjectInput,
 };
+use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
-use super::cases::{refresh_next_due, today};
+use super::cases::today;
 use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
 use crate::db::persons::PersonFields;
 use crate::db::{
@@ -323,7 +324,7 @@ pub fn insert_case(
         now,
     )?;
     let stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    refresh_next_due(c, &cal, &stored)?;
+    refresh_next_due(c, &cal, &stored, today)?;
     tracing::info!(case.id = %id, case.reference = %reference, "case logged");
     Ok(id)
 }

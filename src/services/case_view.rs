@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::candour::{self as candour_records, CandourSummary};
+use super::case_state::{allowed, clock_view};
 use super::meetings::{self, MeetingSummary};
 use super::ombudsman::{self, OmbudsmanSummary};
 use crate::db::DbConnection;
@@ -13,8 +14,8 @@ use crate::db::cases::{self, CaseCoding, CaseRecord};
 use crate::db::persons::{self, Person};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::candour::CandourRules;
-use crate::domain::case::{self, Action, CaseFlags, CaseKind, CaseStatus};
-use crate::domain::clock::{self, ClockInput, ClockView, Overdue};
+use crate::domain::case::{Action, CaseKind, CaseStatus};
+use crate::domain::clock::Overdue;
 use crate::domain::nhs_number;
 use crate::error::{AppError, AppResult};
 
@@ -193,49 +194,6 @@ pub struct CaseSummary {
     pub next_due_on: Option<NaiveDate>,
     pub working_days_to_due: Option<i64>,
     pub version: i32,
-}
-
-/// The state-machine flags of a stored case.
-pub fn flags(c: &CaseRecord) -> CaseFlags {
-    CaseFlags {
-        paused: c.paused_on.is_some(),
-        out_of_time: c.out_of_time,
-        time_limit_decided: c.time_limit_decision.is_some(),
-        time_limit_declined: c.time_limit_decision.as_deref() == Some("declined"),
-        six_month_letter_sent: c.six_month_letter_sent_on.is_some(),
-    }
-}
-
-pub fn allowed(c: &CaseRecord) -> Vec<Action> {
-    case::allowed_actions(c.kind, c.status, flags(c))
-}
-
-/// The clock facts of a stored case.
-pub fn clock_input(c: &CaseRecord) -> ClockInput {
-    let finished_on = match c.status {
-        CaseStatus::Responded => c.responded_on,
-        CaseStatus::Closed => c.closed_on.or(c.responded_on),
-        CaseStatus::Withdrawn => c.withdrawn_on,
-        CaseStatus::Resolved | CaseStatus::Escalated => c.resolved_on,
-        _ => None,
-    };
-    ClockInput {
-        kind: c.kind,
-        status: c.status,
-        received_on: c.received_on,
-        acknowledgement_due_on: c.acknowledgement_due_on,
-        response_due_on: c.response_due_on,
-        six_month_letter_due_on: c.six_month_letter_due_on,
-        six_month_letter_sent_on: c.six_month_letter_sent_on,
-        pals_due_on: c.pals_due_on,
-        finished_on,
-        paused_on: c.paused_on,
-        paused_working_days: c.paused_working_days,
-    }
-}
-
-pub fn clock_view(cal: &WorkingCalendar, c: &CaseRecord, today: NaiveDate) -> ClockView {
-    clock::view(cal, &clock_input(c), today)
 }
 
 fn subjects(coding: &CaseCoding) -> Vec<SubjectView> {

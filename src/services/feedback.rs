@@ -14,7 +14,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::cases::{load_visible, today};
+use super::access::load_visible;
+use super::cases::today;
 use super::tracking::{Lookup, long_date};
 use crate::auth::{form_token, tokens};
 use crate::config::Settings;

@@ -7,8 +7,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Actor;
+use super::access::load_visible;
 use super::case_input::{self as input, Errors};
-use super::cases::load_visible;
 use super::notify::Messenger;
 use crate::db::letters::{self, Letter};
 use crate::db::{self, cases, timeline};

@@ -1,19 +1,21 @@
 //! Ombudsman referrals: the complainant went to the Parliamentary and Health Service Ombudsman
 //! (date, PHSO reference), the PHSO's decision, its recommendations and the days they were met.
-//! One referral per complaint; each change is one transaction with its timeline event, and the
-//! annual report counts referrals by date ([`referral_counts`]).
+//! One referral per complaint; each change is one transaction with its timeline event (a `PUT`
+//! is a versioned command, [`ReferralTarget`]), and the annual report counts referrals by date
+//! ([`referral_counts`]).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::Actor;
+use super::access::{load_visible, lock_visible};
 use super::case_input::{self as input, Errors};
-use super::cases::{diff, load_visible, required_version_of, stale_of, today};
-use crate::db::cases::{self, CaseRecord};
+use super::command::{self, Ctx, Request, Step, Target, Update, fields_of};
+use crate::db::cases::CaseRecord;
 use crate::db::ombudsman::{self as rows, Recommendation, Referral, ReferralFields};
-use crate::db::{self, Db, DbConnection, timeline};
+use crate::db::{Db, DbConnection, timeline};
 use crate::domain::case::CaseKind;
 use crate::domain::ombudsman::PhsoDecision;
 use crate::domain::role::Permission;
@@ -102,14 +104,6 @@ fn view(c: &mut DbConnection, r: Referral) -> AppResult<OmbudsmanView> {
         created_at: r.created_at.and_utc(),
         updated_at: r.updated_at.and_utc(),
     })
-}
-
-fn done(e: Errors) -> AppResult<()> {
-    if e.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Validation(e.0))
-    }
 }
 
 /// One recommendation as sent.
@@ -262,22 +256,22 @@ pub async fn create(
 ) -> AppResult<OmbudsmanView> {
     actor.require(Permission::ManageOmbudsman)?;
     let actor = actor.clone();
+    let (today, now) = (state.clock.today(), state.clock.now());
     let view = state
         .db
         .write(move |c| -> AppResult<OmbudsmanView> {
             let case = load_visible(c, &actor, &case_id)?;
             let req: OmbudsmanRequest = crate::json::from_value(raw)?;
             let mut e = Errors::default();
-            let checked = check(&mut e, &req, &case, today());
-            done(e)?;
+            let checked = check(&mut e, &req, &case, today);
+            e.done()?;
             if case.kind != CaseKind::Complaint {
                 return Err(AppError::conflict(
                     "Only a formal complaint can be referred to the Ombudsman; escalate the PALS \
                      concern first.",
                 ));
             }
-            let now = db::now();
-            cases::touch(c, &case.id, now)?;
+            crate::db::cases::touch(c, &case.id, now)?;
             if rows::for_case(c, &case.id)?.is_some() {
                 return Err(AppError::conflict(
                     "An ombudsman referral is already recorded on this case; change it with PUT.",
@@ -334,15 +328,113 @@ pub async fn get(
     actor.require(Permission::ReadCaseRecords)?;
     let actor = actor.clone();
     let route = route.to_string();
+    let now = state.clock.now();
     state
         .db
         .write(move |c| -> AppResult<OmbudsmanView> {
             let case = load_visible(c, &actor, &case_id)?;
             let r = rows::for_case(c, &case.id)?.ok_or_else(no_referral)?;
-            timeline::record_access(c, &case.id, &actor.user_id, &route, db::now())?;
+            timeline::record_access(c, &case.id, &actor.user_id, &route, now)?;
             view(c, r)
         })
         .await
+}
+
+/// A case's referral with its recommendations: what `PUT …/ombudsman` acts on.
+pub struct ReferralTarget {
+    pub case: CaseRecord,
+    pub referral: Referral,
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// What a `PUT` writes: every field and the whole list of recommendations.
+pub struct Replacement {
+    pub fields: ReferralFields,
+    pub recommendations: Vec<Recommendation>,
+}
+
+impl Target for ReferralTarget {
+    const WHAT: &'static str = "ombudsman referral";
+    type Action = Update;
+    type Changes = Replacement;
+    type View = OmbudsmanView;
+
+    fn precheck(actor: &Actor, _: Update) -> AppResult<()> {
+        actor.require(Permission::ManageOmbudsman)
+    }
+
+    fn load(c: &mut DbConnection, actor: &Actor, key: &str, now: NaiveDateTime) -> AppResult<Self> {
+        let case = lock_visible(c, actor, key, now)?;
+        let referral = rows::for_case(c, &case.id)?.ok_or_else(no_referral)?;
+        let recommendations = rows::recommendations(c, &referral.id)?;
+        Ok(Self {
+            case,
+            referral,
+            recommendations,
+        })
+    }
+
+    fn version(&self) -> i32 {
+        self.referral.version
+    }
+
+    /// The referral's fields, and of its recommendations the dates (their text stays off the
+    /// hash-chained timeline).
+    fn snapshot(&self, _: &mut DbConnection) -> AppResult<Value> {
+        let mut fields = fields_of(&self.referral);
+        fields["recommendations"] = json!(
+            self.recommendations
+                .iter()
+                .map(|x| json!({"due_on": x.due_on, "met_on": x.met_on}))
+                .collect::<Vec<_>>()
+        );
+        Ok(fields)
+    }
+
+    fn save(
+        &self,
+        c: &mut DbConnection,
+        version: i32,
+        changes: &Replacement,
+        now: NaiveDateTime,
+    ) -> AppResult<bool> {
+        let id = &self.referral.id;
+        if !rows::replace_versioned(c, id, version, &changes.fields, now)? {
+            return Ok(false);
+        }
+        rows::replace_recommendations(c, id, &changes.recommendations)?;
+        Ok(true)
+    }
+
+    fn reload(&self, c: &mut DbConnection) -> AppResult<Self> {
+        let referral = rows::for_case(c, &self.case.id)?.ok_or_else(no_referral)?;
+        Ok(Self {
+            recommendations: rows::recommendations(c, &referral.id)?,
+            referral,
+            case: self.case.clone(),
+        })
+    }
+
+    fn case(&self) -> Option<&CaseRecord> {
+        Some(&self.case)
+    }
+
+    fn event_kind(_: Update) -> &'static str {
+        "ombudsman_updated"
+    }
+
+    fn event_tags(&self) -> Option<(&'static str, String)> {
+        Some(("referral_id", self.referral.id.clone()))
+    }
+
+    fn view(
+        c: &mut DbConnection,
+        _: &Ctx,
+        after: Self,
+        _: Replacement,
+    ) -> AppResult<OmbudsmanView> {
+        view(c, after.referral)
+    }
 }
 
 /// Replace the referral's fields and recommendations (versioned; parsed after the role check).
@@ -353,56 +445,36 @@ pub async fn replace(
     if_match: Option<i32>,
     raw: Value,
 ) -> AppResult<OmbudsmanView> {
-    actor.require(Permission::ManageOmbudsman)?;
-    let actor = actor.clone();
-    state
-        .db
-        .write(move |c| -> AppResult<OmbudsmanView> {
-            let case = load_visible(c, &actor, &case_id)?;
-            let req: OmbudsmanRequest = crate::json::from_value(raw)?;
-            let version = required_version_of("ombudsman referral", if_match, req.version)?;
-            let r = rows::for_case(c, &case.id)?.ok_or_else(no_referral)?;
-            if r.version != version {
-                return Err(stale_of("ombudsman referral", r.version));
-            }
+    let parse = |raw| -> AppResult<_> {
+        let req: OmbudsmanRequest = crate::json::from_value(raw)?;
+        let version = req.version;
+        let step = move |_: &mut DbConnection, ctx: &Ctx, t: &ReferralTarget| {
             let mut e = Errors::default();
-            let checked = check(&mut e, &req, &case, today());
-            done(e)?;
-            let now = db::now();
-            cases::touch(c, &case.id, now)?;
-            let before_recs = rows::recommendations(c, &r.id)?;
-            if !rows::replace_versioned(c, &r.id, version, &checked.fields, now)? {
-                return Err(stale_of("ombudsman referral", r.version));
-            }
-            let recs = recommendation_rows(&r.id, checked.recommendations);
-            rows::replace_recommendations(c, &r.id, &recs)?;
-            let after = rows::for_case(c, &case.id)?.ok_or_else(no_referral)?;
-            let mut before_v = serde_json::to_value(&r).unwrap_or(Value::Null);
-            let mut after_v = serde_json::to_value(&after).unwrap_or(Value::Null);
-            let strip = |recs: &[Recommendation]| -> Value {
-                json!(
-                    recs.iter()
-                        .map(|x| json!({"due_on": x.due_on, "met_on": x.met_on}))
-                        .collect::<Vec<_>>()
-                )
-            };
-            if let (Value::Object(b), Value::Object(a)) = (&mut before_v, &mut after_v) {
-                b.insert("recommendations".into(), strip(&before_recs));
-                a.insert("recommendations".into(), strip(&recs));
-            }
-            let met = recs.iter().filter(|x| x.met_on.is_some()).count();
-            timeline::append(
-                c,
-                &case.id,
-                Some(&actor.user_id),
-                "ombudsman_updated",
-                &describe(&checked.fields, met, recs.len()),
-                &json!({ "referral_id": r.id, "changes": diff(&before_v, &after_v) }),
-                now,
-            )?;
-            view(c, after)
-        })
-        .await
+            let checked = check(&mut e, &req, &t.case, ctx.today);
+            e.done()?;
+            let recommendations = recommendation_rows(&t.referral.id, checked.recommendations);
+            let met = recommendations
+                .iter()
+                .filter(|x| x.met_on.is_some())
+                .count();
+            Ok(Step {
+                summary: describe(&checked.fields, met, recommendations.len()),
+                changes: Replacement {
+                    fields: checked.fields,
+                    recommendations,
+                },
+                details: json!({}),
+            })
+        };
+        Ok((version, step))
+    };
+    let request = Request {
+        key: case_id,
+        action: Update,
+        if_match,
+        body: raw,
+    };
+    command::run::<ReferralTarget, _, _>(state, actor, request, parse).await
 }
 
 /// Referrals by the day they were made, for the annual report (reg 18: the number referred).

@@ -11,7 +11,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::cases::{load_visible, today};
+use super::access::load_visible;
+use super::cases::today;
 use crate::auth::{form_token, tokens};
 use crate::config::Settings;
 use crate::db::cases::{self, CaseRecord};

@@ -1,0 +1,79 @@
+//! Who may see which case: every role's view of the case list, and loading one case under it.
+
+use super::Actor;
+use crate::db::cases::{self, CaseRecord};
+use crate::db::{DbConnection, services as service_rows};
+use crate::domain::role::Permission;
+use crate::error::{AppError, AppResult};
+
+pub fn case_not_found() -> AppError {
+    AppError::NotFound("No case has this id.".into())
+}
+
+/// What an actor may see of the case list.
+pub enum Visibility {
+    All,
+    /// Investigators: cases assigned to them or in these services (those they lead).
+    Assigned(Vec<String>),
+}
+
+pub fn visibility(conn: &mut DbConnection, actor: &Actor) -> AppResult<Visibility> {
+    if actor.role.can(Permission::ReadAllCases) {
+        return Ok(Visibility::All);
+    }
+    if actor.role.can(Permission::ReadAssignedCases) {
+        return Ok(Visibility::Assigned(service_rows::led_by(
+            conn,
+            &actor.user_id,
+        )?));
+    }
+    Err(AppError::Forbidden(format!(
+        "The {} role may not see cases.",
+        actor.role.as_str()
+    )))
+}
+
+/// Load case `id` if the actor may see it: 404 when absent, 403 when not theirs.
+pub fn load_visible(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<CaseRecord> {
+    let vis = visibility(conn, actor)?;
+    let case = cases::find(conn, id)?.ok_or_else(case_not_found)?;
+    if !sees(conn, actor, &vis, &case)? {
+        return Err(AppError::Forbidden(
+            "This case is not assigned to you or to a service you lead.".into(),
+        ));
+    }
+    Ok(case)
+}
+
+/// Whether an actor with visibility `vis` may see `case`: everything, or the cases assigned to
+/// them and those in a service they lead.
+pub fn sees(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    vis: &Visibility,
+    case: &CaseRecord,
+) -> AppResult<bool> {
+    let Visibility::Assigned(services) = vis else {
+        return Ok(true);
+    };
+    let mine = case.handler_id.as_deref() == Some(actor.user_id.as_str())
+        || case.investigator_id.as_deref() == Some(actor.user_id.as_str());
+    if mine {
+        return Ok(true);
+    }
+    let coding = cases::coding(conn, &case.id)?;
+    Ok(coding.service_ids.iter().any(|s| services.contains(s)))
+}
+
+/// Load case `id` as [`load_visible`] does, then lock its row until the transaction ends, so
+/// that records hanging on the case write their timeline events one at a time.
+pub fn lock_visible(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<CaseRecord> {
+    let case = load_visible(conn, actor, id)?;
+    cases::touch(conn, &case.id, now)?;
+    Ok(case)
+}

@@ -1,0 +1,182 @@
+//! Candour records across cases by their computed status, and the figures for a period.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{CandourListItem, assess, harm_of};
+use crate::db::DbConnection;
+use crate::db::calendar;
+use crate::db::candour::{self as rows, CandourRecord, StepRow};
+use crate::db::cases;
+use crate::domain::calendar::WorkingCalendar;
+use crate::domain::candour::{CandourRules, CandourStatus};
+use crate::domain::role::Permission;
+use crate::error::{AppError, AppResult};
+use crate::services::Actor;
+use crate::services::access::{Visibility, sees, visibility};
+use crate::services::cursor;
+use crate::state::AppState;
+
+/// A page of candour records.
+pub struct CandourPage {
+    pub items: Vec<CandourListItem>,
+    pub next: Option<String>,
+    pub total: i64,
+}
+
+/// Candour records across cases with one of `statuses` (all when empty), soonest due first.
+/// Investigators see only the records of cases they can read.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    statuses: Vec<CandourStatus>,
+    limit: Option<i64>,
+    after: Option<String>,
+) -> AppResult<CandourPage> {
+    actor.require(Permission::ReadCaseRecords)?;
+    let limit = cursor::page_limit(limit)?;
+    let after = after
+        .as_deref()
+        .map(cursor::decode::<1>)
+        .transpose()?
+        .map(|[id]| id);
+    let today = state.clock.today();
+    let actor = actor.clone();
+    let candour = state.settings.candour.clone();
+    state
+        .db
+        .read(move |c| -> AppResult<CandourPage> {
+            let vis = visibility(c, &actor)?;
+            let cal = calendar::current(c)?;
+            let all = rows::all_with_reference(c)?;
+            let mut records = Vec::with_capacity(all.len());
+            for (r, reference) in all {
+                if let Visibility::Assigned(_) = &vis {
+                    let Some(case) = cases::find(c, &r.case_id)? else {
+                        continue;
+                    };
+                    if !sees(c, &actor, &vis, &case)? {
+                        continue;
+                    }
+                }
+                records.push((r, reference));
+            }
+            let ids: Vec<String> = records.iter().map(|(r, _)| r.id.clone()).collect();
+            let steps = rows::steps_for(c, &ids)?;
+            let mut items: Vec<CandourListItem> = records
+                .into_iter()
+                .map(|(r, reference)| {
+                    let a = assess(&cal, &candour, &r, &steps, today);
+                    CandourListItem {
+                        harm_level: harm_of(&r),
+                        exception: r.exception_kind.as_deref().and_then(|k| k.parse().ok()),
+                        id: r.id,
+                        case_id: r.case_id,
+                        case_reference: reference,
+                        incident_reference: r.incident_reference,
+                        became_aware_on: r.became_aware_on,
+                        notifiable: a.notifiable,
+                        status: a.status,
+                        requirements: a.requirements,
+                        next_due_on: a.next_due_on,
+                        working_days_to_due: a.working_days_to_due,
+                    }
+                })
+                .filter(|i| statuses.is_empty() || statuses.contains(&i.status))
+                .collect();
+            items.sort_by(|a, b| {
+                (
+                    a.next_due_on.is_none(),
+                    a.next_due_on,
+                    a.became_aware_on,
+                    &a.id,
+                )
+                    .cmp(&(
+                        b.next_due_on.is_none(),
+                        b.next_due_on,
+                        b.became_aware_on,
+                        &b.id,
+                    ))
+            });
+            let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+            let start = match &after {
+                None => 0,
+                Some(id) => {
+                    items.iter().position(|i| &i.id == id).ok_or_else(|| {
+                        AppError::invalid("cursor", "is not a cursor from this list")
+                    })? + 1
+                }
+            };
+            let rest: Vec<CandourListItem> = items.into_iter().skip(start).collect();
+            let (page, next) = cursor::page(rest, limit, |last| cursor::encode(&[&last.id]));
+            Ok(CandourPage {
+                items: page,
+                next,
+                total,
+            })
+        })
+        .await
+}
+
+/// Duty of Candour figures for incidents the trust became aware of in a period (11B).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CandourCounts {
+    /// Cases flagged as possible notifiable safety incidents.
+    pub flagged: i64,
+    /// Harm decided as moderate or worse.
+    pub notifiable: i64,
+    pub not_notifiable: i64,
+    /// Harm not yet decided.
+    pub undecided: i64,
+    /// Notifiable incidents whose notifications were all made on time.
+    pub notified_on_time: i64,
+    pub notified_late: i64,
+    /// Reg 20(5) exceptions (could not be contacted, declined to engage).
+    pub exceptions: i64,
+    /// Notifiable incidents still owed a notification.
+    pub outstanding: i64,
+}
+
+/// Count candour records with `became_aware_on` in [`from`, `to`], assessed as at `today`.
+pub fn period_counts(
+    c: &mut DbConnection,
+    cal: &WorkingCalendar,
+    candour: &CandourRules,
+    service_ids: Option<&[String]>,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<CandourCounts> {
+    let records: Vec<CandourRecord> = rows::became_aware_between(c, service_ids, from, to)?;
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    let mut by_record: std::collections::HashMap<String, Vec<StepRow>> = Default::default();
+    for chunk in ids.chunks(10_000) {
+        for step in rows::steps_for(c, chunk)? {
+            by_record
+                .entry(step.record_id.clone())
+                .or_default()
+                .push(step);
+        }
+    }
+    let mut n = CandourCounts::default();
+    for r in &records {
+        n.flagged += 1;
+        let mine: Vec<StepRow> = by_record.remove(&r.id).unwrap_or_default();
+        let a = assess(cal, candour, r, &mine, today);
+        match a.notifiable {
+            None => n.undecided += 1,
+            Some(false) => n.not_notifiable += 1,
+            Some(true) => {
+                n.notifiable += 1;
+                match a.status {
+                    CandourStatus::CompletedOnTime => n.notified_on_time += 1,
+                    CandourStatus::CompletedLate => n.notified_late += 1,
+                    CandourStatus::Exception => n.exceptions += 1,
+                    _ => n.outstanding += 1,
+                }
+            }
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,341 @@
+//! Opening a complaint: the acknowledgement (reg 13), assigning the handler and investigator,
+//! starting the investigation, and the discretion decision on an out-of-time complaint (reg 12).
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{Ctx, Step, on_or_before_today};
+use crate::db::case_records::{self, TimeLimitDecision};
+use crate::db::cases::{CaseChanges, CaseRecord};
+use crate::db::{DbConnection, users};
+use crate::domain::case::CaseStatus;
+use crate::domain::clock;
+use crate::domain::risk::RiskGrade;
+use crate::domain::role::Role;
+use crate::error::AppResult;
+use crate::services::case_input::Errors;
+use crate::services::notify::long_date;
+
+/// How an acknowledgement was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AcknowledgementMethod {
+    Letter,
+    Email,
+    Phone,
+    InPerson,
+}
+
+impl AcknowledgementMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Letter => "letter",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::InPerson => "in_person",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeRequest {
+    pub version: Option<i32>,
+    /// Defaults to today.
+    pub acknowledged_on: Option<NaiveDate>,
+    pub method: AcknowledgementMethod,
+    /// Whether the offer to discuss handling and the response period was made (reg 13).
+    pub handling_discussion_offered: bool,
+    /// The response date agreed with the complainant. Leave out to use the default for the
+    /// risk grade, marked as not agreed.
+    pub response_due_on: Option<NaiveDate>,
+    /// Whether a face-to-face meeting was offered.
+    pub meeting_offered: bool,
+}
+
+pub fn acknowledge(
+    req: AcknowledgeRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+    move |c, ctx, case| {
+        let mut e = Errors::default();
+        let on = req.acknowledged_on.unwrap_or(ctx.today);
+        on_or_before_today(&mut e, "acknowledged_on", on, ctx, case);
+        if let Some(due) = req.response_due_on
+            && due <= on
+        {
+            e.add("response_due_on", "must be after the acknowledgement");
+        }
+        e.done()?;
+        let grade = case
+            .risk_grade
+            .as_deref()
+            .and_then(|g| g.parse().ok())
+            .unwrap_or(RiskGrade::Moderate);
+        let (due, agreed) = match req.response_due_on {
+            Some(d) => (d, true),
+            None => (
+                clock::default_response_due(&ctx.cal, &ctx.settings.cases, case.received_on, grade),
+                false,
+            ),
+        };
+        let late = case.acknowledgement_due_on.is_some_and(|d| on > d);
+        // The complainant's private link to follow the case, sent with the acknowledgement.
+        let tracking_url =
+            crate::services::tracking::issue_link(c, &case.id, &ctx.messenger.base_url, ctx.now)?;
+        ctx.letter(
+            "acknowledgement",
+            json!({
+                "tracking_url": tracking_url,
+                "response_due_on": long_date(due),
+                "response_due_agreed": agreed,
+                "handling_discussion_offered": req.handling_discussion_offered,
+                "meeting_offered": req.meeting_offered,
+            }),
+            true,
+            "Acknowledgement",
+        );
+        Ok(Step {
+            changes: CaseChanges {
+                acknowledged_on: Some(Some(on)),
+                acknowledgement_method: Some(Some(req.method.as_str().into())),
+                handling_discussion_offered: Some(Some(req.handling_discussion_offered)),
+                meeting_offered: Some(Some(req.meeting_offered)),
+                response_due_on: Some(Some(due)),
+                response_due_agreed: Some(agreed),
+                calendar_version: Some(ctx.cal.version),
+                ..Default::default()
+            },
+            summary: format!(
+                "Acknowledged{}; response due {due}{}",
+                if late { " late" } else { "" },
+                if agreed {
+                    " (agreed)"
+                } else {
+                    " (default, not agreed)"
+                }
+            ),
+            details: json!({ "acknowledged_late": late }),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub version: Option<i32>,
+    /// The case handler; `null` clears it; leave out to keep.
+    #[serde(default, deserialize_with = "crate::json::present")]
+    pub handler_id: Option<Option<String>>,
+    /// The investigator; `null` clears it; leave out to keep.
+    #[serde(default, deserialize_with = "crate::json::present")]
+    pub investigator_id: Option<Option<String>>,
+}
+
+fn check_user(
+    c: &mut DbConnection,
+    e: &mut Errors,
+    field: &str,
+    id: &str,
+    roles: &[Role],
+) -> AppResult<()> {
+    match users::find(c, id)? {
+        None => e.add(field, "is not a known user"),
+        Some(u) if !u.active => e.add(field, "is a deactivated user"),
+        Some(u) if !roles.contains(&u.role) => e.add(
+            field,
+            format!(
+                "is a {} user; this role needs one of {}",
+                u.role,
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+pub fn assign(
+    req: AssignRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+    move |c, ctx, case| {
+        let mut e = Errors::default();
+        if req.handler_id.is_none() && req.investigator_id.is_none() {
+            e.add(
+                "handler_id",
+                "give a handler_id or an investigator_id to assign",
+            );
+        }
+        if let Some(Some(id)) = &req.handler_id {
+            check_user(
+                c,
+                &mut e,
+                "handler_id",
+                id,
+                &[Role::Admin, Role::ComplaintsManager, Role::PalsOfficer],
+            )?;
+        }
+        if let Some(Some(id)) = &req.investigator_id {
+            check_user(
+                c,
+                &mut e,
+                "investigator_id",
+                id,
+                &[Role::Investigator, Role::ComplaintsManager, Role::Admin],
+            )?;
+        }
+        e.done()?;
+        let mut parts = Vec::new();
+        if req.handler_id.is_some() {
+            parts.push("handler");
+        }
+        if req.investigator_id.is_some() {
+            parts.push("investigator");
+        }
+        for (who, role) in [
+            (&req.handler_id, "handler"),
+            (&req.investigator_id, "investigator"),
+        ] {
+            if let Some(Some(user_id)) = who
+                && *user_id != ctx.actor.user_id
+            {
+                ctx.alert(
+                    user_id,
+                    "staff_assigned",
+                    json!({ "assignment": role }),
+                    format!("assigned:{}:{role}:{user_id}:{}", case.id, case.version),
+                    "assigned",
+                );
+            }
+        }
+        Ok(Step {
+            changes: CaseChanges {
+                handler_id: req.handler_id,
+                investigator_id: req.investigator_id,
+                ..Default::default()
+            },
+            summary: format!("Assigned: {}", parts.join(" and ")),
+            details: json!({}),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartInvestigationRequest {
+    pub version: Option<i32>,
+    /// Defaults to today.
+    pub started_on: Option<NaiveDate>,
+}
+
+pub fn start_investigation(
+    req: StartInvestigationRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+    move |_, ctx, case| {
+        let mut e = Errors::default();
+        let on = req.started_on.unwrap_or(ctx.today);
+        on_or_before_today(&mut e, "started_on", on, ctx, case);
+        e.done()?;
+        Ok(Step {
+            changes: CaseChanges {
+                investigation_started_on: Some(Some(on)),
+                ..Default::default()
+            },
+            summary: "Investigation started".into(),
+            details: json!({}),
+        })
+    }
+}
+
+/// The discretion decision on an out-of-time complaint (reg 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeLimitChoice {
+    Accepted,
+    Declined,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeLimitDecisionRequest {
+    pub version: Option<i32>,
+    pub decision: TimeLimitChoice,
+    /// Accepting: why the complainant had good reason not to complain in time.
+    pub good_reason: Option<String>,
+    /// Accepting: why it is still possible to investigate effectively and fairly.
+    pub still_investigable: Option<String>,
+    /// Declining: the reason given to the complainant.
+    pub decline_reason: Option<String>,
+}
+
+pub fn time_limit_decision(
+    req: TimeLimitDecisionRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+    move |c, ctx, case| {
+        let mut e = Errors::default();
+        let need = |field: &str, value: &Option<String>, e: &mut Errors| {
+            let v = value
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_string();
+            if v.is_empty() {
+                e.add(field, "is required for this decision");
+            }
+            (!v.is_empty()).then_some(v)
+        };
+        let (good, investigable, decline) = match req.decision {
+            TimeLimitChoice::Accepted => (
+                need("good_reason", &req.good_reason, &mut e),
+                need("still_investigable", &req.still_investigable, &mut e),
+                None,
+            ),
+            TimeLimitChoice::Declined => (
+                None,
+                None,
+                need("decline_reason", &req.decline_reason, &mut e),
+            ),
+        };
+        e.done()?;
+        let decision = match req.decision {
+            TimeLimitChoice::Accepted => "accepted",
+            TimeLimitChoice::Declined => "declined",
+        };
+        case_records::insert_time_limit_decision(
+            c,
+            &TimeLimitDecision {
+                case_id: case.id.clone(),
+                decision: decision.into(),
+                good_reason: good,
+                still_investigable: investigable,
+                decline_reason: decline,
+                decided_by: ctx.actor.user_id.clone(),
+                decided_on: ctx.today,
+                created_at: ctx.now,
+            },
+        )?;
+        let mut changes = CaseChanges {
+            time_limit_decision: Some(Some(decision.into())),
+            ..Default::default()
+        };
+        if req.decision == TimeLimitChoice::Declined {
+            changes.status = Some(CaseStatus::Closed.as_str().into());
+            changes.closed_on = Some(Some(ctx.today));
+        }
+        Ok(Step {
+            changes,
+            summary: match req.decision {
+                TimeLimitChoice::Accepted => {
+                    "Out-of-time complaint accepted under reg 12(4)".into()
+                }
+                TimeLimitChoice::Declined => "Out-of-time complaint declined; case closed".into(),
+            },
+            details: json!({ "decision": decision }),
+        })
+    }
+}

@@ -1,0 +1,195 @@
+//! PALS concerns: resolving one, or escalating it to a formal complaint linked both ways.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{Ctx, Step, on_or_before_today};
+use crate::db::cases::{self, CaseChanges, CaseRecord, NewCase};
+use crate::db::{DbConnection, timeline};
+use crate::domain::case::{self as rules, CaseKind, CaseStatus};
+use crate::domain::clock;
+use crate::domain::risk::RiskGrade;
+use crate::error::{AppError, AppResult};
+use crate::services::case_input::{self as input, Errors, RiskInput};
+use crate::services::case_state::refresh_next_due;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    pub version: Option<i32>,
+    /// What was done to resolve the concern.
+    pub resolution_note: String,
+    /// Defaults to today.
+    pub resolved_on: Option<NaiveDate>,
+}
+
+pub fn resolve(
+    req: ResolveRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+    move |_, ctx, case| {
+        let mut e = Errors::default();
+        let note = input::text(
+            &mut e,
+            "resolution_note",
+            &req.resolution_note,
+            input::MAX_TEXT,
+            true,
+        );
+        let on = req.resolved_on.unwrap_or(ctx.today);
+        on_or_before_today(&mut e, "resolved_on", on, ctx, case);
+        e.done()?;
+        let on_time = case.pals_due_on.map(|d| on <= d);
+        ctx.letter(
+            "pals_resolution",
+            json!({ "resolution_note": note }),
+            false,
+            "PALS resolution letter",
+        );
+        Ok(Step {
+            changes: CaseChanges {
+                resolved_on: Some(Some(on)),
+                ..Default::default()
+            },
+            summary: "PALS concern resolved".into(),
+            details: json!({ "resolution_note": note, "within_target": on_time }),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateRequest {
+    pub version: Option<i32>,
+    /// Why it became a formal complaint (the person asked, or it needs investigation).
+    pub reason: String,
+    /// The day the formal complaint was made; defaults to today. The statutory clock starts here.
+    pub received_on: Option<NaiveDate>,
+    /// Required when the concern was not risk-graded.
+    pub risk: Option<RiskInput>,
+}
+
+pub fn escalate(
+    req: EscalateRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+    move |c, ctx, pals| {
+        let mut e = Errors::default();
+        let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
+        let received = req.received_on.unwrap_or(ctx.today);
+        on_or_before_today(&mut e, "received_on", received, ctx, pals);
+        let risk = match (req.risk, pals.risk_consequence, pals.risk_likelihood) {
+            (Some(r), _, _) => input::risk(&mut e, Some(r), true),
+            (None, Some(consequence), Some(likelihood)) => input::risk(
+                &mut e,
+                Some(RiskInput {
+                    consequence,
+                    likelihood,
+                }),
+                true,
+            ),
+            _ => input::risk(&mut e, None, true),
+        };
+        e.done()?;
+        let complaint_id = insert_escalated(c, ctx, pals, received, risk)?;
+        let complaint = cases::find(c, &complaint_id)?
+            .ok_or_else(|| AppError::internal("escalated complaint vanished"))?;
+        Ok(Step {
+            changes: CaseChanges {
+                linked_case_id: Some(Some(complaint_id.clone())),
+                resolved_on: Some(Some(received)),
+                ..Default::default()
+            },
+            summary: format!("Escalated to formal complaint {}", complaint.reference),
+            details: json!({ "reason": reason, "complaint_id": complaint_id, "complaint_reference": complaint.reference }),
+        })
+    }
+}
+
+/// Create the formal complaint for an escalated PALS concern: same people and coding, a new
+/// reference, and the statutory clock from the day the complaint was made.
+fn insert_escalated(
+    c: &mut DbConnection,
+    ctx: &Ctx,
+    pals: &CaseRecord,
+    received: NaiveDate,
+    risk: Option<(RiskInput, RiskGrade)>,
+) -> AppResult<String> {
+    let year = chrono::Datelike::year(&ctx.today);
+    let number = cases::next_reference_number(c, CaseKind::Complaint.reference_prefix(), year)?;
+    let reference = rules::reference(CaseKind::Complaint, year, number);
+    let id = uuid::Uuid::new_v4().to_string();
+    let new = NewCase {
+        id: id.clone(),
+        reference: reference.clone(),
+        kind: CaseKind::Complaint.as_str().into(),
+        status: CaseStatus::Received.as_str().into(),
+        channel: pals.channel.clone(),
+        received_on: received,
+        incident_on: pals.incident_on,
+        became_aware_on: pals.became_aware_on,
+        summary: pals.summary.clone(),
+        description: pals.description.clone(),
+        desired_outcome: pals.desired_outcome.clone(),
+        complainant_id: pals.complainant_id.clone(),
+        patient_id: pals.patient_id.clone(),
+        patient_is_complainant: pals.patient_is_complainant,
+        representative_basis: pals.representative_basis.clone(),
+        consent_status: pals.consent_status.clone(),
+        consent_requested_on: pals.consent_requested_on,
+        consent_received_on: pals.consent_received_on,
+        email_consent: pals.email_consent && pals.email_consent_withdrawn_on.is_none(),
+        email_consent_on: pals.email_consent_on,
+        complainant_status: pals.complainant_status.clone(),
+        age_band: pals.age_band.clone(),
+        risk_consequence: risk.map(|(r, _)| r.consequence),
+        risk_likelihood: risk.map(|(r, _)| r.likelihood),
+        risk_grade: risk.map(|(_, g)| g.as_str().into()),
+        out_of_time: clock::is_out_of_time(received, pals.incident_on, pals.became_aware_on),
+        acknowledgement_due_on: Some(clock::acknowledgement_due(&ctx.cal, received)),
+        six_month_letter_due_on: Some(clock::six_month_letter_due(
+            received,
+            ctx.settings.cases.six_month_rule,
+        )),
+        pals_due_on: None,
+        next_due_key: cases::no_due_date(),
+        linked_case_id: Some(pals.id.clone()),
+        calendar_version: ctx.cal.version,
+        version: 1,
+        created_by: ctx.actor.user_id.clone(),
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        ..Default::default()
+    };
+    cases::insert(c, &new)?;
+    let mut coding = cases::coding(c, &pals.id)?;
+    for s in &mut coding.subjects {
+        s.case_id = id.clone();
+        s.outcome = None;
+    }
+    cases::replace_coding(c, &id, &coding)?;
+    timeline::append(
+        c,
+        &id,
+        Some(&ctx.actor.user_id),
+        "case_created",
+        &format!(
+            "Complaint {reference} logged, escalated from PALS concern {}",
+            pals.reference
+        ),
+        &json!({
+            "reference": reference,
+            "kind": CaseKind::Complaint,
+            "channel": new.channel,
+            "received_on": received,
+            "out_of_time": new.out_of_time,
+            "risk_grade": new.risk_grade,
+            "escalated_from": pals.id,
+            "calendar_version": ctx.cal.version,
+        }),
+        ctx.now,
+    )?;
+    let stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
+    refresh_next_due(c, &ctx.cal, &stored, ctx.today)?;
+    Ok(id)
+}
