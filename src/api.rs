@@ -21,6 +21,7 @@ pub mod services;
 pub mod taxonomy;
 pub mod tracking;
 pub mod users;
+pub mod versioned;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

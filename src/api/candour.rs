@@ -1,14 +1,14 @@
 //! Duty of Candour: the record on a case (flag, harm decision, exception), its steps and contact
 //! attempts, and the list across cases by computed status for patient-safety leads.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::cases::if_match;
 use super::extract::{ApiJson, AuthUser};
+use super::versioned::{if_match, tagged};
 use crate::domain::candour::CandourStatus;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, Problem};
@@ -25,18 +25,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(add_candour_step)
         .service(list_candour_steps)
         .service(list_candour);
-}
-
-fn candour_response(status: StatusCode, view: CandourView) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, format!("\"{}\"", view.version)));
-    if status == StatusCode::CREATED {
-        res.insert_header((
-            header::LOCATION,
-            format!("/api/v1/cases/{}/candour", view.case_id),
-        ));
-    }
-    res.json(view)
 }
 
 /// Flag the case as a possible notifiable safety incident: the day the trust became aware
@@ -64,7 +52,7 @@ pub async fn flag_candour(
 ) -> AppResult<HttpResponse> {
     user.0.require(Permission::ManageCandour)?;
     let view = candour::flag(&state, &user.0, id.into_inner(), body.0).await?;
-    Ok(candour_response(StatusCode::CREATED, view))
+    Ok(tagged(StatusCode::CREATED, view))
 }
 
 /// The case's Duty of Candour record: harm decision, steps, contact attempts, exception, due
@@ -93,7 +81,7 @@ pub async fn get_candour(
         "GET /api/v1/cases/{id}/candour",
     )
     .await?;
-    Ok(candour_response(StatusCode::OK, view))
+    Ok(tagged(StatusCode::OK, view))
 }
 
 /// Change the record: incident reference and dates, a (new) harm decision recorded as yours,
@@ -126,7 +114,7 @@ pub async fn update_candour(
 ) -> AppResult<HttpResponse> {
     user.0.require(Permission::ManageCandour)?;
     let view = candour::update(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
-    Ok(candour_response(StatusCode::OK, view))
+    Ok(tagged(StatusCode::OK, view))
 }
 
 /// Record a step (in-person or written notification with its checklist, results of further

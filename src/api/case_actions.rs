@@ -1,63 +1,36 @@
 //! `POST /cases/{id}/{action}`: every lifecycle step, each one transaction with its timeline
 //! event. A stale version or a step the state machine forbids is 409.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::cases::{case_response, if_match};
-use super::extract::{ApiJson, AuthUser};
+use super::versioned::command_endpoint;
+use crate::db::cases::CaseRecord;
 use crate::domain::case::Action;
-use crate::error::{AppResult, Problem};
-use crate::services::case_actions::{self as actions, *};
+use crate::error::Problem;
+use crate::services::case_actions::*;
 use crate::services::case_view::CaseView;
-use crate::state::AppState;
 
+/// One lifecycle step: `$name`, `$path`, its action, body type and step builder, and its doc.
 macro_rules! action_endpoint {
     ($name:ident, $path:literal, $action:expr, $body:ty, $build:path, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(
-            tag = "case actions",
-            security(("bearer" = [])),
-            params(
-                ("id" = String, Path, description = "Case id"),
-                ("If-Match" = Option<String>, Header, description = "The case's ETag; or send `version` in the body"),
-            ),
-            request_body = $body,
-            responses(
-                (status = 200, description = "The case after the step", body = CaseView),
-                (status = 400, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Role may not take this step", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Stale version, or not allowed in the current state (names the state and the allowed actions)", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "No version sent", body = Problem, content_type = "application/problem+json"),
-            )
-        )]
-        #[post($path)]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            user: AuthUser,
-            id: web::Path<String>,
-            req: HttpRequest,
-            body: ApiJson<serde_json::Value>,
-        ) -> AppResult<HttpResponse> {
-            let parse = |raw| -> AppResult<_> {
-                let body: $body = crate::json::from_value(raw)?;
-                Ok((body.version, $build(body)))
-            };
-            let view = actions::run(
-                &state,
-                &user.0,
-                id.into_inner(),
-                $action,
-                if_match(&req)?,
-                body.0,
-                parse,
-            )
-            .await?;
-            Ok(case_response(StatusCode::OK, view))
-        }
+        command_endpoint!(
+            $name,
+            $path,
+            "case actions",
+            CaseRecord,
+            $action,
+            $body,
+            $build,
+            CaseView,
+            "Case id",
+            "The case's ETag; or send `version` in the body",
+            "The case after the step",
+            "Role may not take this step",
+            "No such case",
+            "Stale version, or not allowed in the current state (names the state and the allowed actions)",
+            $doc
+        );
     };
 }
 

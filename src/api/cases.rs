@@ -1,6 +1,5 @@
 //! Cases: intake, the work-queue list and the case itself.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -8,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
+use super::versioned::{if_match, tagged};
 use crate::db::cases::{CaseFilter, CaseSort};
 use crate::domain::case::{CaseKind, CaseStatus};
 use crate::domain::role::Permission;
@@ -23,29 +23,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(list_cases)
         .service(get_case)
         .service(update_case);
-}
-
-/// The case as JSON with its version as the ETag.
-pub fn case_response(status: actix_web::http::StatusCode, view: CaseView) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, format!("\"{}\"", view.version)));
-    if status == actix_web::http::StatusCode::CREATED {
-        res.insert_header((header::LOCATION, format!("/api/v1/cases/{}", view.id)));
-    }
-    res.json(view)
-}
-
-/// Read `If-Match: "3"` (or `W/"3"`, or `3`).
-pub fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
-    let Some(raw) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    raw.to_str()
-        .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse().ok())
-        .map(Some)
-        .ok_or_else(|| AppError::invalid("If-Match", "must be the case's ETag, e.g. \"3\""))
 }
 
 /// Log a new concern or complaint.
@@ -69,7 +46,7 @@ pub async fn create_case(
     user.0.require(Permission::CreateCase)?;
     let request: CreateCaseRequest = crate::json::from_value(body.0)?;
     let view = case_intake::create(&state, &user.0, request).await?;
-    Ok(case_response(actix_web::http::StatusCode::CREATED, view))
+    Ok(tagged(actix_web::http::StatusCode::CREATED, view))
 }
 
 /// List orders for `GET /cases`.
@@ -226,7 +203,7 @@ pub async fn get_case(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let view = cases::get(&state, &user.0, id.into_inner(), "GET /api/v1/cases/{id}").await?;
-    Ok(case_response(actix_web::http::StatusCode::OK, view))
+    Ok(tagged(actix_web::http::StatusCode::OK, view))
 }
 
 /// Edit a case's details, coding, risk or people. Needs the case's version (`If-Match` or
@@ -258,5 +235,5 @@ pub async fn update_case(
     body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
     let view = case_edit::edit(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
-    Ok(case_response(actix_web::http::StatusCode::OK, view))
+    Ok(tagged(actix_web::http::StatusCode::OK, view))
 }

@@ -3,11 +3,11 @@
 //! event), and the invitation as an iCalendar file.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::cases::if_match;
 use super::extract::{ApiJson, AuthUser};
+use super::versioned::{command_endpoint, tagged};
 use crate::domain::meeting::MeetingAction;
 use crate::domain::role::Permission;
 use crate::error::{AppResult, Problem};
@@ -26,16 +26,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(hold_meeting)
         .service(cancel_meeting)
         .service(summary_sent_meeting);
-}
-
-/// The meeting as JSON with its version as the ETag.
-fn meeting_response(status: StatusCode, view: MeetingView) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, format!("\"{}\"", view.version)));
-    if status == StatusCode::CREATED {
-        res.insert_header((header::LOCATION, format!("/api/v1/meetings/{}", view.id)));
-    }
-    res.json(view)
 }
 
 /// Offer the complainant a face-to-face meeting. One open meeting (offered, accepted or
@@ -63,7 +53,7 @@ pub async fn offer_meeting(
 ) -> AppResult<HttpResponse> {
     user.0.require(Permission::ManageMeetings)?;
     let view = meetings::offer(&state, &user.0, id.into_inner(), body.0).await?;
-    Ok(meeting_response(StatusCode::CREATED, view))
+    Ok(tagged(StatusCode::CREATED, view))
 }
 
 /// The meetings of a case, oldest first. The read is logged.
@@ -120,7 +110,7 @@ pub async fn get_meeting(
         "GET /api/v1/meetings/{id}",
     )
     .await?;
-    Ok(meeting_response(StatusCode::OK, view))
+    Ok(tagged(StatusCode::OK, view))
 }
 
 /// The invitation as an iCalendar (RFC 5545) file: a stable UID per meeting, SEQUENCE raised
@@ -164,51 +154,27 @@ pub async fn meeting_invite(
         .body(invite.bytes))
 }
 
+/// One meeting step: `$name`, `$path`, its action, body type and step builder, who may not, and
+/// its doc.
 macro_rules! meeting_action {
     ($name:ident, $path:literal, $action:expr, $body:ty, $build:path, $forbidden:literal, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(
-            tag = "meetings",
-            security(("bearer" = [])),
-            params(
-                ("id" = String, Path, description = "Meeting id"),
-                ("If-Match" = Option<String>, Header, description = "The meeting's ETag; or send `version` in the body"),
-            ),
-            request_body = $body,
-            responses(
-                (status = 200, description = "The meeting after the step", body = MeetingView),
-                (status = 400, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = $forbidden, body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such meeting", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Stale version, or not allowed in the meeting's state (names the state and the allowed actions)", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "No version sent", body = Problem, content_type = "application/problem+json"),
-            )
-        )]
-        #[post($path)]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            user: AuthUser,
-            id: web::Path<String>,
-            req: HttpRequest,
-            body: ApiJson<serde_json::Value>,
-        ) -> AppResult<HttpResponse> {
-            let parse = |raw| -> AppResult<_> {
-                let body: $body = crate::json::from_value(raw)?;
-                Ok((body.version, $build(body)))
-            };
-            let view = meetings::run(
-                &state,
-                &user.0,
-                id.into_inner(),
-                $action,
-                if_match(&req)?,
-                body.0,
-                parse,
-            )
-            .await?;
-            Ok(meeting_response(StatusCode::OK, view))
-        }
+        command_endpoint!(
+            $name,
+            $path,
+            "meetings",
+            Meeting,
+            $action,
+            $body,
+            $build,
+            MeetingView,
+            "Meeting id",
+            "The meeting's ETag; or send `version` in the body",
+            "The meeting after the step",
+            $forbidden,
+            "No such meeting",
+            "Stale version, or not allowed in the meeting's state (names the state and the allowed actions)",
+            $doc
+        );
     };
 }
 

@@ -1,12 +1,12 @@
 //! Ombudsman referrals: record that the complainant went to the PHSO, then its decision and
 //! recommendations (`PUT`, versioned).
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::cases::if_match;
 use super::extract::{ApiJson, AuthUser};
+use super::versioned::{if_match, tagged};
 use crate::domain::role::Permission;
 use crate::error::{AppResult, Problem};
 use crate::services::ombudsman::{self, OmbudsmanRequest, OmbudsmanView};
@@ -16,18 +16,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(get_ombudsman)
         .service(create_ombudsman)
         .service(replace_ombudsman);
-}
-
-fn referral_response(status: StatusCode, view: OmbudsmanView) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, format!("\"{}\"", view.version)));
-    if status == StatusCode::CREATED {
-        res.insert_header((
-            header::LOCATION,
-            format!("/api/v1/cases/{}/ombudsman", view.case_id),
-        ));
-    }
-    res.json(view)
 }
 
 /// The case's ombudsman referral. The read is logged.
@@ -55,7 +43,7 @@ pub async fn get_ombudsman(
         "GET /api/v1/cases/{id}/ombudsman",
     )
     .await?;
-    Ok(referral_response(StatusCode::OK, view))
+    Ok(tagged(StatusCode::OK, view))
 }
 
 /// Record that the complainant referred the complaint to the Parliamentary and Health Service
@@ -83,7 +71,7 @@ pub async fn create_ombudsman(
 ) -> AppResult<HttpResponse> {
     user.0.require(Permission::ManageOmbudsman)?;
     let view = ombudsman::create(&state, &user.0, id.into_inner(), body.0).await?;
-    Ok(referral_response(StatusCode::CREATED, view))
+    Ok(tagged(StatusCode::CREATED, view))
 }
 
 /// Replace the referral: dates, PHSO reference, decision, and the recommendations with the days
@@ -117,5 +105,5 @@ pub async fn replace_ombudsman(
     user.0.require(Permission::ManageOmbudsman)?;
     let view =
         ombudsman::replace(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
-    Ok(referral_response(StatusCode::OK, view))
+    Ok(tagged(StatusCode::OK, view))
 }

@@ -2,20 +2,20 @@
 //! through their steps with `POST /service-changes/{id}/{action}` (each versioned), list them,
 //! and the public list of what was done (`GET /you-said-we-did`, no sign-in).
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::cases::if_match;
 use super::extract::{ApiJson, AuthUser};
+use super::versioned::{command_endpoint, if_match, tagged};
 use crate::db::service_changes::ChangeFilter;
 use crate::domain::role::Permission;
 use crate::domain::service_change::{ChangeAction, ChangeStatus};
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::service_changes::{
-    self, AbandonRequest, CreateServiceChangeRequest, ImplementRequest, ListQuery,
+    self, AbandonRequest, Change, CreateServiceChangeRequest, ImplementRequest, ListQuery,
     PatchServiceChangeRequest, ServiceChangeView, StartRequest, SustainRequest, YouSaidWeDid,
 };
 use crate::state::AppState;
@@ -30,19 +30,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(sustain_service_change)
         .service(abandon_service_change)
         .service(you_said_we_did);
-}
-
-/// The change as JSON with its version as the ETag.
-fn change_response(status: StatusCode, view: ServiceChangeView) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, format!("\"{}\"", view.version)));
-    if status == StatusCode::CREATED {
-        res.insert_header((
-            header::LOCATION,
-            format!("/api/v1/service-changes/{}", view.id),
-        ));
-    }
-    res.json(view)
 }
 
 /// Record a service change made because of complaints: what, why, the public summary, the
@@ -67,7 +54,7 @@ pub async fn create_service_change(
 ) -> AppResult<HttpResponse> {
     user.0.require(Permission::ManageServiceChanges)?;
     let view = service_changes::create(&state, &user.0, body.0).await?;
-    Ok(change_response(StatusCode::CREATED, view))
+    Ok(tagged(StatusCode::CREATED, view))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -171,7 +158,7 @@ pub async fn get_service_change(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let view = service_changes::get(&state, &user.0, id.into_inner()).await?;
-    Ok(change_response(StatusCode::OK, view))
+    Ok(tagged(StatusCode::OK, view))
 }
 
 /// Edit what, why, the public summary, service, owner, due date, theme or linked cases. Needs
@@ -206,50 +193,30 @@ pub async fn update_service_change(
     user.0.require(Permission::ManageServiceChanges)?;
     let view =
         service_changes::edit(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
-    Ok(change_response(StatusCode::OK, view))
+    Ok(tagged(StatusCode::OK, view))
 }
 
+/// One step of a service change: `$name`, `$path`, its action, body type and step builder,
+/// the 409's description and its doc.
 macro_rules! change_action {
-    ($name:ident, $path:literal, $action:expr, $body:ty, $conflict:literal, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(
-            tag = "service changes",
-            security(("bearer" = [])),
-            params(
-                ("id" = String, Path, description = "Service change id"),
-                ("If-Match" = Option<String>, Header, description = "The change's ETag; or send `version` in the body"),
-            ),
-            request_body = $body,
-            responses(
-                (status = 200, description = "The change after the step", body = ServiceChangeView),
-                (status = 400, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Only admins and complaints managers run service changes", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such service change", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = $conflict, body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "No version sent", body = Problem, content_type = "application/problem+json"),
-            )
-        )]
-        #[post($path)]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            user: AuthUser,
-            id: web::Path<String>,
-            req: HttpRequest,
-            body: ApiJson<serde_json::Value>,
-        ) -> AppResult<HttpResponse> {
-            user.0.require(Permission::ManageServiceChanges)?;
-            let view = service_changes::act(
-                &state,
-                &user.0,
-                id.into_inner(),
-                if_match(&req)?,
-                $action,
-                body.0,
-            )
-            .await?;
-            Ok(change_response(StatusCode::OK, view))
-        }
+    ($name:ident, $path:literal, $action:expr, $body:ty, $build:path, $conflict:literal, $doc:literal) => {
+        command_endpoint!(
+            $name,
+            $path,
+            "service changes",
+            Change,
+            $action,
+            $body,
+            $build,
+            ServiceChangeView,
+            "Service change id",
+            "The change's ETag; or send `version` in the body",
+            "The change after the step",
+            "Only admins and complaints managers run service changes",
+            "No such service change",
+            $conflict,
+            $doc
+        );
     };
 }
 
@@ -258,6 +225,7 @@ change_action!(
     "/service-changes/{id}/start",
     ChangeAction::Start,
     StartRequest,
+    service_changes::start,
     "Stale version, or not planned (names the status and the allowed actions)",
     "Start work on a planned change (planned → in_progress)."
 );
@@ -266,6 +234,7 @@ change_action!(
     "/service-changes/{id}/implement",
     ChangeAction::Implement,
     ImplementRequest,
+    service_changes::implement,
     "Stale version, or not in progress (names the status and the allowed actions)",
     "Record that the change took effect on `implemented_on`, not in the future (in_progress → implemented)."
 );
@@ -274,6 +243,7 @@ change_action!(
     "/service-changes/{id}/sustain",
     ChangeAction::Sustain,
     SustainRequest,
+    service_changes::sustain,
     "Stale version, not implemented, or still within the review period after implementation (`learning.sustain_review_months`; the detail names the first day allowed)",
     "Verify, with evidence, that an implemented change has stuck (implemented → sustained). Records who verified it and when. Refused until `learning.sustain_review_months` months after `implemented_on`."
 );
@@ -282,6 +252,7 @@ change_action!(
     "/service-changes/{id}/abandon",
     ChangeAction::Abandon,
     AbandonRequest,
+    service_changes::abandon,
     "Stale version, or already sustained or abandoned (names the status and the allowed actions)",
     "Abandon a planned, in-progress or implemented change, giving the reason."
 );

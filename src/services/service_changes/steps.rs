@@ -15,8 +15,7 @@ use crate::domain::service_change::{self as rules, ChangeAction, ChangeStatus};
 use crate::error::{AppError, AppResult};
 use crate::services::Actor;
 use crate::services::case_input::{self as input, Errors, MAX_TEXT};
-use crate::services::command::{self, Ctx, Event, Moves, Request, Step, Target, fields_of};
-use crate::state::AppState;
+use crate::services::command::{Ctx, Event, Moves, Step, Target, fields_of};
 
 /// `POST /service-changes/{id}/start`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -70,25 +69,6 @@ impl StepBody {
             Self::Sustain(_) => ChangeAction::Sustain,
             Self::Abandon(_) => ChangeAction::Abandon,
         }
-    }
-
-    fn version(&self) -> Option<i32> {
-        match self {
-            Self::Start(b) => b.version,
-            Self::Implement(b) => b.version,
-            Self::Sustain(b) => b.version,
-            Self::Abandon(b) => b.version,
-        }
-    }
-
-    /// Parse the body for `action` (after the role check).
-    pub fn parse(action: ChangeAction, raw: Value) -> AppResult<Self> {
-        Ok(match action {
-            ChangeAction::Start => Self::Start(crate::json::from_value(raw)?),
-            ChangeAction::Implement => Self::Implement(crate::json::from_value(raw)?),
-            ChangeAction::Sustain => Self::Sustain(crate::json::from_value(raw)?),
-            ChangeAction::Abandon => Self::Abandon(crate::json::from_value(raw)?),
-        })
     }
 }
 
@@ -157,7 +137,13 @@ fn case_summary(action: ChangeAction, title: &str) -> String {
     }
 }
 
-impl Target for ServiceChangeRow {
+/// A service change, as its steps act on it.
+pub struct Change(pub ServiceChangeRow);
+
+/// What a service-change step decided.
+pub type ChangeStep = Step<StatusChanges>;
+
+impl Target for Change {
     const WHAT: &'static str = "service change";
     type Action = ChangeAction;
     type Changes = StatusChanges;
@@ -168,15 +154,15 @@ impl Target for ServiceChangeRow {
     }
 
     fn load(c: &mut DbConnection, _: &Actor, key: &str, _: NaiveDateTime) -> AppResult<Self> {
-        rows::find(c, key)?.ok_or_else(not_found)
+        Ok(Self(rows::find(c, key)?.ok_or_else(not_found)?))
     }
 
     fn version(&self) -> i32 {
-        self.version
+        self.0.version
     }
 
     fn moves(&self) -> Option<Moves<ChangeAction>> {
-        let status = self.status().ok()?;
+        let status = self.0.status().ok()?;
         Some(Moves {
             noun: "service change".into(),
             state: status.as_str(),
@@ -185,7 +171,7 @@ impl Target for ServiceChangeRow {
     }
 
     fn snapshot(&self, _: &mut DbConnection) -> AppResult<Value> {
-        Ok(fields_of(self))
+        Ok(fields_of(&self.0))
     }
 
     fn settle(&self, action: ChangeAction, changes: &mut StatusChanges) {
@@ -200,12 +186,12 @@ impl Target for ServiceChangeRow {
         now: NaiveDateTime,
     ) -> AppResult<bool> {
         Ok(rows::update_status_versioned(
-            c, &self.id, version, changes, now,
+            c, &self.0.id, version, changes, now,
         )?)
     }
 
     fn reload(&self, c: &mut DbConnection) -> AppResult<Self> {
-        rows::find(c, &self.id)?.ok_or_else(not_found)
+        Ok(Self(rows::find(c, &self.0.id)?.ok_or_else(not_found)?))
     }
 
     fn case(&self) -> Option<&CaseRecord> {
@@ -229,6 +215,7 @@ impl Target for ServiceChangeRow {
         after: &Self,
         event: Event,
     ) -> AppResult<()> {
+        let (before, after) = (&before.0, &after.0);
         let (from, to) = (before.status()?, after.status()?);
         record(
             c,
@@ -266,32 +253,34 @@ impl Target for ServiceChangeRow {
         _: StatusChanges,
     ) -> AppResult<Self::View> {
         let months = ctx.settings.learning.sustain_review_months;
-        full_view(c, after, Detail::WithCases, months, ctx.today)
+        full_view(c, after.0, Detail::WithCases, months, ctx.today)
     }
 }
 
-/// Take a change one step on (versioned; the body is parsed after the role check).
-pub async fn act(
-    state: &AppState,
-    actor: &Actor,
-    id: String,
-    if_match: Option<i32>,
-    action: ChangeAction,
-    raw: Value,
-) -> AppResult<ServiceChangeView> {
-    let parse = move |raw| -> AppResult<_> {
-        let body = StepBody::parse(action, raw)?;
-        let version = body.version();
-        Ok((
-            version,
-            move |_: &mut DbConnection, ctx: &Ctx, r: &ServiceChangeRow| plan(&body, r, ctx),
-        ))
-    };
-    let request = Request {
-        key: id,
-        action,
-        if_match,
-        body: raw,
-    };
-    command::run::<ServiceChangeRow, _, _>(state, actor, request, parse).await
+/// `start`: planned → in progress.
+pub fn start(
+    req: StartRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Change) -> AppResult<ChangeStep> {
+    move |_, ctx, r| plan(&StepBody::Start(req), &r.0, ctx)
+}
+
+/// `implement`: in progress → implemented, on the day it took effect.
+pub fn implement(
+    req: ImplementRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Change) -> AppResult<ChangeStep> {
+    move |_, ctx, r| plan(&StepBody::Implement(req), &r.0, ctx)
+}
+
+/// `sustain`: implemented → sustained, with the evidence, after the review period.
+pub fn sustain(
+    req: SustainRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Change) -> AppResult<ChangeStep> {
+    move |_, ctx, r| plan(&StepBody::Sustain(req), &r.0, ctx)
+}
+
+/// `abandon`, with the reason.
+pub fn abandon(
+    req: AbandonRequest,
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Change) -> AppResult<ChangeStep> {
+    move |_, ctx, r| plan(&StepBody::Abandon(req), &r.0, ctx)
 }

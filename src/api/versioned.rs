@@ -1,0 +1,151 @@
+//! What the endpoints of versioned records share: reading `If-Match`, answering with the
+//! record's version as its ETag (and `Location` when it was created), and
+//! [`command_endpoint!`], the one endpoint shape of a versioned command.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+use crate::services::candour::CandourView;
+use crate::services::case_view::CaseView;
+use crate::services::meetings::MeetingView;
+use crate::services::ombudsman::OmbudsmanView;
+use crate::services::service_changes::ServiceChangeView;
+
+/// Read `If-Match: "3"` (or `W/"3"`, or `3`).
+pub fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
+    let Some(raw) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    raw.to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse().ok())
+        .map(Some)
+        .ok_or_else(|| AppError::invalid("If-Match", "must be the case's ETag, e.g. \"3\""))
+}
+
+/// A record answered with its version as the ETag.
+pub trait Tagged: Serialize {
+    fn version(&self) -> i32;
+    /// Where the record lives, for the `Location` of a 201.
+    fn location(&self) -> String;
+}
+
+/// `view` as JSON, its version as the ETag; a created record also says where it lives.
+pub fn tagged<V: Tagged>(status: StatusCode, view: V) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::ETAG, format!("\"{}\"", view.version())));
+    if status == StatusCode::CREATED {
+        res.insert_header((header::LOCATION, view.location()));
+    }
+    res.json(view)
+}
+
+impl Tagged for CaseView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn location(&self) -> String {
+        format!("/api/v1/cases/{}", self.id)
+    }
+}
+
+impl Tagged for MeetingView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn location(&self) -> String {
+        format!("/api/v1/meetings/{}", self.id)
+    }
+}
+
+impl Tagged for CandourView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn location(&self) -> String {
+        format!("/api/v1/cases/{}/candour", self.case_id)
+    }
+}
+
+impl Tagged for OmbudsmanView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn location(&self) -> String {
+        format!("/api/v1/cases/{}/ombudsman", self.case_id)
+    }
+}
+
+impl Tagged for ServiceChangeView {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn location(&self) -> String {
+        format!("/api/v1/service-changes/{}", self.id)
+    }
+}
+
+/// `POST {path}` for one versioned command: the body is read after the role checks, the
+/// version comes from `If-Match` or the body, and the answer carries the new ETag. The
+/// arguments name the handler, the path, the OpenAPI tag, the [`Target`] the command acts on,
+/// its action, the body type and the function that turns a body into the step, the view
+/// answered, and the documentation: the id, the ETag, the answer, the 403, the 404 and the 409.
+/// The calling module imports `actix_web::post` and `crate::error::Problem`.
+///
+/// [`Target`]: crate::services::command::Target
+macro_rules! command_endpoint {
+    (
+        $name:ident, $path:literal, $tag:literal, $target:ty, $action:expr, $body:ty, $build:path,
+        $view:ty, $id_doc:literal, $etag_doc:literal, $after_doc:literal, $forbidden:literal,
+        $not_found:literal, $conflict:literal, $doc:literal
+    ) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            tag = $tag,
+            security(("bearer" = [])),
+            params(
+                ("id" = String, Path, description = $id_doc),
+                ("If-Match" = Option<String>, Header, description = $etag_doc),
+            ),
+            request_body = $body,
+            responses(
+                (status = 200, description = $after_doc, body = $view),
+                (status = 400, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = $forbidden, body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = $not_found, body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = $conflict, body = Problem, content_type = "application/problem+json"),
+                (status = 428, description = "No version sent", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post($path)]
+        pub async fn $name(
+            state: actix_web::web::Data<crate::state::AppState>,
+            user: crate::api::extract::AuthUser,
+            id: actix_web::web::Path<String>,
+            req: actix_web::HttpRequest,
+            body: crate::api::extract::ApiJson<serde_json::Value>,
+        ) -> crate::error::AppResult<actix_web::HttpResponse> {
+            let parse = |raw| -> crate::error::AppResult<_> {
+                let body: $body = crate::json::from_value(raw)?;
+                Ok((body.version, $build(body)))
+            };
+            let request = crate::services::command::Request {
+                key: id.into_inner(),
+                action: $action,
+                if_match: crate::api::versioned::if_match(&req)?,
+                body: body.0,
+            };
+            let view = crate::services::command::run::<$target, _, _>(&state, &user.0, request, parse)
+                .await?;
+            Ok(crate::api::versioned::tagged(
+                actix_web::http::StatusCode::OK,
+                view,
+            ))
+        }
+    };
+}
+pub(crate) use command_endpoint;
