@@ -78,6 +78,63 @@ pub fn pals_due(cal: &WorkingCalendar, rules: &ClockRules, received_on: NaiveDat
     cal.add_working_days(received_on, rules.pals_resolution_working_days)
 }
 
+/// What a case is, as far as the dates that follow from receiving it are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    pub kind: CaseKind,
+    pub received_on: NaiveDate,
+    pub incident_on: Option<NaiveDate>,
+    pub became_aware_on: Option<NaiveDate>,
+    /// The risk grade, when graded: it sets the default response period.
+    pub risk_grade: Option<RiskGrade>,
+}
+
+/// The dates that follow from receipt: one rule for intake, edits, escalation and the demo
+/// seeder. Complaints get the reg 13 acknowledgement, the reg 12 limit, the six-month letter
+/// and a default response date; PALS concerns get the local resolution target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptDeadlines {
+    /// Made more than 12 months after the later of the incident and awareness (reg 12).
+    pub out_of_time: bool,
+    pub acknowledgement_due_on: Option<NaiveDate>,
+    pub six_month_letter_due_on: Option<NaiveDate>,
+    pub pals_due_on: Option<NaiveDate>,
+    /// The response date when none is agreed: the grade's target (moderate when ungraded).
+    pub default_response_due_on: Option<NaiveDate>,
+}
+
+/// The dates that follow from receiving `r`.
+pub fn receipt_deadlines(
+    cal: &WorkingCalendar,
+    rules: &ClockRules,
+    r: Receipt,
+) -> ReceiptDeadlines {
+    match r.kind {
+        CaseKind::Complaint => ReceiptDeadlines {
+            out_of_time: is_out_of_time(r.received_on, r.incident_on, r.became_aware_on),
+            acknowledgement_due_on: Some(acknowledgement_due(cal, r.received_on)),
+            six_month_letter_due_on: Some(six_month_letter_due(
+                r.received_on,
+                rules.six_month_rule,
+            )),
+            pals_due_on: None,
+            default_response_due_on: Some(default_response_due(
+                cal,
+                rules,
+                r.received_on,
+                r.risk_grade.unwrap_or(RiskGrade::Moderate),
+            )),
+        },
+        CaseKind::PalsConcern => ReceiptDeadlines {
+            out_of_time: false,
+            acknowledgement_due_on: None,
+            six_month_letter_due_on: None,
+            pals_due_on: Some(pals_due(cal, rules, r.received_on)),
+            default_response_due_on: None,
+        },
+    }
+}
+
 /// The last day of the six-month period, after which the delay letter is owed.
 pub fn six_month_letter_due(received_on: NaiveDate, rule: SixMonthRule) -> NaiveDate {
     let end = received_on
@@ -237,6 +294,81 @@ mod tests {
             paused_on: None,
             paused_working_days: 0,
         }
+    }
+
+    fn receipt(kind: CaseKind, received: &str, grade: Option<RiskGrade>) -> Receipt {
+        Receipt {
+            kind,
+            received_on: d(received),
+            incident_on: Some(d("2025-07-01")),
+            became_aware_on: None,
+            risk_grade: grade,
+        }
+    }
+
+    #[test]
+    fn a_complaint_received_on_thursday_2_july_2026() {
+        // Worked by hand: 3 working days from Thu 2 July are Fri 3, Mon 6, Tue 7 July. Six
+        // months beginning on 2 July end on 1 January 2027. The moderate target of 40 working
+        // days ends on Thu 27 August (July has 21 working days after the 2nd, August's first
+        // four weeks 20 more); low (25) on Thu 6 August; high (60) skips the summer bank
+        // holiday of Mon 31 August and ends on Fri 25 September. The incident of 1 July 2025
+        // was twelve months before 1 July 2026, so the complaint is a day out of time.
+        let cal = calendar();
+        let rules = ClockRules::default();
+        let at = |grade| {
+            receipt_deadlines(
+                &cal,
+                &rules,
+                receipt(CaseKind::Complaint, "2026-07-02", grade),
+            )
+        };
+        let moderate = at(None);
+        assert_eq!(
+            moderate,
+            ReceiptDeadlines {
+                out_of_time: true,
+                acknowledgement_due_on: Some(d("2026-07-07")),
+                six_month_letter_due_on: Some(d("2027-01-01")),
+                pals_due_on: None,
+                default_response_due_on: Some(d("2026-08-27")),
+            }
+        );
+        assert_eq!(at(Some(RiskGrade::Moderate)), moderate);
+        assert_eq!(
+            at(Some(RiskGrade::Low)).default_response_due_on,
+            Some(d("2026-08-06"))
+        );
+        assert_eq!(
+            at(Some(RiskGrade::High)).default_response_due_on,
+            Some(d("2026-09-25"))
+        );
+        let in_time = receipt_deadlines(
+            &cal,
+            &rules,
+            receipt(CaseKind::Complaint, "2026-07-01", None),
+        );
+        assert!(
+            !in_time.out_of_time,
+            "received on the anniversary is in time"
+        );
+    }
+
+    #[test]
+    fn a_pals_concern_has_only_its_resolution_target() {
+        // 10 working days from Thu 2 July 2026: Fri 3, Mon 6 … Fri 10, Mon 13 … Thu 16 July.
+        let cal = calendar();
+        let r = receipt(CaseKind::PalsConcern, "2026-07-02", Some(RiskGrade::High));
+        assert_eq!(
+            receipt_deadlines(&cal, &ClockRules::default(), r),
+            ReceiptDeadlines {
+                out_of_time: false,
+                acknowledgement_due_on: None,
+                six_month_letter_due_on: None,
+                pals_due_on: Some(d("2026-07-16")),
+                default_response_due_on: None,
+            }
+        );
     }
 
     #[test]

@@ -130,35 +130,8 @@ pub async fn offer(
                     open.id, open.status
                 )));
             }
-            let m = MeetingRecord {
-                id: uuid::Uuid::new_v4().to_string(),
-                case_id: case.id.clone(),
-                status: MeetingStatus::Offered,
-                offered_on: on,
-                offer_method: req.method.map(|m| m.as_str().to_string()),
-                offer_note: note,
-                accepted_on: None,
-                declined_on: None,
-                decline_reason: None,
-                starts_at: None,
-                ends_at: None,
-                location: None,
-                video_link: None,
-                organiser_id: None,
-                interpreter_language: None,
-                advocate: None,
-                accessibility_needs: None,
-                sequence: 0,
-                held_on: None,
-                notes: None,
-                summary_sent_on: None,
-                cancelled_on: None,
-                cancel_reason: None,
-                version: 1,
-                created_by: actor.user_id.clone(),
-                created_at: now,
-                updated_at: now,
-            };
+            let method = req.method.map(|m| m.as_str().to_string());
+            let m = offered(&case, &actor, on, method, note, now);
             meetings::insert(c, &m)?;
             timeline::append(
                 c,
@@ -174,6 +147,46 @@ pub async fn offer(
         .await?;
     tracing::info!(meeting.id = %view.id, "meeting offered");
     Ok(view)
+}
+
+/// A meeting just offered on `case`.
+fn offered(
+    case: &CaseRecord,
+    actor: &Actor,
+    on: NaiveDate,
+    offer_method: Option<String>,
+    offer_note: Option<String>,
+    now: NaiveDateTime,
+) -> MeetingRecord {
+    MeetingRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        case_id: case.id.clone(),
+        status: MeetingStatus::Offered,
+        offered_on: on,
+        offer_method,
+        offer_note,
+        accepted_on: None,
+        declined_on: None,
+        decline_reason: None,
+        starts_at: None,
+        ends_at: None,
+        location: None,
+        video_link: None,
+        organiser_id: None,
+        interpreter_language: None,
+        advocate: None,
+        accessibility_needs: None,
+        sequence: 0,
+        held_on: None,
+        notes: None,
+        summary_sent_on: None,
+        cancelled_on: None,
+        cancel_reason: None,
+        version: 1,
+        created_by: actor.user_id.clone(),
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// The meetings of a case, oldest first. The read is recorded in the access log.

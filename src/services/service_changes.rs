@@ -201,48 +201,7 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<Se
         .db
         .write(move |c| -> AppResult<ServiceChangeView> {
             let req: CreateServiceChangeRequest = crate::json::from_value(raw)?;
-            let mut e = Errors::default();
-            let title = input::text(&mut e, "title", &req.title, MAX_SUMMARY, true);
-            let description = input::text(&mut e, "description", &req.description, MAX_TEXT, true);
-            let reason = input::text(&mut e, "reason", &req.reason, MAX_TEXT, true);
-            let public_summary = check_public_summary(&mut e, &req.public_summary);
-            check_service(c, &mut e, "service_id", &req.service_id)?;
-            check_owner(c, &mut e, &req.owner_id)?;
-            let case_ids = check_cases(c, &mut e, &req.case_ids)?;
-            if let Some(theme) = &req.theme {
-                check_theme(c, &mut e, theme)?;
-            }
-            if req.case_ids.is_empty() && req.theme.is_none() {
-                e.add(
-                    "case_ids",
-                    "link at least one case, or give a theme, that the change answers",
-                );
-            }
-            e.done()?;
-            let row = ServiceChangeRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                title,
-                description,
-                reason,
-                public_summary,
-                service_id: req.service_id,
-                owner_id: req.owner_id,
-                due_on: req.due_on,
-                theme_subject: req.theme.as_ref().map(|t| t.subject.trim().to_string()),
-                theme_service_id: req.theme.and_then(|t| t.service_id),
-                status: ChangeStatus::Planned.as_str().to_string(),
-                started_at: None,
-                implemented_on: None,
-                evidence: None,
-                verified_by: None,
-                verified_at: None,
-                abandoned_reason: None,
-                abandoned_at: None,
-                version: 1,
-                created_by: actor.user_id.clone(),
-                created_at: now,
-                updated_at: now,
-            };
+            let (row, case_ids) = new_change(c, &actor, req, now)?;
             rows::insert(c, &row)?;
             for case_id in &case_ids {
                 rows::link_case(c, &row.id, case_id)?;
@@ -274,6 +233,58 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<Se
         .await?;
     tracing::info!(service_change.id = %view.id, "service change recorded");
     Ok(view)
+}
+
+/// Check a new change (400 naming every invalid field): its row and the cases it answers.
+fn new_change(
+    c: &mut DbConnection,
+    actor: &Actor,
+    req: CreateServiceChangeRequest,
+    now: chrono::NaiveDateTime,
+) -> AppResult<(ServiceChangeRow, Vec<String>)> {
+    let mut e = Errors::default();
+    let title = input::text(&mut e, "title", &req.title, MAX_SUMMARY, true);
+    let description = input::text(&mut e, "description", &req.description, MAX_TEXT, true);
+    let reason = input::text(&mut e, "reason", &req.reason, MAX_TEXT, true);
+    let public_summary = check_public_summary(&mut e, &req.public_summary);
+    check_service(c, &mut e, "service_id", &req.service_id)?;
+    check_owner(c, &mut e, &req.owner_id)?;
+    let case_ids = check_cases(c, &mut e, &req.case_ids)?;
+    if let Some(theme) = &req.theme {
+        check_theme(c, &mut e, theme)?;
+    }
+    if req.case_ids.is_empty() && req.theme.is_none() {
+        e.add(
+            "case_ids",
+            "link at least one case, or give a theme, that the change answers",
+        );
+    }
+    e.done()?;
+    let row = ServiceChangeRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        title,
+        description,
+        reason,
+        public_summary,
+        service_id: req.service_id,
+        owner_id: req.owner_id,
+        due_on: req.due_on,
+        theme_subject: req.theme.as_ref().map(|t| t.subject.trim().to_string()),
+        theme_service_id: req.theme.and_then(|t| t.service_id),
+        status: ChangeStatus::Planned.as_str().to_string(),
+        started_at: None,
+        implemented_on: None,
+        evidence: None,
+        verified_by: None,
+        verified_at: None,
+        abandoned_reason: None,
+        abandoned_at: None,
+        version: 1,
+        created_by: actor.user_id.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    Ok((row, case_ids))
 }
 
 /// One change: in full for staff, without cases and history for the board.

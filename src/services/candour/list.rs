@@ -47,57 +47,18 @@ pub async fn list(
     state
         .db
         .read(move |c| -> AppResult<CandourPage> {
-            let vis = visibility(c, &actor)?;
-            let cal = calendar::current(c)?;
-            let all = rows::all_with_reference(c)?;
-            let mut records = Vec::with_capacity(all.len());
-            for (r, reference) in all {
-                if let Visibility::Assigned(_) = &vis {
-                    let Some(case) = cases::find(c, &r.case_id)? else {
-                        continue;
-                    };
-                    if !sees(c, &actor, &vis, &case)? {
-                        continue;
-                    }
-                }
-                records.push((r, reference));
-            }
-            let ids: Vec<String> = records.iter().map(|(r, _)| r.id.clone()).collect();
-            let steps = rows::steps_for(c, &ids)?;
-            let mut items: Vec<CandourListItem> = records
-                .into_iter()
-                .map(|(r, reference)| {
-                    let a = assess(&cal, &candour, &r, &steps, today);
-                    CandourListItem {
-                        harm_level: harm_of(&r),
-                        exception: r.exception_kind.as_deref().and_then(|k| k.parse().ok()),
-                        id: r.id,
-                        case_id: r.case_id,
-                        case_reference: reference,
-                        incident_reference: r.incident_reference,
-                        became_aware_on: r.became_aware_on,
-                        notifiable: a.notifiable,
-                        status: a.status,
-                        requirements: a.requirements,
-                        next_due_on: a.next_due_on,
-                        working_days_to_due: a.working_days_to_due,
-                    }
-                })
-                .filter(|i| statuses.is_empty() || statuses.contains(&i.status))
-                .collect();
+            let mut items = visible_items(c, &actor, &candour, today)?;
+            items.retain(|i| statuses.is_empty() || statuses.contains(&i.status));
             items.sort_by(|a, b| {
-                (
-                    a.next_due_on.is_none(),
-                    a.next_due_on,
-                    a.became_aware_on,
-                    &a.id,
-                )
-                    .cmp(&(
-                        b.next_due_on.is_none(),
-                        b.next_due_on,
-                        b.became_aware_on,
-                        &b.id,
-                    ))
+                let key = |i: &CandourListItem| {
+                    (
+                        i.next_due_on.is_none(),
+                        i.next_due_on,
+                        i.became_aware_on,
+                        i.id.clone(),
+                    )
+                };
+                key(a).cmp(&key(b))
             });
             let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
             let start = match &after {
@@ -117,6 +78,51 @@ pub async fn list(
             })
         })
         .await
+}
+
+/// Every candour record on a case the actor may read, assessed today.
+fn visible_items(
+    c: &mut DbConnection,
+    actor: &Actor,
+    candour: &CandourRules,
+    today: NaiveDate,
+) -> AppResult<Vec<CandourListItem>> {
+    let vis = visibility(c, actor)?;
+    let cal = calendar::current(c)?;
+    let mut records = Vec::new();
+    for (r, reference) in rows::all_with_reference(c)? {
+        if let Visibility::Assigned(_) = &vis {
+            let Some(case) = cases::find(c, &r.case_id)? else {
+                continue;
+            };
+            if !sees(c, actor, &vis, &case)? {
+                continue;
+            }
+        }
+        records.push((r, reference));
+    }
+    let ids: Vec<String> = records.iter().map(|(r, _)| r.id.clone()).collect();
+    let steps = rows::steps_for(c, &ids)?;
+    Ok(records
+        .into_iter()
+        .map(|(r, reference)| {
+            let a = assess(&cal, candour, &r, &steps, today);
+            CandourListItem {
+                harm_level: harm_of(&r),
+                exception: r.exception_kind.as_deref().and_then(|k| k.parse().ok()),
+                id: r.id,
+                case_id: r.case_id,
+                case_reference: reference,
+                incident_reference: r.incident_reference,
+                became_aware_on: r.became_aware_on,
+                notifiable: a.notifiable,
+                status: a.status,
+                requirements: a.requirements,
+                next_due_on: a.next_due_on,
+                working_days_to_due: a.working_days_to_due,
+            }
+        })
+        .collect())
 }
 
 /// Duty of Candour figures for incidents the trust became aware of in a period (11B).

@@ -89,31 +89,7 @@ fn check_step_fields(e: &mut Errors, req: &CandourStepRequest) -> CheckedStep {
         not_for(field, !written && v.is_some());
     }
     not_for("outcome", !attempt && req.outcome.is_some());
-    let method = match k {
-        K::InPersonNotification => {
-            if req.method.is_some_and(|m| m != StepMethod::InPerson) {
-                e.add("method", "an in-person notification is made in person");
-            }
-            Some(StepMethod::InPerson)
-        }
-        K::WrittenNotification => {
-            let m = req.method.unwrap_or(StepMethod::Letter);
-            if !matches!(m, StepMethod::Letter | StepMethod::Email) {
-                e.add("method", "a written notification goes by letter or email");
-            }
-            Some(m)
-        }
-        K::ContactAttempt => {
-            if req.method.is_none() {
-                e.add("method", "is required: how was contact attempted?");
-            }
-            if req.outcome.is_none() {
-                e.add("outcome", "is required: what came of the attempt?");
-            }
-            req.method
-        }
-        K::EnquiryResultsShared | K::CorrespondenceCopyKept => req.method,
-    };
+    let method = check_method(e, req);
     if k == K::CorrespondenceCopyKept
         && req
             .document_reference
@@ -147,6 +123,36 @@ fn check_step_fields(e: &mut Errors, req: &CandourStepRequest) -> CheckedStep {
         apology: tick(apology, in_person || written),
         support: tick(support, in_person),
         enquiries: tick(enquiries, in_person || written),
+    }
+}
+
+/// How the step was made: in person for an in-person notification, by letter (the default)
+/// or email for a written one; a contact attempt must say how, and what came of it.
+fn check_method(e: &mut Errors, req: &CandourStepRequest) -> Option<StepMethod> {
+    match req.kind {
+        StepKind::InPersonNotification => {
+            if req.method.is_some_and(|m| m != StepMethod::InPerson) {
+                e.add("method", "an in-person notification is made in person");
+            }
+            Some(StepMethod::InPerson)
+        }
+        StepKind::WrittenNotification => {
+            let m = req.method.unwrap_or(StepMethod::Letter);
+            if !matches!(m, StepMethod::Letter | StepMethod::Email) {
+                e.add("method", "a written notification goes by letter or email");
+            }
+            Some(m)
+        }
+        StepKind::ContactAttempt => {
+            if req.method.is_none() {
+                e.add("method", "is required: how was contact attempted?");
+            }
+            if req.outcome.is_none() {
+                e.add("outcome", "is required: what came of the attempt?");
+            }
+            req.method
+        }
+        StepKind::EnquiryResultsShared | StepKind::CorrespondenceCopyKept => req.method,
     }
 }
 

@@ -129,50 +129,13 @@ fn plan(
         notifiable = Some(level.is_notifiable());
         said.push(harm_summary(level));
     }
-    let mut exception_kind = None;
-    match &req.exception {
-        Some(Some(x)) => {
-            let note = input::text(&mut e, "exception.note", &x.note, input::MAX_TEXT, true);
-            let on = x.recorded_on.unwrap_or(today);
-            input::past_date(&mut e, "exception.recorded_on", on, today);
-            changes.exception_kind = Some(Some(x.kind.as_str().into()));
-            changes.exception_recorded_on = Some(Some(on));
-            changes.exception_recorded_by = Some(Some(ctx.actor.user_id.clone()));
-            changes.exception_note = Some(Some(note));
-            exception_kind = Some(x.kind);
-        }
-        Some(None) => {
-            changes.exception_kind = Some(None);
-            changes.exception_recorded_on = Some(None);
-            changes.exception_recorded_by = Some(None);
-            changes.exception_note = Some(None);
-            said.push("Reg 20(5) exception withdrawn".into());
-        }
-        None => {}
+    let exception_kind = exception_changes(&mut e, ctx, req.exception.as_ref(), &mut changes);
+    if matches!(req.exception, Some(None)) {
+        said.push("Reg 20(5) exception withdrawn".into());
     }
     e.done()?;
-    let steps = rows::steps_for(c, std::slice::from_ref(&r.id))?;
     if let Some(kind) = exception_kind {
-        if notifiable == Some(false) {
-            return Err(AppError::conflict(
-                "The harm was decided as not notifiable: no exception is needed.",
-            ));
-        }
-        let attempts = steps
-            .iter()
-            .filter(|s| step_kind(s) == Some(StepKind::ContactAttempt))
-            .count();
-        if attempts == 0 {
-            return Err(AppError::conflict(
-                "A reg 20(5) exception needs its evidence: log each attempt to contact \
-                 the relevant person (POST …/candour/steps with kind contact_attempt) first.",
-            ));
-        }
-        said.push(format!(
-            "Reg 20(5) exception recorded: {} ({attempts} contact attempt{} as evidence)",
-            kind.as_str().replace('_', " "),
-            if attempts == 1 { "" } else { "s" }
-        ));
+        said.push(exception_evidence(c, r, kind, notifiable)?);
     }
     let summary = if said.is_empty() {
         "Duty of Candour record updated".to_string()
@@ -187,4 +150,62 @@ fn plan(
         summary,
         details: json!({}),
     })
+}
+
+/// The columns a recorded (or withdrawn) reg 20(5) exception sets; the kind recorded.
+fn exception_changes(
+    e: &mut Errors,
+    ctx: &Ctx,
+    exception: Option<&Option<ExceptionInput>>,
+    changes: &mut CandourChanges,
+) -> Option<ExceptionKind> {
+    match exception? {
+        Some(x) => {
+            let note = input::text(e, "exception.note", &x.note, input::MAX_TEXT, true);
+            let on = x.recorded_on.unwrap_or(ctx.today);
+            input::past_date(e, "exception.recorded_on", on, ctx.today);
+            changes.exception_kind = Some(Some(x.kind.as_str().into()));
+            changes.exception_recorded_on = Some(Some(on));
+            changes.exception_recorded_by = Some(Some(ctx.actor.user_id.clone()));
+            changes.exception_note = Some(Some(note));
+            Some(x.kind)
+        }
+        None => {
+            changes.exception_kind = Some(None);
+            changes.exception_recorded_on = Some(None);
+            changes.exception_recorded_by = Some(None);
+            changes.exception_note = Some(None);
+            None
+        }
+    }
+}
+
+/// An exception needs a notifiable (or undecided) harm and at least one logged attempt to
+/// contact the relevant person; what the timeline says of it.
+fn exception_evidence(
+    c: &mut DbConnection,
+    r: &CandourRecord,
+    kind: ExceptionKind,
+    notifiable: Option<bool>,
+) -> AppResult<String> {
+    if notifiable == Some(false) {
+        return Err(AppError::conflict(
+            "The harm was decided as not notifiable: no exception is needed.",
+        ));
+    }
+    let attempts = rows::steps_for(c, std::slice::from_ref(&r.id))?
+        .iter()
+        .filter(|s| step_kind(s) == Some(StepKind::ContactAttempt))
+        .count();
+    if attempts == 0 {
+        return Err(AppError::conflict(
+            "A reg 20(5) exception needs its evidence: log each attempt to contact \
+             the relevant person (POST …/candour/steps with kind contact_attempt) first.",
+        ));
+    }
+    Ok(format!(
+        "Reg 20(5) exception recorded: {} ({attempts} contact attempt{} as evidence)",
+        kind.as_str().replace('_', " "),
+        if attempts == 1 { "" } else { "s" }
+    ))
 }

@@ -66,27 +66,7 @@ pub fn respond(
             .iter()
             .map(|s| s.subject_code.as_str())
             .collect();
-        for (i, a) in req.aspect_outcomes.iter().enumerate() {
-            if !codes.contains(&a.subject.as_str()) {
-                e.add(
-                    format!("aspect_outcomes[{i}].subject"),
-                    "is not a subject of this case",
-                );
-            } else if req.aspect_outcomes[..i]
-                .iter()
-                .any(|b| b.subject == a.subject)
-            {
-                e.add(format!("aspect_outcomes[{i}].subject"), "is listed twice");
-            }
-        }
-        for code in &codes {
-            if !req.aspect_outcomes.iter().any(|a| a.subject == *code) {
-                e.add(
-                    "aspect_outcomes",
-                    format!("give a finding for the subject {code:?}"),
-                );
-            }
-        }
+        check_findings(&mut e, &req.aspect_outcomes, &codes);
         e.done()?;
         let findings: Vec<AspectOutcome> = req.aspect_outcomes.iter().map(|a| a.outcome).collect();
         let outcome = rules::overall_outcome(&findings).ok_or_else(|| {
@@ -125,6 +105,28 @@ pub fn respond(
             summary: format!("Response sent: {}", outcome.as_str().replace('_', " ")),
             details: json!({ "outcome": outcome, "within_response_date": on_time }),
         })
+    }
+}
+
+/// One finding for each of the case's subjects `codes`: none unknown, none twice, none missing.
+fn check_findings(e: &mut Errors, findings: &[AspectFinding], codes: &[&str]) {
+    for (i, a) in findings.iter().enumerate() {
+        if !codes.contains(&a.subject.as_str()) {
+            e.add(
+                format!("aspect_outcomes[{i}].subject"),
+                "is not a subject of this case",
+            );
+        } else if findings[..i].iter().any(|b| b.subject == a.subject) {
+            e.add(format!("aspect_outcomes[{i}].subject"), "is listed twice");
+        }
+    }
+    for code in codes {
+        if !findings.iter().any(|a| a.subject == *code) {
+            e.add(
+                "aspect_outcomes",
+                format!("give a finding for the subject {code:?}"),
+            );
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use super::{Ctx, Step, on_or_before_today};
 use crate::db::cases::{self, CaseChanges, CaseRecord, NewCase};
 use crate::db::{DbConnection, timeline};
 use crate::domain::case::{self as rules, CaseKind, CaseStatus};
-use crate::domain::clock;
+use crate::domain::clock::{self, Receipt};
 use crate::domain::risk::RiskGrade;
 use crate::error::{AppError, AppResult};
 use crate::services::case_input::{self as input, Errors, RiskInput};
@@ -118,10 +118,63 @@ fn insert_escalated(
     let year = chrono::Datelike::year(&ctx.today);
     let number = cases::next_reference_number(c, CaseKind::Complaint.reference_prefix(), year)?;
     let reference = rules::reference(CaseKind::Complaint, year, number);
-    let id = uuid::Uuid::new_v4().to_string();
-    let new = NewCase {
-        id: id.clone(),
-        reference: reference.clone(),
+    let new = escalated_row(ctx, pals, received, risk, reference);
+    cases::insert(c, &new)?;
+    let mut coding = cases::coding(c, &pals.id)?;
+    for s in &mut coding.subjects {
+        s.case_id = new.id.clone();
+        s.outcome = None;
+    }
+    cases::replace_coding(c, &new.id, &coding)?;
+    timeline::append(
+        c,
+        &new.id,
+        Some(&ctx.actor.user_id),
+        "case_created",
+        &format!(
+            "Complaint {} logged, escalated from PALS concern {}",
+            new.reference, pals.reference
+        ),
+        &json!({
+            "reference": new.reference,
+            "kind": CaseKind::Complaint,
+            "channel": new.channel,
+            "received_on": received,
+            "out_of_time": new.out_of_time,
+            "risk_grade": new.risk_grade,
+            "escalated_from": pals.id,
+            "calendar_version": ctx.cal.version,
+        }),
+        ctx.now,
+    )?;
+    let stored = cases::find(c, &new.id)?.ok_or_else(|| AppError::internal("case vanished"))?;
+    refresh_next_due(c, &ctx.cal, &stored, ctx.today)?;
+    Ok(new.id)
+}
+
+/// The complaint a PALS concern becomes: its people, facts and consent, a new reference, and
+/// the deadlines that follow from the day the complaint was made.
+fn escalated_row(
+    ctx: &Ctx,
+    pals: &CaseRecord,
+    received: NaiveDate,
+    risk: Option<(RiskInput, RiskGrade)>,
+    reference: String,
+) -> NewCase {
+    let due = clock::receipt_deadlines(
+        &ctx.cal,
+        &ctx.settings.cases,
+        Receipt {
+            kind: CaseKind::Complaint,
+            received_on: received,
+            incident_on: pals.incident_on,
+            became_aware_on: pals.became_aware_on,
+            risk_grade: risk.map(|(_, g)| g),
+        },
+    );
+    NewCase {
+        id: uuid::Uuid::new_v4().to_string(),
+        reference,
         kind: CaseKind::Complaint.as_str().into(),
         status: CaseStatus::Received.as_str().into(),
         channel: pals.channel.clone(),
@@ -145,13 +198,10 @@ fn insert_escalated(
         risk_consequence: risk.map(|(r, _)| r.consequence),
         risk_likelihood: risk.map(|(r, _)| r.likelihood),
         risk_grade: risk.map(|(_, g)| g.as_str().into()),
-        out_of_time: clock::is_out_of_time(received, pals.incident_on, pals.became_aware_on),
-        acknowledgement_due_on: Some(clock::acknowledgement_due(&ctx.cal, received)),
-        six_month_letter_due_on: Some(clock::six_month_letter_due(
-            received,
-            ctx.settings.cases.six_month_rule,
-        )),
-        pals_due_on: None,
+        out_of_time: due.out_of_time,
+        acknowledgement_due_on: due.acknowledgement_due_on,
+        six_month_letter_due_on: due.six_month_letter_due_on,
+        pals_due_on: due.pals_due_on,
         next_due_key: cases::no_due_date(),
         linked_case_id: Some(pals.id.clone()),
         calendar_version: ctx.cal.version,
@@ -160,36 +210,5 @@ fn insert_escalated(
         created_at: ctx.now,
         updated_at: ctx.now,
         ..Default::default()
-    };
-    cases::insert(c, &new)?;
-    let mut coding = cases::coding(c, &pals.id)?;
-    for s in &mut coding.subjects {
-        s.case_id = id.clone();
-        s.outcome = None;
     }
-    cases::replace_coding(c, &id, &coding)?;
-    timeline::append(
-        c,
-        &id,
-        Some(&ctx.actor.user_id),
-        "case_created",
-        &format!(
-            "Complaint {reference} logged, escalated from PALS concern {}",
-            pals.reference
-        ),
-        &json!({
-            "reference": reference,
-            "kind": CaseKind::Complaint,
-            "channel": new.channel,
-            "received_on": received,
-            "out_of_time": new.out_of_time,
-            "risk_grade": new.risk_grade,
-            "escalated_from": pals.id,
-            "calendar_version": ctx.cal.version,
-        }),
-        ctx.now,
-    )?;
-    let stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    refresh_next_due(c, &ctx.cal, &stored, ctx.today)?;
-    Ok(id)
 }

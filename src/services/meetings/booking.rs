@@ -117,20 +117,7 @@ fn check_booking(
     m: &MeetingRecord,
     b: BookingInput<'_>,
 ) -> AppResult<Booking> {
-    use chrono::SubsecRound;
-    let starts_at = b.starts_at.naive_utc().trunc_subsecs(0);
-    let ends_at = b.ends_at.naive_utc().trunc_subsecs(0);
-    if ends_at <= starts_at {
-        e.add("ends_at", "must be after starts_at");
-    } else if ends_at - starts_at > Duration::hours(MAX_MEETING_HOURS) {
-        e.add(
-            "ends_at",
-            format!("makes the meeting longer than {MAX_MEETING_HOURS} hours"),
-        );
-    }
-    if starts_at.date() < m.offered_on {
-        e.add("starts_at", "is before the meeting was offered");
-    }
+    let (starts_at, ends_at) = check_times(e, m, b.starts_at, b.ends_at);
     let location = input::optional_text(e, "location", b.location, MAX_PLACE);
     let video_link = input::optional_text(e, "video_link", b.video_link, MAX_LINK);
     if let Some(link) = &video_link {
@@ -145,72 +132,7 @@ fn check_booking(
         e.add("location", "give a place, a video link or both");
     }
     active_user(c, e, "organiser_id", b.organiser_id)?;
-    let mut rows = Vec::new();
-    if let Some(staff) = b.staff {
-        for (i, uid) in staff.iter().enumerate() {
-            let field = format!("staff_attendee_ids[{i}]");
-            if staff[..i].contains(uid) {
-                e.add(field, "is listed twice");
-                continue;
-            }
-            active_user(c, e, &field, uid)?;
-            rows.push(AttendeeRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                meeting_id: m.id.clone(),
-                position: i32::try_from(rows.len()).unwrap_or(i32::MAX),
-                kind: "staff".into(),
-                user_id: Some(uid.clone()),
-                name: None,
-                role_label: None,
-                email: None,
-            });
-        }
-    }
-    if let Some(others) = b.others {
-        for (i, o) in others.iter().enumerate() {
-            let name = input::text(e, &format!("other_attendees[{i}].name"), &o.name, 200, true);
-            let role = input::text(e, &format!("other_attendees[{i}].role"), &o.role, 200, true);
-            let email = input::optional_text(
-                e,
-                &format!("other_attendees[{i}].email"),
-                o.email.as_deref(),
-                254,
-            );
-            if let Some(addr) = &email
-                && account::parse_email(addr).is_err()
-            {
-                e.add(
-                    format!("other_attendees[{i}].email"),
-                    "is not a valid email address",
-                );
-            }
-            rows.push(AttendeeRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                meeting_id: m.id.clone(),
-                position: i32::try_from(rows.len()).unwrap_or(i32::MAX),
-                kind: "other".into(),
-                user_id: None,
-                name: Some(name),
-                role_label: Some(role),
-                email,
-            });
-        }
-    }
-    let replace = b.staff.is_some() || b.others.is_some();
-    if replace && (b.staff.is_none() || b.others.is_none()) {
-        // Only one list given: keep the stored entries of the other kind.
-        let keep_kind = if b.staff.is_none() { "staff" } else { "other" };
-        let mut kept: Vec<AttendeeRow> = meetings::attendees(c, &m.id)?
-            .into_iter()
-            .filter(|a| a.kind == keep_kind)
-            .collect();
-        kept.append(&mut rows);
-        rows = kept;
-    }
-    for (i, r) in rows.iter_mut().enumerate() {
-        r.position = i32::try_from(i).unwrap_or(i32::MAX);
-        r.id = uuid::Uuid::new_v4().to_string();
-    }
+    let attendees = check_attendees(c, e, m, b.staff, b.others)?;
     let interpreter_language =
         input::optional_text(e, "interpreter_language", b.interpreter_language, 100);
     let advocate = input::optional_text(e, "advocate", b.advocate, MAX_PLACE);
@@ -226,11 +148,108 @@ fn check_booking(
         location,
         video_link,
         organiser_id: b.organiser_id.to_string(),
-        attendees: replace.then_some(rows),
+        attendees,
         interpreter_language,
         advocate,
         accessibility_needs,
     })
+}
+
+/// The meeting's times, to the second, in UTC: after each other, at most
+/// [`MAX_MEETING_HOURS`] apart, and not before the offer.
+fn check_times(
+    e: &mut Errors,
+    m: &MeetingRecord,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> (NaiveDateTime, NaiveDateTime) {
+    use chrono::SubsecRound;
+    let starts_at = starts_at.naive_utc().trunc_subsecs(0);
+    let ends_at = ends_at.naive_utc().trunc_subsecs(0);
+    if ends_at <= starts_at {
+        e.add("ends_at", "must be after starts_at");
+    } else if ends_at - starts_at > Duration::hours(MAX_MEETING_HOURS) {
+        e.add(
+            "ends_at",
+            format!("makes the meeting longer than {MAX_MEETING_HOURS} hours"),
+        );
+    }
+    if starts_at.date() < m.offered_on {
+        e.add("starts_at", "is before the meeting was offered");
+    }
+    (starts_at, ends_at)
+}
+
+/// The attendees after a booking, when either list is given (`None`: keep them all). A list
+/// given replaces the stored entries of its kind; the other kind's are kept.
+fn check_attendees(
+    c: &mut DbConnection,
+    e: &mut Errors,
+    m: &MeetingRecord,
+    staff: Option<&[String]>,
+    others: Option<&[OtherAttendeeInput]>,
+) -> AppResult<Option<Vec<AttendeeRow>>> {
+    if staff.is_none() && others.is_none() {
+        return Ok(None);
+    }
+    let mut rows = Vec::new();
+    for (i, uid) in staff.unwrap_or_default().iter().enumerate() {
+        let field = format!("staff_attendee_ids[{i}]");
+        if staff.unwrap_or_default()[..i].contains(uid) {
+            e.add(field, "is listed twice");
+            continue;
+        }
+        active_user(c, e, &field, uid)?;
+        rows.push(attendee(m, "staff", Some(uid.clone()), None, None, None));
+    }
+    for (i, o) in others.unwrap_or_default().iter().enumerate() {
+        let field = |part: &str| format!("other_attendees[{i}].{part}");
+        let name = input::text(e, &field("name"), &o.name, 200, true);
+        let role = input::text(e, &field("role"), &o.role, 200, true);
+        let email = input::optional_text(e, &field("email"), o.email.as_deref(), 254);
+        if let Some(addr) = &email
+            && account::parse_email(addr).is_err()
+        {
+            e.add(field("email"), "is not a valid email address");
+        }
+        rows.push(attendee(m, "other", None, Some(name), Some(role), email));
+    }
+    if staff.is_none() || others.is_none() {
+        // Only one list given: keep the stored entries of the other kind.
+        let keep_kind = if staff.is_none() { "staff" } else { "other" };
+        let mut kept: Vec<AttendeeRow> = meetings::attendees(c, &m.id)?
+            .into_iter()
+            .filter(|a| a.kind == keep_kind)
+            .collect();
+        kept.append(&mut rows);
+        rows = kept;
+    }
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.position = i32::try_from(i).unwrap_or(i32::MAX);
+        r.id = uuid::Uuid::new_v4().to_string();
+    }
+    Ok(Some(rows))
+}
+
+/// An attendee row of meeting `m` (its id and position are set once the list is complete).
+fn attendee(
+    m: &MeetingRecord,
+    kind: &str,
+    user_id: Option<String>,
+    name: Option<String>,
+    role_label: Option<String>,
+    email: Option<String>,
+) -> AttendeeRow {
+    AttendeeRow {
+        id: String::new(),
+        meeting_id: m.id.clone(),
+        position: 0,
+        kind: kind.into(),
+        user_id,
+        name,
+        role_label,
+        email,
+    }
 }
 
 /// Write the attendees and the schedule row of a booking; the column changes it makes.

@@ -2,8 +2,8 @@
 //! and on cancellation, for download and for the complainant's email.
 
 use super::{load_meeting, meeting_not_found};
-use crate::db::cases;
-use crate::db::meetings;
+use crate::db::cases::{self, CaseRecord};
+use crate::db::meetings::{self, MeetingRecord};
 use crate::db::{DbConnection, persons, timeline, users};
 use crate::domain::case::CaseKind;
 use crate::domain::ical::{self, Attendee, AttendeeRole, Invitation, Method, Party};
@@ -43,39 +43,7 @@ pub fn invite_ics(conn: &mut DbConnection, meeting_id: &str) -> AppResult<Invite
         .unwrap_or_else(|| m.created_by.clone());
     let organiser = users::find(conn, &organiser_id)?
         .ok_or_else(|| AppError::internal("meeting organiser missing"))?;
-    let mut attendees = Vec::new();
-    if let Some(p) = persons::find(conn, &case.complainant_id)?
-        && let Some(email) = p.email.filter(|_| p.redacted_at.is_none())
-    {
-        attendees.push(Attendee {
-            party: Party {
-                name: p.full_name,
-                email,
-            },
-            role: AttendeeRole::Required,
-            rsvp: true,
-        });
-    }
-    for a in meetings::attendees(conn, &m.id)? {
-        let party = match (a.user_id, a.email) {
-            (Some(uid), _) => users::find(conn, &uid)?.map(|u| Party {
-                name: u.name,
-                email: u.email,
-            }),
-            (None, Some(email)) => Some(Party {
-                name: a.name.unwrap_or_default(),
-                email,
-            }),
-            (None, None) => None,
-        };
-        if let Some(party) = party {
-            attendees.push(Attendee {
-                party,
-                role: AttendeeRole::Required,
-                rsvp: false,
-            });
-        }
-    }
+    let attendees = invitees(conn, &case, &m)?;
     let what = match case.kind {
         CaseKind::Complaint => "complaint",
         CaseKind::PalsConcern => "concern",
@@ -126,6 +94,49 @@ pub fn invite_ics(conn: &mut DbConnection, meeting_id: &str) -> AppResult<Invite
         method: method.as_str(),
         filename: format!("meeting-{}.ics", m.id),
     })
+}
+
+/// Who the invitation goes to: the complainant (asked to reply) when they have an email
+/// address and have not been redacted, then everyone else attending who can be emailed.
+fn invitees(
+    conn: &mut DbConnection,
+    case: &CaseRecord,
+    m: &MeetingRecord,
+) -> AppResult<Vec<Attendee>> {
+    let mut attendees = Vec::new();
+    if let Some(p) = persons::find(conn, &case.complainant_id)?
+        && let Some(email) = p.email.filter(|_| p.redacted_at.is_none())
+    {
+        attendees.push(Attendee {
+            party: Party {
+                name: p.full_name,
+                email,
+            },
+            role: AttendeeRole::Required,
+            rsvp: true,
+        });
+    }
+    for a in meetings::attendees(conn, &m.id)? {
+        let party = match (a.user_id, a.email) {
+            (Some(uid), _) => users::find(conn, &uid)?.map(|u| Party {
+                name: u.name,
+                email: u.email,
+            }),
+            (None, Some(email)) => Some(Party {
+                name: a.name.unwrap_or_default(),
+                email,
+            }),
+            (None, None) => None,
+        };
+        if let Some(party) = party {
+            attendees.push(Attendee {
+                party,
+                role: AttendeeRole::Required,
+                rsvp: false,
+            });
+        }
+    }
+    Ok(attendees)
 }
 
 /// The invitation for download. The read is recorded in the case's access log.
