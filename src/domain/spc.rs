@@ -106,48 +106,67 @@ pub type PointSignals = Vec<(Rule, Side)>;
 
 /// Which rules each point of `values` trips against `l`.
 pub fn signals(values: &[f64], l: &Limits, rules: &SpcRules) -> Vec<PointSignals> {
-    let n = values.len();
-    let mut out: Vec<PointSignals> = vec![Vec::new(); n];
-    let mark = |out: &mut Vec<PointSignals>, i: usize, rule: Rule, side: Side| {
-        if !out[i].contains(&(rule, side)) {
-            out[i].push((rule, side));
-        }
-    };
+    let mut marks = Marks(vec![Vec::new(); values.len()]);
     for (i, v) in values.iter().enumerate() {
         if *v > l.upper_process_limit {
-            mark(&mut out, i, Rule::Astronomical, Side::High);
+            marks.mark(i, Rule::Astronomical, Side::High);
         } else if *v < l.lower_process_limit {
-            mark(&mut out, i, Rule::Astronomical, Side::Low);
+            marks.mark(i, Rule::Astronomical, Side::Low);
         }
     }
-    // Shift: maximal runs strictly above or strictly below the mean.
-    let side_of = |v: f64| {
-        if v > l.mean {
-            Some(Side::High)
-        } else if v < l.mean {
-            Some(Side::Low)
-        } else {
-            None
+    shifts(&mut marks, values, l, rules.shift_run);
+    trends(&mut marks, values, rules.trend_run);
+    two_of_three(&mut marks, values, l);
+    marks.0
+}
+
+/// The rules each point trips, as they are found.
+struct Marks(Vec<PointSignals>);
+
+impl Marks {
+    fn mark(&mut self, i: usize, rule: Rule, side: Side) {
+        if !self.0[i].contains(&(rule, side)) {
+            self.0[i].push((rule, side));
         }
-    };
+    }
+}
+
+/// Which side of the mean `v` is on (`None` on it).
+fn side_of(v: f64, l: &Limits) -> Option<Side> {
+    if v > l.mean {
+        Some(Side::High)
+    } else if v < l.mean {
+        Some(Side::Low)
+    } else {
+        None
+    }
+}
+
+/// Shift: maximal runs of at least `run` points strictly above or strictly below the mean.
+fn shifts(marks: &mut Marks, values: &[f64], l: &Limits, run: usize) {
+    let n = values.len();
     let mut start = 0;
     while start < n {
-        let Some(side) = side_of(values[start]) else {
+        let Some(side) = side_of(values[start], l) else {
             start += 1;
             continue;
         };
         let mut end = start;
-        while end + 1 < n && side_of(values[end + 1]) == Some(side) {
+        while end + 1 < n && side_of(values[end + 1], l) == Some(side) {
             end += 1;
         }
-        if end - start + 1 >= rules.shift_run {
+        if end - start + 1 >= run {
             for i in start..=end {
-                mark(&mut out, i, Rule::Shift, side);
+                marks.mark(i, Rule::Shift, side);
             }
         }
         start = end + 1;
     }
-    // Trend: maximal runs of strictly rising (or falling) points.
+}
+
+/// Trend: maximal runs of at least `run` strictly rising (or falling) points.
+fn trends(marks: &mut Marks, values: &[f64], run: usize) {
+    let n = values.len();
     for side in [Side::High, Side::Low] {
         let step = |a: f64, b: f64| match side {
             Side::High => b > a,
@@ -159,19 +178,22 @@ pub fn signals(values: &[f64], l: &Limits, rules: &SpcRules) -> Vec<PointSignals
             while e + 1 < n && step(values[e], values[e + 1]) {
                 e += 1;
             }
-            if e - s + 1 >= rules.trend_run {
+            if e - s + 1 >= run {
                 for i in s..=e {
-                    mark(&mut out, i, Rule::Trend, side);
+                    marks.mark(i, Rule::Trend, side);
                 }
             }
             s = e + 1;
         }
     }
-    // Two of three beyond 2σ (inside the limits), all three on the same side of the mean.
-    for w in 0..n.saturating_sub(2) {
+}
+
+/// Two of three beyond 2σ (inside the limits), all three on the same side of the mean.
+fn two_of_three(marks: &mut Marks, values: &[f64], l: &Limits) {
+    for w in 0..values.len().saturating_sub(2) {
         for side in [Side::High, Side::Low] {
             let window = &values[w..w + 3];
-            if !window.iter().all(|v| side_of(*v) == Some(side)) {
+            if !window.iter().all(|v| side_of(*v, l) == Some(side)) {
                 continue;
             }
             let close = |v: f64| match side {
@@ -181,13 +203,12 @@ pub fn signals(values: &[f64], l: &Limits, rules: &SpcRules) -> Vec<PointSignals
             if window.iter().filter(|v| close(**v)).count() >= 2 {
                 for (k, v) in window.iter().enumerate() {
                     if close(*v) {
-                        mark(&mut out, w + k, Rule::TwoOfThree, side);
+                        marks.mark(w + k, Rule::TwoOfThree, side);
                     }
                 }
             }
         }
     }
-    out
 }
 
 /// The variation icon for a point.
