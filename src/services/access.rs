@@ -1,10 +1,14 @@
-//! Who may see which case: every role's view of the case list, and loading one case under it.
+//! Who may see which case: every role's view of the case list, loading one case under it, and
+//! reading a case's records with the read recorded in its access log.
+
+use chrono::NaiveDate;
 
 use super::Actor;
 use crate::db::cases::{self, CaseRecord};
-use crate::db::{DbConnection, services as service_rows};
+use crate::db::{DbConnection, services as service_rows, timeline};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 pub fn case_not_found() -> AppError {
     AppError::NotFound("No case has this id.".into())
@@ -76,4 +80,30 @@ pub fn lock_visible(
     let case = load_visible(conn, actor, id)?;
     cases::touch(conn, &case.id, now)?;
     Ok(case)
+}
+
+/// Read something of a case in one transaction and record the read in the case's access log
+/// (`route`, e.g. `"GET /api/v1/cases/{id}"`). `read` finds what is asked for under the actor's
+/// visibility, given today's date, and says which case it belongs to.
+pub async fn logged_read<T, F>(
+    state: &AppState,
+    actor: &Actor,
+    route: &str,
+    read: F,
+) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection, &Actor, NaiveDate) -> AppResult<(String, T)> + Send + 'static,
+{
+    let actor = actor.clone();
+    let route = route.to_string();
+    let (today, now) = (state.clock.today(), state.clock.now());
+    state
+        .db
+        .write(move |c| -> AppResult<T> {
+            let (case_id, found) = read(c, &actor, today)?;
+            timeline::record_access(c, &case_id, &actor.user_id, &route, now)?;
+            Ok(found)
+        })
+        .await
 }

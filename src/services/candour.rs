@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::access::{load_visible, lock_visible};
+use super::access::{load_visible, lock_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use super::command::{self, Ctx, Target, fields_of};
 use crate::db::candour::{self as rows, CandourChanges, CandourRecord, StepRow};
@@ -192,19 +192,12 @@ pub async fn get(
     route: &str,
 ) -> AppResult<CandourView> {
     actor.require(Permission::ReadCaseRecords)?;
-    let actor = actor.clone();
     let candour = state.settings.candour.clone();
-    let route = route.to_string();
-    let (today, now) = (state.clock.today(), state.clock.now());
-    state
-        .db
-        .write(move |c| -> AppResult<CandourView> {
-            let case = load_visible(c, &actor, &case_id)?;
-            let view = load_view(c, &candour, &case, today)?;
-            timeline::record_access(c, &case.id, &actor.user_id, &route, now)?;
-            Ok(view)
-        })
-        .await
+    logged_read(state, actor, route, move |c, actor, today| {
+        let case = load_visible(c, actor, &case_id)?;
+        Ok((case_id, load_view(c, &candour, &case, today)?))
+    })
+    .await
 }
 
 /// The steps and contact attempts of a case's candour record, by date.
@@ -215,19 +208,13 @@ pub async fn list_steps(
     route: &str,
 ) -> AppResult<Vec<StepView>> {
     actor.require(Permission::ReadCaseRecords)?;
-    let actor = actor.clone();
-    let route = route.to_string();
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |c| -> AppResult<Vec<StepView>> {
-            let case = load_visible(c, &actor, &case_id)?;
-            let r = rows::for_case(c, &case.id)?.ok_or_else(no_record)?;
-            let steps = rows::steps_for(c, std::slice::from_ref(&r.id))?;
-            timeline::record_access(c, &case.id, &actor.user_id, &route, now)?;
-            Ok(steps.into_iter().map(step_view).collect())
-        })
-        .await
+    logged_read(state, actor, route, move |c, actor, _| {
+        let case = load_visible(c, actor, &case_id)?;
+        let r = rows::for_case(c, &case.id)?.ok_or_else(no_record)?;
+        let steps = rows::steps_for(c, std::slice::from_ref(&r.id))?;
+        Ok((case.id, steps.into_iter().map(step_view).collect()))
+    })
+    .await
 }
 
 /// A page of candour records.

@@ -6,7 +6,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::access::load_visible;
+use super::access::{load_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use crate::db::{self, Db, cases, timeline};
 use crate::domain::role::Permission;
@@ -51,19 +51,15 @@ pub async fn timeline(
     id: String,
     route: &str,
 ) -> AppResult<Vec<TimelineEntry>> {
-    let actor = actor.clone();
-    let route = route.to_string();
-    state
-        .db
-        .write(move |c| -> AppResult<Vec<TimelineEntry>> {
-            load_visible(c, &actor, &id)?;
-            timeline::record_access(c, &id, &actor.user_id, &route, db::now())?;
-            Ok(timeline::for_case(c, &id)?
-                .into_iter()
-                .map(TimelineEntry::from)
-                .collect())
-        })
-        .await
+    logged_read(state, actor, route, move |c, actor, _| {
+        load_visible(c, actor, &id)?;
+        let entries = timeline::for_case(c, &id)?
+            .into_iter()
+            .map(TimelineEntry::from)
+            .collect();
+        Ok((id, entries))
+    })
+    .await
 }
 
 /// What kind of note.

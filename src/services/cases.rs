@@ -3,11 +3,11 @@
 use chrono::NaiveDate;
 
 use super::Actor;
-use super::access::{Visibility, load_visible, visibility};
+use super::access::{Visibility, load_visible, logged_read, visibility};
 use super::case_view::{self, CaseSummary, CaseView};
 use super::cursor;
+use crate::db::calendar;
 use crate::db::cases::{self, CaseCursor, CaseFilter, CaseSort};
-use crate::db::{self, calendar, timeline};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -18,18 +18,13 @@ pub fn today() -> NaiveDate {
 
 /// Read a case in full; the read is recorded in the access log.
 pub async fn get(state: &AppState, actor: &Actor, id: String, route: &str) -> AppResult<CaseView> {
-    let actor = actor.clone();
     let candour = state.settings.candour.clone();
-    let route = route.to_string();
-    state
-        .db
-        .write(move |c| -> AppResult<CaseView> {
-            let case = load_visible(c, &actor, &id)?;
-            timeline::record_access(c, &id, &actor.user_id, &route, db::now())?;
-            let cal = calendar::current(c)?;
-            case_view::load(c, &cal, &candour, case, today())
-        })
-        .await
+    logged_read(state, actor, route, move |c, actor, today| {
+        let case = load_visible(c, actor, &id)?;
+        let cal = calendar::current(c)?;
+        Ok((id, case_view::load(c, &cal, &candour, case, today)?))
+    })
+    .await
 }
 
 /// The parsed `GET /cases` query.

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::access::{load_visible, lock_visible};
+use super::access::{load_visible, lock_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use super::command::{self, Letter, Moves, Request, Target, fields_of};
 use super::notify::meeting_when;
@@ -197,20 +197,15 @@ pub async fn list_for_case(
     route: &str,
 ) -> AppResult<Vec<MeetingView>> {
     actor.require(Permission::ReadCaseRecords)?;
-    let actor = actor.clone();
-    let route = route.to_string();
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |c| -> AppResult<Vec<MeetingView>> {
-            load_visible(c, &actor, &case_id)?;
-            timeline::record_access(c, &case_id, &actor.user_id, &route, now)?;
-            meetings::for_case(c, &case_id)?
-                .into_iter()
-                .map(|m| view(c, m))
-                .collect()
-        })
-        .await
+    logged_read(state, actor, route, move |c, actor, _| {
+        let case = load_visible(c, actor, &case_id)?;
+        let views = meetings::for_case(c, &case.id)?
+            .into_iter()
+            .map(|m| view(c, m))
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok((case.id, views))
+    })
+    .await
 }
 
 /// Load meeting `id` and its case if the actor may see the case.
@@ -232,17 +227,11 @@ pub async fn get(
     route: &str,
 ) -> AppResult<MeetingView> {
     actor.require(Permission::ReadCaseRecords)?;
-    let actor = actor.clone();
-    let route = route.to_string();
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |c| -> AppResult<MeetingView> {
-            let (m, case) = load_meeting(c, &actor, &id)?;
-            timeline::record_access(c, &case.id, &actor.user_id, &route, now)?;
-            view(c, m)
-        })
-        .await
+    logged_read(state, actor, route, move |c, actor, _| {
+        let (m, case) = load_meeting(c, actor, &id)?;
+        Ok((case.id, view(c, m)?))
+    })
+    .await
 }
 
 /// A meeting and the case it is on: what meeting steps act on.

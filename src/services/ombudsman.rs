@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::access::{load_visible, lock_visible};
+use super::access::{load_visible, lock_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use super::command::{self, Ctx, Request, Step, Target, Update, fields_of};
 use crate::db::cases::CaseRecord;
@@ -326,18 +326,12 @@ pub async fn get(
     route: &str,
 ) -> AppResult<OmbudsmanView> {
     actor.require(Permission::ReadCaseRecords)?;
-    let actor = actor.clone();
-    let route = route.to_string();
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |c| -> AppResult<OmbudsmanView> {
-            let case = load_visible(c, &actor, &case_id)?;
-            let r = rows::for_case(c, &case.id)?.ok_or_else(no_referral)?;
-            timeline::record_access(c, &case.id, &actor.user_id, &route, now)?;
-            view(c, r)
-        })
-        .await
+    logged_read(state, actor, route, move |c, actor, _| {
+        let case = load_visible(c, actor, &case_id)?;
+        let r = rows::for_case(c, &case.id)?.ok_or_else(no_referral)?;
+        Ok((case.id, view(c, r)?))
+    })
+    .await
 }
 
 /// A case's referral with its recommendations: what `PUT …/ombudsman` acts on.

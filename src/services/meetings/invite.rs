@@ -4,13 +4,14 @@
 use super::{load_meeting, meeting_not_found};
 use crate::db::cases::{self, CaseRecord};
 use crate::db::meetings::{self, MeetingRecord};
-use crate::db::{DbConnection, persons, timeline, users};
+use crate::db::{DbConnection, persons, users};
 use crate::domain::case::CaseKind;
 use crate::domain::ical::{self, Attendee, AttendeeRole, Invitation, Method, Party};
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::services::Actor;
+use crate::services::access::logged_read;
 use crate::state::AppState;
 
 /// A meeting invitation, ready to download or attach to an email.
@@ -142,23 +143,16 @@ fn invitees(
 /// The invitation for download. The read is recorded in the case's access log.
 pub async fn invite(state: &AppState, actor: &Actor, id: String, route: &str) -> AppResult<Invite> {
     actor.require(Permission::ReadCaseRecords)?;
-    let actor = actor.clone();
-    let route = route.to_string();
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |c| -> AppResult<Invite> {
-            let (m, case) = load_meeting(c, &actor, &id)?;
-            if m.status == MeetingStatus::Declined {
-                return Err(AppError::in_state(
-                    "The meeting was declined: there is no invitation.",
-                    m.status.as_str(),
-                    None,
-                ));
-            }
-            let invite = invite_ics(c, &m.id)?;
-            timeline::record_access(c, &case.id, &actor.user_id, &route, now)?;
-            Ok(invite)
-        })
-        .await
+    logged_read(state, actor, route, move |c, actor, _| {
+        let (m, case) = load_meeting(c, actor, &id)?;
+        if m.status == MeetingStatus::Declined {
+            return Err(AppError::in_state(
+                "The meeting was declined: there is no invitation.",
+                m.status.as_str(),
+                None,
+            ));
+        }
+        Ok((case.id, invite_ics(c, &m.id)?))
+    })
+    .await
 }
