@@ -25,6 +25,7 @@ pub mod taxonomy;
 pub mod timeline;
 pub mod tracking;
 pub mod users;
+pub mod versioned;
 
 pub use connection::{Backend, Db, DbConnection, Target};
 pub use error::{DbError, DbResult};

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::connection::DbConnection;
 use super::error::DbResult;
 use super::schema::{candour_records, candour_steps, cases};
+use super::versioned::versioned_update;
 
 /// A candour record. Serialised (minus free text and bookkeeping) to diff before/after values
 /// on the case timeline.
@@ -105,28 +106,12 @@ pub fn became_aware_between(
     Ok(q.load(conn)?)
 }
 
-/// Apply `changes` if the record is still at `expected_version`, bumping the version (an empty
-/// change still bumps it: a new step changes the record's state).
-pub fn update_versioned(
-    conn: &mut DbConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &CandourChanges,
-    now: NaiveDateTime,
-) -> DbResult<bool> {
-    let n = diesel::update(
-        candour_records::table
-            .filter(candour_records::id.eq(id))
-            .filter(candour_records::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        candour_records::version.eq(expected_version + 1),
-        candour_records::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
+versioned_update!(
+    /// Apply a change (or a new step, with no column changes) if the record is still at `expected_version`.
+    update_versioned,
+    candour_records,
+    CandourChanges
+);
 
 /// One recorded step or contact attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::connection::DbConnection;
 use super::error::DbResult;
 use super::schema::{meeting_actions, meeting_attendees, meeting_schedules, meetings};
+use super::versioned::versioned_update;
 use crate::domain::meeting::MeetingStatus;
 
 /// A meeting row. Serialised (minus bookkeeping) to diff before/after values on the timeline;
@@ -110,28 +111,12 @@ pub fn for_case(conn: &mut DbConnection, case_id: &str) -> DbResult<Vec<MeetingR
         .load(conn)?)
 }
 
-/// Apply `changes` if the meeting is still at `expected_version`; bumps the version.
-/// `false` when someone else changed the meeting first.
-pub fn update_versioned(
-    conn: &mut DbConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &MeetingChanges,
-    now: NaiveDateTime,
-) -> DbResult<bool> {
-    let n = diesel::update(
-        meetings::table
-            .filter(meetings::id.eq(id))
-            .filter(meetings::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        meetings::version.eq(expected_version + 1),
-        meetings::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
+versioned_update!(
+    /// Apply a step if the meeting is still at `expected_version`.
+    update_versioned,
+    meetings,
+    MeetingChanges
+);
 
 /// One attendee: a member of staff (`user_id`) or someone else by name and role.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::connection::DbConnection;
 use super::error::DbResult;
 use super::schema::{ombudsman_recommendations, ombudsman_referrals};
+use super::versioned::versioned_update;
 
 /// A referral. Serialised (minus free text and bookkeeping) to diff before/after values on the
 /// case timeline.
@@ -56,27 +57,12 @@ pub fn for_case(conn: &mut DbConnection, case_id: &str) -> DbResult<Option<Refer
         .optional()?)
 }
 
-/// Write `fields` if the referral is still at `expected_version`; bumps the version.
-pub fn replace_versioned(
-    conn: &mut DbConnection,
-    id: &str,
-    expected_version: i32,
-    fields: &ReferralFields,
-    now: NaiveDateTime,
-) -> DbResult<bool> {
-    let n = diesel::update(
-        ombudsman_referrals::table
-            .filter(ombudsman_referrals::id.eq(id))
-            .filter(ombudsman_referrals::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        ombudsman_referrals::version.eq(expected_version + 1),
-        ombudsman_referrals::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
+versioned_update!(
+    /// Write the fields of a `PUT` if the referral is still at `expected_version`.
+    replace_versioned,
+    ombudsman_referrals,
+    ReferralFields
+);
 
 /// One PHSO recommendation and the day it was met.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::connection::{DbConnection, MultiBackend};
 use super::error::{DbError, DbResult};
 use super::schema::{service_change_cases, service_change_events, service_changes, services};
+use super::versioned::versioned_update;
 use crate::domain::service_change::{self as rules, ChangeStatus, Milestones};
 
 /// A service change as stored. Serialised (minus bookkeeping) to record before/after values in
@@ -100,49 +101,19 @@ pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<ServiceChangeR
         .optional()?)
 }
 
-/// Write `fields` if the change is still at `expected_version`; bumps the version.
-pub fn update_fields_versioned(
-    conn: &mut DbConnection,
-    id: &str,
-    expected_version: i32,
-    fields: &ChangeFields,
-    now: NaiveDateTime,
-) -> DbResult<bool> {
-    let n = diesel::update(
-        service_changes::table
-            .filter(service_changes::id.eq(id))
-            .filter(service_changes::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        service_changes::version.eq(expected_version + 1),
-        service_changes::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
+versioned_update!(
+    /// Write an edit of the descriptive fields if the change is still at `expected_version`.
+    update_fields_versioned,
+    service_changes,
+    ChangeFields
+);
 
-/// Apply a step if the change is still at `expected_version`; bumps the version.
-pub fn update_status_versioned(
-    conn: &mut DbConnection,
-    id: &str,
-    expected_version: i32,
-    changes: &StatusChanges,
-    now: NaiveDateTime,
-) -> DbResult<bool> {
-    let n = diesel::update(
-        service_changes::table
-            .filter(service_changes::id.eq(id))
-            .filter(service_changes::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        service_changes::version.eq(expected_version + 1),
-        service_changes::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
+versioned_update!(
+    /// Apply a step if the change is still at `expected_version`.
+    update_status_versioned,
+    service_changes,
+    StatusChanges
+);
 
 /// The ids of the cases a change answers, in id order.
 pub fn case_ids(conn: &mut DbConnection, change_id: &str) -> DbResult<Vec<String>> {

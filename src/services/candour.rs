@@ -217,8 +217,6 @@ pub async fn list_steps(
     .await
 }
 
-/// A page of candour records.
-
 /// The versioned commands on a candour record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CandourAction {

@@ -119,7 +119,7 @@ fn plan(
             said.push(format!("became aware on {aware}"));
         }
     }
-    let mut notifiable = harm_of(&r).map(HarmLevel::is_notifiable);
+    let mut notifiable = harm_of(r).map(HarmLevel::is_notifiable);
     if let Some(h) = &req.harm {
         let (level, on, rationale) = check_harm(&mut e, h, today);
         changes.harm_level = Some(Some(level.as_str().into()));
