@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::Actor;
 use super::access::load_visible;
-use super::case_input::{self as input, Errors};
+use super::case_input::Errors;
 use super::case_state::{self, refresh_next_due};
 use super::case_view::{self, CaseView};
 use super::command::{self, Moves, Request, Target, fields_of};
@@ -128,10 +128,19 @@ where
     command::run::<CaseRecord, P, F>(state, actor, request, parse).await
 }
 
-/// A step's date: today or earlier, and not before the case was received.
-fn on_or_before_today(e: &mut Errors, field: &str, day: NaiveDate, ctx: &Ctx, case: &CaseRecord) {
-    input::past_date(e, field, day, ctx.today);
-    if day < case.received_on {
-        e.add(field, "is before the day the case was received");
-    }
+/// A step's day: `given`, else today; not in the future, not before the case was received.
+fn case_day(
+    e: &mut Errors,
+    field: &str,
+    given: Option<NaiveDate>,
+    ctx: &Ctx,
+    case: &CaseRecord,
+) -> NaiveDate {
+    ctx.day(
+        e,
+        field,
+        given,
+        case.received_on,
+        "the day the case was received",
+    )
 }

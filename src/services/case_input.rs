@@ -132,6 +132,20 @@ pub fn past_date(errors: &mut Errors, field: &str, day: NaiveDate, today: NaiveD
     }
 }
 
+/// A day that must be `today` or earlier and not before `floor`, which the message names.
+pub fn day_between(
+    errors: &mut Errors,
+    field: &str,
+    day: NaiveDate,
+    (floor, what): (NaiveDate, &str),
+    today: NaiveDate,
+) {
+    past_date(errors, field, day, today);
+    if day < floor {
+        errors.add(field, format!("is before {what}"));
+    }
+}
+
 /// Check a person; `prefix` names the object (`complainant`, `patient`).
 pub fn person(
     errors: &mut Errors,

@@ -12,6 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value, json};
 
 use super::Actor;
+use super::case_input::{self as input, Errors};
 use super::case_state;
 use super::notify::Messenger;
 use crate::config::Settings;
@@ -76,6 +77,21 @@ impl Ctx {
             messenger: state.messenger.clone(),
             outgoing: RefCell::new(Vec::new()),
         })
+    }
+
+    /// A step's day: `given`, else today; not in the future and not before `floor`, which the
+    /// message names as `what` ("the offer", "the day the case was received").
+    pub fn day(
+        &self,
+        e: &mut Errors,
+        field: &str,
+        given: Option<NaiveDate>,
+        floor: NaiveDate,
+        what: &str,
+    ) -> NaiveDate {
+        let day = given.unwrap_or(self.today);
+        input::day_between(e, field, day, (floor, what), self.today);
+        day
     }
 
     /// Write to the complainant once the change is saved.

@@ -48,21 +48,6 @@ fn meeting_not_found() -> AppError {
     AppError::NotFound("No meeting has this id.".into())
 }
 
-/// A day that must be today or earlier and not before `floor` (named in the message).
-fn day_between(
-    e: &mut Errors,
-    field: &str,
-    day: NaiveDate,
-    floor: NaiveDate,
-    what: &str,
-    today: NaiveDate,
-) {
-    input::past_date(e, field, day, today);
-    if day < floor {
-        e.add(field, format!("is before {what}"));
-    }
-}
-
 /// Check that `id` names an active member of staff.
 fn active_user(
     conn: &mut DbConnection,
@@ -110,7 +95,7 @@ pub async fn offer(
             let req: OfferMeetingRequest = crate::json::from_value(raw)?;
             let mut e = Errors::default();
             let on = req.offered_on.unwrap_or(today);
-            day_between(&mut e, "offered_on", on, case.received_on, "the day the case was received", today);
+            input::day_between(&mut e, "offered_on", on, (case.received_on, "the day the case was received"), today);
             let note = input::optional_text(&mut e, "note", req.note.as_deref(), input::MAX_TEXT);
             e.done()?;
             if case.status == CaseStatus::Withdrawn {

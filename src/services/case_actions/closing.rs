@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Ctx, Step, on_or_before_today};
+use super::{Ctx, Step, case_day};
 use crate::db::DbConnection;
 use crate::db::case_records::{self, Response};
 use crate::db::cases::{self, CaseChanges, CaseRecord};
@@ -46,8 +46,7 @@ pub fn respond(
 ) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
-        let on = req.sent_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "sent_on", on, ctx, case);
+        let on = case_day(&mut e, "sent_on", req.sent_on, ctx, case);
         let signed_by = input::text(&mut e, "signed_by", &req.signed_by, 200, true);
         if !req.ombudsman_rights_given {
             e.add(
@@ -147,8 +146,7 @@ pub fn close(
 ) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
-        let on = req.closed_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "closed_on", on, ctx, case);
+        let on = case_day(&mut e, "closed_on", req.closed_on, ctx, case);
         if case.responded_on.is_some_and(|r| on < r) {
             e.add("closed_on", "is before the response was sent");
         }
@@ -249,8 +247,7 @@ pub fn withdraw(
     move |c, ctx, case| {
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
-        let on = req.withdrawn_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "withdrawn_on", on, ctx, case);
+        let on = case_day(&mut e, "withdrawn_on", req.withdrawn_on, ctx, case);
         e.done()?;
         if case.paused_on.is_some() {
             let days = i32::try_from(

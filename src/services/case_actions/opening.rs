@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Ctx, Step, on_or_before_today};
+use super::{Ctx, Step, case_day};
 use crate::db::case_records::{self, TimeLimitDecision};
 use crate::db::cases::{CaseChanges, CaseRecord};
 use crate::db::{DbConnection, users};
@@ -60,8 +60,7 @@ pub fn acknowledge(
 ) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
-        let on = req.acknowledged_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "acknowledged_on", on, ctx, case);
+        let on = case_day(&mut e, "acknowledged_on", req.acknowledged_on, ctx, case);
         if let Some(due) = req.response_due_on
             && due <= on
         {
@@ -238,8 +237,7 @@ pub fn start_investigation(
 ) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
     move |_, ctx, case| {
         let mut e = Errors::default();
-        let on = req.started_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "started_on", on, ctx, case);
+        let on = case_day(&mut e, "started_on", req.started_on, ctx, case);
         e.done()?;
         Ok(Step {
             changes: CaseChanges {

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Ctx, Step, on_or_before_today};
+use super::{Ctx, Step, case_day};
 use crate::db::cases::{self, CaseChanges, CaseRecord, NewCase};
 use crate::db::{DbConnection, timeline};
 use crate::domain::case::{self as rules, CaseKind, CaseStatus};
@@ -37,8 +37,7 @@ pub fn resolve(
             input::MAX_TEXT,
             true,
         );
-        let on = req.resolved_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "resolved_on", on, ctx, case);
+        let on = case_day(&mut e, "resolved_on", req.resolved_on, ctx, case);
         e.done()?;
         let on_time = case.pals_due_on.map(|d| on <= d);
         ctx.letter(
@@ -76,8 +75,7 @@ pub fn escalate(
     move |c, ctx, pals| {
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
-        let received = req.received_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "received_on", received, ctx, pals);
+        let received = case_day(&mut e, "received_on", req.received_on, ctx, pals);
         let risk = match (req.risk, pals.risk_consequence, pals.risk_likelihood) {
             (Some(r), _, _) => input::risk(&mut e, Some(r), true),
             (None, Some(consequence), Some(likelihood)) => input::risk(

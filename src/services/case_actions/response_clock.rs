@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Ctx, Step, on_or_before_today};
+use super::{Ctx, Step, case_day};
 use crate::db::DbConnection;
 use crate::db::case_records::{self, Extension, Pause};
 use crate::db::cases::{CaseChanges, CaseRecord};
@@ -43,7 +43,7 @@ pub fn extend(
             .complainant_agreed
             .then(|| req.agreed_on.unwrap_or(ctx.today));
         if let Some(d) = agreed_on {
-            on_or_before_today(&mut e, "agreed_on", d, ctx, case);
+            case_day(&mut e, "agreed_on", Some(d), ctx, case);
         }
         if !req.complainant_agreed && req.agreed_on.is_some() {
             e.add("agreed_on", "applies only when the complainant agreed");
@@ -118,8 +118,7 @@ pub fn pause(
     move |c, ctx, case| {
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
-        let on = req.paused_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "paused_on", on, ctx, case);
+        let on = case_day(&mut e, "paused_on", req.paused_on, ctx, case);
         e.done()?;
         case_records::insert_pause(
             c,
@@ -158,9 +157,8 @@ pub fn resume(
 ) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
-        let on = req.resumed_on.unwrap_or(ctx.today);
+        let on = case_day(&mut e, "resumed_on", req.resumed_on, ctx, case);
         let paused_on = case.paused_on.unwrap_or(on);
-        on_or_before_today(&mut e, "resumed_on", on, ctx, case);
         if on < paused_on {
             e.add("resumed_on", "is before the pause began");
         }
@@ -201,8 +199,7 @@ pub fn six_month_letter(
 ) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
     move |_, ctx, case| {
         let mut e = Errors::default();
-        let on = req.sent_on.unwrap_or(ctx.today);
-        on_or_before_today(&mut e, "sent_on", on, ctx, case);
+        let on = case_day(&mut e, "sent_on", req.sent_on, ctx, case);
         let explanation = input::text(
             &mut e,
             "explanation",

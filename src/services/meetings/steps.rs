@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{Ctx, Meeting, Step, active_user, day_between};
+use super::{Ctx, Meeting, Step, active_user};
 use crate::db::DbConnection;
 use crate::db::meetings::{self, ActionRow, MeetingChanges};
 use crate::error::AppResult;
@@ -26,14 +26,12 @@ pub fn accept(
     move |_, ctx, t| {
         let m = &t.meeting;
         let mut e = Errors::default();
-        let on = req.accepted_on.unwrap_or(ctx.today);
-        day_between(
+        let on = ctx.day(
             &mut e,
             "accepted_on",
-            on,
+            req.accepted_on,
             m.offered_on,
             "the offer",
-            ctx.today,
         );
         e.done()?;
         Ok(Step {
@@ -62,14 +60,12 @@ pub fn decline(
     move |_, ctx, t| {
         let m = &t.meeting;
         let mut e = Errors::default();
-        let on = req.declined_on.unwrap_or(ctx.today);
-        day_between(
+        let on = ctx.day(
             &mut e,
             "declined_on",
-            on,
+            req.declined_on,
             m.offered_on,
             "the offer",
-            ctx.today,
         );
         let reason = input::optional_text(&mut e, "reason", req.reason.as_deref(), input::MAX_TEXT);
         e.done()?;
@@ -115,21 +111,13 @@ pub fn hold(
     move |c, ctx, t| {
         let m = &t.meeting;
         let mut e = Errors::default();
-        let on = req.held_on.unwrap_or(ctx.today);
-        day_between(&mut e, "held_on", on, m.offered_on, "the offer", ctx.today);
+        let on = ctx.day(&mut e, "held_on", req.held_on, m.offered_on, "the offer");
         if m.starts_at.is_some_and(|t| on < t.date()) {
             e.add("held_on", "is before the day the meeting was scheduled for");
         }
         let notes = input::text(&mut e, "notes", &req.notes, input::MAX_TEXT, true);
         if let Some(sent) = req.summary_sent_on {
-            day_between(
-                &mut e,
-                "summary_sent_on",
-                sent,
-                on,
-                "the meeting",
-                ctx.today,
-            );
+            ctx.day(&mut e, "summary_sent_on", Some(sent), on, "the meeting");
         }
         let mut rows = Vec::new();
         for (i, a) in req.follow_up_actions.iter().enumerate() {
@@ -196,14 +184,12 @@ pub fn cancel(
         let m = &t.meeting;
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
-        let on = req.cancelled_on.unwrap_or(ctx.today);
-        day_between(
+        let on = ctx.day(
             &mut e,
             "cancelled_on",
-            on,
+            req.cancelled_on,
             m.offered_on,
             "the offer",
-            ctx.today,
         );
         e.done()?;
         Ok(Step {
@@ -232,9 +218,8 @@ pub fn summary_sent(
     move |_, ctx, t| {
         let m = &t.meeting;
         let mut e = Errors::default();
-        let on = req.sent_on.unwrap_or(ctx.today);
         let held = m.held_on.unwrap_or(m.offered_on);
-        day_between(&mut e, "sent_on", on, held, "the meeting", ctx.today);
+        let on = ctx.day(&mut e, "sent_on", req.sent_on, held, "the meeting");
         e.done()?;
         Ok(Step {
             changes: MeetingChanges {
