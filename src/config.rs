@@ -65,12 +65,15 @@
 //! the production checks; `CANDOUR_CONFIG_DIR` moves the `config/` folder.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::candour::CandourRules;
 use crate::domain::clock::ClockRules;
+
+mod sections;
+pub use sections::*;
 
 /// The JWT secret shipped for development. Production refuses to start with it.
 pub const DEVELOPMENT_JWT_SECRET: &str = "candour-development-secret-do-not-use-in-production";
@@ -158,383 +161,6 @@ pub struct Settings {
     pub learning: LearningSettings,
 }
 
-/// Who the letters come from: printed on letters and in emails.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TrustSettings {
-    pub name: String,
-    pub complaints_team: String,
-    pub postal_address: String,
-    pub phone: String,
-    pub email: String,
-    /// Where complainants can get free, independent help (told at acknowledgement).
-    pub advocacy: String,
-}
-
-impl Default for TrustSettings {
-    fn default() -> Self {
-        Self {
-            name: "Your NHS Trust".into(),
-            complaints_team: "Complaints Team".into(),
-            postal_address: "Your NHS Trust\nHospital Road\nTown AB1 2CD".into(),
-            phone: "01234 567890".into(),
-            email: "complaints@trust.nhs.uk".into(),
-            advocacy: "NHS Complaints Advocacy is free, independent and confidential. Your local \
-                       council can tell you which advocacy service covers your area."
-                .into(),
-        }
-    }
-}
-
-/// The complainant's private tracking link (`GET /track/{token}`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TrackingSettings {
-    /// Days after the case is closed, withdrawn or resolved that its link stops working.
-    pub link_days_after_closure: i64,
-    /// Messages one link may send to the handler in a calendar day (UTC).
-    pub max_messages_per_day: i32,
-}
-
-impl Default for TrackingSettings {
-    fn default() -> Self {
-        Self {
-            link_days_after_closure: 90,
-            max_messages_per_day: 10,
-        }
-    }
-}
-
-/// When staff are alerted.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AlertSettings {
-    /// How often the alert job looks for due and overdue cases.
-    pub interval_minutes: u64,
-    /// Warn the handler this many working days before a date falls due.
-    pub due_soon_working_days: u32,
-    /// The hour (UTC) from which the daily digest to service leads goes out.
-    pub digest_hour_utc: u32,
-    /// Turn the background job off (tests drive it directly).
-    pub enabled: bool,
-}
-
-impl Default for AlertSettings {
-    fn default() -> Self {
-        Self {
-            interval_minutes: 60,
-            due_soon_working_days: 3,
-            digest_hour_utc: 7,
-            enabled: true,
-        }
-    }
-}
-
-/// The handling-feedback survey (characteristic 10D).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct FeedbackSettings {
-    /// Working days after the response that the complainant is invited automatically.
-    pub invite_after_working_days: u32,
-    /// Days an invitation's link works.
-    pub invitation_valid_days: i64,
-    /// How often this instance looks for complaints due an invitation; 0 turns the job off
-    /// (another scheduler then calls `services::feedback::invite_due`).
-    pub job_interval_minutes: u64,
-}
-
-impl Default for FeedbackSettings {
-    fn default() -> Self {
-        Self {
-            invite_after_working_days: 10,
-            invitation_valid_days: 60,
-            job_interval_minutes: 60,
-        }
-    }
-}
-
-/// Board reporting: small-number suppression, SPC rules and targets (domain.md §9).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ReportSettings {
-    /// For the board role and in published reports, counts from 1 to `suppress_below − 1` are
-    /// hidden. 0 or 1 turns suppression off.
-    pub suppress_below: i64,
-    /// Months on an SPC chart (and used for its limits).
-    pub spc_months: u32,
-    /// Improvement direction of complaint volumes: `lower_is_better` makes a rise a concern
-    /// (and so an early warning); `neither` shows rises and falls in purple only.
-    pub volume_direction: crate::domain::spc::Direction,
-    /// Target % of complaints acknowledged within 3 working days, for assurance icons.
-    pub acknowledged_on_time_target: Option<f64>,
-    /// Target % of complaints responded to by the agreed date.
-    pub responded_on_time_target: Option<f64>,
-    pub spc: crate::domain::spc::SpcRules,
-}
-
-impl Default for ReportSettings {
-    fn default() -> Self {
-        Self {
-            suppress_below: 5,
-            spc_months: 24,
-            volume_direction: crate::domain::spc::Direction::LowerIsBetter,
-            acknowledged_on_time_target: None,
-            responded_on_time_target: None,
-            spc: crate::domain::spc::SpcRules::default(),
-        }
-    }
-}
-
-/// The learning register (characteristic 10E).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LearningSettings {
-    /// Months after a service change was implemented before it may be verified as sustained.
-    pub sustain_review_months: u32,
-}
-
-impl Default for LearningSettings {
-    fn default() -> Self {
-        Self {
-            sustain_review_months: 3,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ServerSettings {
-    pub host: String,
-    pub port: u16,
-    /// Number of actix workers; 0 means one per CPU core.
-    pub workers: usize,
-    pub max_json_bytes: usize,
-    pub shutdown_timeout_seconds: u64,
-    /// The address complainants and staff reach Candour at, for links in emails and letters
-    /// (e.g. `https://complaints.trust.nhs.uk`). Empty: `http://<host>:<port>`.
-    pub public_url: String,
-}
-
-impl ServerSettings {
-    /// The base URL for links, without a trailing slash.
-    pub fn base_url(&self) -> String {
-        let url = self.public_url.trim().trim_end_matches('/');
-        if url.is_empty() {
-            let host = if self.host == "0.0.0.0" {
-                "127.0.0.1"
-            } else {
-                &self.host
-            };
-            format!("http://{host}:{}", self.port)
-        } else {
-            url.to_string()
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DatabaseSettings {
-    /// `sqlite://PATH` or `postgres://…`.
-    pub url: Secret,
-    /// Connections for readers (PostgreSQL: all connections). SQLite always has one writer.
-    pub pool_size: u32,
-    pub connect_timeout_seconds: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AuthSettings {
-    pub jwt_secret: Secret,
-    pub access_token_minutes: i64,
-    pub refresh_token_hours: i64,
-    pub max_failed_logins: i32,
-    pub lockout_minutes: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct BootstrapSettings {
-    pub admin_email: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DataSettings {
-    /// Folder for the SQLite file (by default), the first admin's password and mail output.
-    pub dir: PathBuf,
-}
-
-/// How outgoing mail leaves Candour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EmailTransport {
-    /// Write each message as an `.eml` file in `<data.dir>/outbox/` (development).
-    File,
-    /// Send through an SMTP relay (production).
-    Smtp,
-}
-
-/// How the SMTP connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpTls {
-    /// Plain SMTP: only for a relay on the same host or a test sink.
-    None,
-    /// Plain connection upgraded with STARTTLS (usually port 587).
-    Starttls,
-    /// TLS from the first byte (usually port 465).
-    Tls,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct EmailSettings {
-    pub transport: EmailTransport,
-    /// Empty when unset.
-    pub smtp_host: String,
-    pub smtp_port: u16,
-    pub smtp_tls: SmtpTls,
-    /// Empty: no authentication.
-    pub smtp_username: String,
-    /// From the environment only (`CANDOUR__EMAIL__SMTP_PASSWORD`).
-    pub smtp_password: Secret,
-    pub smtp_timeout_seconds: u64,
-    /// The `From` mailbox, e.g. `Complaints <complaints@trust.nhs.uk>`; its domain also ends
-    /// every Message-ID.
-    pub from: String,
-    /// Wait after the first failed attempt; doubled after each further one.
-    pub retry_base_seconds: f64,
-    /// The longest wait between two attempts.
-    pub retry_max_seconds: f64,
-    /// Attempts before a message is dead and waits for an admin.
-    pub max_attempts: i32,
-    /// How often the worker looks for due messages when nobody wakes it.
-    pub poll_seconds: f64,
-    /// Messages one worker claims at a time.
-    pub batch_size: i64,
-    /// Folder of template overrides (`<name>/subject.txt.j2`, `body.txt.j2`, `body.html.j2`).
-    pub templates_dir: PathBuf,
-}
-
-/// The built-in `email.templates_dir`; it follows `CANDOUR_CONFIG_DIR` when left alone.
-pub const DEFAULT_TEMPLATES_DIR: &str = "config/templates";
-
-impl Default for EmailSettings {
-    fn default() -> Self {
-        Self {
-            transport: EmailTransport::File,
-            smtp_host: String::new(),
-            smtp_port: 587,
-            smtp_tls: SmtpTls::Starttls,
-            smtp_username: String::new(),
-            smtp_password: Secret::new(""),
-            smtp_timeout_seconds: 30,
-            from: "Candour <candour@localhost>".into(),
-            retry_base_seconds: 30.0,
-            retry_max_seconds: 3600.0,
-            max_attempts: 8,
-            poll_seconds: 5.0,
-            batch_size: 20,
-            templates_dir: DEFAULT_TEMPLATES_DIR.into(),
-        }
-    }
-}
-
-impl EmailSettings {
-    fn problems(&self, env: Environment) -> Vec<String> {
-        let mut problems = Vec::new();
-        if self.from.parse::<lettre::message::Mailbox>().is_err() {
-            problems.push(format!(
-                "email.from {:?} is not a mailbox such as \"Complaints <complaints@trust.nhs.uk>\"",
-                self.from
-            ));
-        }
-        let seconds = |v: f64| v.is_finite() && (0.01..=86_400.0).contains(&v);
-        if !seconds(self.retry_base_seconds) {
-            problems.push("email.retry_base_seconds must be 0.01 to 86400".to_string());
-        }
-        if !seconds(self.retry_max_seconds) || self.retry_max_seconds < self.retry_base_seconds {
-            problems.push(
-                "email.retry_max_seconds must be 0.01 to 86400 and not below email.retry_base_seconds"
-                    .to_string(),
-            );
-        }
-        if !seconds(self.poll_seconds) {
-            problems.push("email.poll_seconds must be 0.01 to 86400".to_string());
-        }
-        if !(1..=100).contains(&self.max_attempts) {
-            problems.push("email.max_attempts must be 1 to 100".to_string());
-        }
-        if !(1..=1000).contains(&self.batch_size) {
-            problems.push("email.batch_size must be 1 to 1000".to_string());
-        }
-        if !(1..=600).contains(&self.smtp_timeout_seconds) {
-            problems.push("email.smtp_timeout_seconds must be 1 to 600".to_string());
-        }
-        let has_host = !self.smtp_host.trim().is_empty();
-        if self.transport == EmailTransport::Smtp && !has_host {
-            problems.push("email.smtp_host is required when email.transport is smtp".to_string());
-        }
-        if env == Environment::Production && !(self.transport == EmailTransport::Smtp && has_host) {
-            problems.push(
-                "production sends mail over SMTP: set email.transport = \"smtp\" and email.smtp_host"
-                    .to_string(),
-            );
-        }
-        problems
-    }
-}
-
-impl Default for ServerSettings {
-    fn default() -> Self {
-        Self {
-            host: "127.0.0.1".into(),
-            port: 8080,
-            workers: 0,
-            max_json_bytes: 256 * 1024,
-            shutdown_timeout_seconds: 30,
-            public_url: String::new(),
-        }
-    }
-}
-
-impl Default for DatabaseSettings {
-    fn default() -> Self {
-        Self {
-            url: Secret::new("sqlite://data/candour.db"),
-            pool_size: 8,
-            connect_timeout_seconds: 5,
-        }
-    }
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            jwt_secret: Secret::new(DEVELOPMENT_JWT_SECRET),
-            access_token_minutes: 15,
-            refresh_token_hours: 12,
-            max_failed_logins: 5,
-            lockout_minutes: 15,
-        }
-    }
-}
-
-impl Default for BootstrapSettings {
-    fn default() -> Self {
-        Self {
-            admin_email: "admin@localhost".into(),
-        }
-    }
-}
-
-impl Default for DataSettings {
-    fn default() -> Self {
-        Self { dir: "data".into() }
-    }
-}
-
 impl Settings {
     /// Load the layered settings for `env` from `config_dir` (which need not exist).
     pub fn load(config_dir: &Path, env: Environment) -> Result<Self, String> {
@@ -588,77 +214,8 @@ impl Settings {
 
     /// Refuse settings that cannot work, and weak secrets in production.
     pub fn validate(&self, env: Environment) -> Result<(), String> {
-        let mut problems = Vec::new();
-        if self.auth.access_token_minutes < 1 {
-            problems.push("auth.access_token_minutes must be at least 1".to_string());
-        }
-        if self.auth.refresh_token_hours < 1 {
-            problems.push("auth.refresh_token_hours must be at least 1".to_string());
-        }
-        if self.auth.max_failed_logins < 1 {
-            problems.push("auth.max_failed_logins must be at least 1".to_string());
-        }
-        if self.auth.lockout_minutes < 0 {
-            problems.push("auth.lockout_minutes must not be negative".to_string());
-        }
-        let c = &self.cases;
-        for (key, days) in [
-            ("low", c.response_working_days_low),
-            ("moderate", c.response_working_days_moderate),
-            ("high", c.response_working_days_high),
-            ("extreme", c.response_working_days_extreme),
-        ] {
-            if !(1..=250).contains(&days) {
-                problems.push(format!(
-                    "cases.response_working_days_{key} must be 1 to 250"
-                ));
-            }
-        }
-        if !(1..=250).contains(&c.pals_resolution_working_days) {
-            problems.push("cases.pals_resolution_working_days must be 1 to 250".to_string());
-        }
-        let k = &self.candour;
-        for (key, days) in [
-            ("in_person_working_days", k.in_person_working_days),
-            ("written_working_days", k.written_working_days),
-        ] {
-            if !(1..=250).contains(&days) {
-                problems.push(format!("candour.{key} must be 1 to 250"));
-            }
-        }
-        if k.due_soon_working_days > 50 {
-            problems.push("candour.due_soon_working_days must be 0 to 50".to_string());
-        }
-        if !(1..=3650).contains(&self.tracking.link_days_after_closure) {
-            problems.push("tracking.link_days_after_closure must be 1 to 3650".to_string());
-        }
-        if !(1..=1000).contains(&self.tracking.max_messages_per_day) {
-            problems.push("tracking.max_messages_per_day must be 1 to 1000".to_string());
-        }
-        if !(1..=250).contains(&self.feedback.invite_after_working_days) {
-            problems.push("feedback.invite_after_working_days must be 1 to 250".to_string());
-        }
-        if !(1..=365).contains(&self.feedback.invitation_valid_days) {
-            problems.push("feedback.invitation_valid_days must be 1 to 365".to_string());
-        }
-        if self.feedback.job_interval_minutes > 10_080 {
-            problems.push("feedback.job_interval_minutes must be 0 to 10080".to_string());
-        }
+        let mut problems = self.ranges();
         let r = &self.reports;
-        if !(0..=100).contains(&r.suppress_below) {
-            problems.push("reports.suppress_below must be 0 to 100".to_string());
-        }
-        if !(6..=120).contains(&r.spc_months) {
-            problems.push("reports.spc_months must be 6 to 120".to_string());
-        }
-        for (key, run) in [
-            ("shift_run", r.spc.shift_run),
-            ("trend_run", r.spc.trend_run),
-        ] {
-            if !(3..=20).contains(&run) {
-                problems.push(format!("reports.spc.{key} must be 3 to 20"));
-            }
-        }
         for (key, target) in [
             ("acknowledged_on_time_target", r.acknowledged_on_time_target),
             ("responded_on_time_target", r.responded_on_time_target),
@@ -667,34 +224,147 @@ impl Settings {
                 problems.push(format!("reports.{key} must be a percentage, 0 to 100"));
             }
         }
-        if self.learning.sustain_review_months > 60 {
-            problems.push("learning.sustain_review_months must be 0 to 60".to_string());
-        }
-        if self.database.pool_size < 1 {
-            problems.push("database.pool_size must be at least 1".to_string());
-        }
-        if self.server.max_json_bytes < 1024 {
-            problems.push("server.max_json_bytes must be at least 1024".to_string());
-        }
         problems.extend(self.email.problems(env));
         if env == Environment::Production {
-            let secret = self.auth.jwt_secret.expose();
-            if secret == DEVELOPMENT_JWT_SECRET {
-                problems.push(
-                    "auth.jwt_secret is the development default; set CANDOUR__AUTH__JWT_SECRET to a random value of at least 32 bytes"
-                        .to_string(),
-                );
-            } else if secret.len() < MIN_PRODUCTION_SECRET_BYTES {
-                problems.push(format!(
-                    "auth.jwt_secret is {} bytes; production needs at least {MIN_PRODUCTION_SECRET_BYTES}",
-                    secret.len()
-                ));
-            }
+            problems.extend(self.auth.production_problem());
         }
         if problems.is_empty() {
             Ok(())
         } else {
             Err(problems.join("; "))
+        }
+    }
+
+    /// What is wrong with the whole-number settings that must lie within bounds.
+    fn ranges(&self) -> Vec<String> {
+        let mut b = Bounds::default();
+        let (a, c, k, r) = (&self.auth, &self.cases, &self.candour, &self.reports);
+        b.at_least("auth.access_token_minutes", a.access_token_minutes, 1);
+        b.at_least("auth.refresh_token_hours", a.refresh_token_hours, 1);
+        b.at_least("auth.max_failed_logins", a.max_failed_logins, 1);
+        b.at_least("auth.lockout_minutes", a.lockout_minutes, 0);
+        for (grade, days) in [
+            ("low", c.response_working_days_low),
+            ("moderate", c.response_working_days_moderate),
+            ("high", c.response_working_days_high),
+            ("extreme", c.response_working_days_extreme),
+        ] {
+            b.within(
+                &format!("cases.response_working_days_{grade}"),
+                days,
+                1,
+                250,
+            );
+        }
+        b.within(
+            "cases.pals_resolution_working_days",
+            c.pals_resolution_working_days,
+            1,
+            250,
+        );
+        b.within(
+            "candour.in_person_working_days",
+            k.in_person_working_days,
+            1,
+            250,
+        );
+        b.within(
+            "candour.written_working_days",
+            k.written_working_days,
+            1,
+            250,
+        );
+        b.within(
+            "candour.due_soon_working_days",
+            k.due_soon_working_days,
+            0,
+            50,
+        );
+        let (t, f) = (&self.tracking, &self.feedback);
+        b.within(
+            "tracking.link_days_after_closure",
+            t.link_days_after_closure,
+            1,
+            3650,
+        );
+        b.within(
+            "tracking.max_messages_per_day",
+            t.max_messages_per_day,
+            1,
+            1000,
+        );
+        b.within(
+            "feedback.invite_after_working_days",
+            f.invite_after_working_days,
+            1,
+            250,
+        );
+        b.within(
+            "feedback.invitation_valid_days",
+            f.invitation_valid_days,
+            1,
+            365,
+        );
+        b.within(
+            "feedback.job_interval_minutes",
+            f.job_interval_minutes,
+            0,
+            10_080,
+        );
+        b.within("reports.suppress_below", r.suppress_below, 0, 100);
+        b.within("reports.spc_months", r.spc_months, 6, 120);
+        b.within("reports.spc.shift_run", r.spc.shift_run, 3, 20);
+        b.within("reports.spc.trend_run", r.spc.trend_run, 3, 20);
+        b.within(
+            "learning.sustain_review_months",
+            self.learning.sustain_review_months,
+            0,
+            60,
+        );
+        b.at_least("database.pool_size", self.database.pool_size, 1);
+        b.at_least("server.max_json_bytes", self.server.max_json_bytes, 1024);
+        b.0
+    }
+}
+
+/// The problems found checking settings against their bounds.
+#[derive(Default)]
+struct Bounds(Vec<String>);
+
+impl Bounds {
+    fn within(&mut self, key: &str, value: impl TryInto<i64>, low: i64, high: i64) {
+        if !(low..=high).contains(&value.try_into().unwrap_or(i64::MAX)) {
+            self.0.push(format!("{key} must be {low} to {high}"));
+        }
+    }
+
+    fn at_least(&mut self, key: &str, value: impl TryInto<i64>, low: i64) {
+        if value.try_into().unwrap_or(i64::MAX) < low {
+            self.0.push(if low == 0 {
+                format!("{key} must not be negative")
+            } else {
+                format!("{key} must be at least {low}")
+            });
+        }
+    }
+}
+
+impl AuthSettings {
+    /// The JWT secret in production: not the development default, and long enough.
+    fn production_problem(&self) -> Option<String> {
+        let secret = self.jwt_secret.expose();
+        if secret == DEVELOPMENT_JWT_SECRET {
+            Some(
+                "auth.jwt_secret is the development default; set CANDOUR__AUTH__JWT_SECRET to a random value of at least 32 bytes"
+                    .to_string(),
+            )
+        } else if secret.len() < MIN_PRODUCTION_SECRET_BYTES {
+            Some(format!(
+                "auth.jwt_secret is {} bytes; production needs at least {MIN_PRODUCTION_SECRET_BYTES}",
+                secret.len()
+            ))
+        } else {
+            None
         }
     }
 }
