@@ -11,6 +11,7 @@ mod case_edit;
 mod case_lifecycle;
 mod cases;
 mod cli;
+mod clock;
 mod communications;
 mod demo;
 mod errors;
