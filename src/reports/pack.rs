@@ -20,208 +20,123 @@ fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_string(), |v| format!("{v:.1}"))
 }
 
-/// A table of label, this period, previous period.
-fn table(heading: &str, rows: Vec<(&str, String, String)>) -> Value {
+/// How one row of a table reads its figure from a period's figures.
+type Cell = fn(&Figures) -> String;
+
+/// A table of label, this period (`a`), previous period (`b`).
+fn table(heading: &str, a: &Figures, b: &Figures, rows: &[(&str, Cell)]) -> Value {
     json!({
         "heading": heading,
         "rows": rows
-            .into_iter()
-            .map(|(label, now, before)| json!({"label": label, "current": now, "previous": before}))
+            .iter()
+            .map(|(label, cell)| json!({"label": label, "current": cell(a), "previous": cell(b)}))
             .collect::<Vec<_>>(),
     })
 }
 
+/// Two counts added, unless either is suppressed.
+fn sum(x: Option<i64>, y: Option<i64>) -> String {
+    n(x.zip(y).map(|(x, y)| x + y))
+}
+
+const VOLUMES: &[(&str, Cell)] = &[
+    ("Complaints received", |f| n(f.volumes.complaints)),
+    ("PALS concerns received", |f| n(f.volumes.pals_concerns)),
+    ("PALS concerns escalated to complaints", |f| {
+        n(f.volumes.escalations)
+    }),
+    ("Complaints reopened", |f| n(f.volumes.reopened)),
+];
+
+const OUTCOMES: &[(&str, Cell)] = &[
+    ("Responses sent", |f| n(f.outcomes.responded)),
+    ("Upheld", |f| n(f.outcomes.upheld)),
+    ("Partially upheld", |f| n(f.outcomes.partially_upheld)),
+    ("Not upheld", |f| n(f.outcomes.not_upheld)),
+    ("Well-founded (upheld or partially)", |f| {
+        pct(f.outcomes.well_founded_pct)
+    }),
+    ("Withdrawn", |f| n(f.outcomes.withdrawn)),
+];
+
+const TIMELINESS: &[(&str, Cell)] = &[
+    ("Acknowledged within 3 working days", |f| {
+        pct(f.timeliness.acknowledged_on_time_pct)
+    }),
+    ("Responded to by the agreed date", |f| {
+        pct(f.timeliness.responded_by_agreed_date_pct)
+    }),
+    ("Median working days to response", |f| {
+        num(f.timeliness.median_working_days_to_response)
+    }),
+    ("Six-month letters due", |f| {
+        n(f.timeliness.six_month_letters_due)
+    }),
+    ("Six-month letters missed", |f| {
+        n(f.timeliness.six_month_letters_missed)
+    }),
+];
+
+const MEETINGS: &[(&str, Cell)] = &[
+    ("Offered", |f| n(f.meetings.offered)),
+    ("Accepted", |f| n(f.meetings.accepted)),
+    ("Held", |f| n(f.meetings.held)),
+];
+
+const CANDOUR: &[(&str, Cell)] = &[
+    ("Notifiable safety incidents", |f| {
+        n(f.candour.notifiable_incidents)
+    }),
+    ("Notified on time", |f| pct(f.candour.notified_on_time_pct)),
+    ("Exceptions recorded", |f| n(f.candour.exceptions)),
+    ("Still outstanding", |f| n(f.candour.outstanding)),
+];
+
+const OMBUDSMAN: &[(&str, Cell)] = &[
+    ("Referred", |f| n(f.ombudsman.referred)),
+    ("Upheld or partly upheld by the PHSO", |f| {
+        sum(f.ombudsman.upheld, f.ombudsman.partly_upheld)
+    }),
+];
+
+const SERVICE_CHANGES: &[(&str, Cell)] = &[
+    ("Implemented", |f| n(f.service_changes.implemented)),
+    ("Verified as sustained", |f| n(f.service_changes.sustained)),
+    ("Planned or in progress", |f| {
+        sum(f.service_changes.planned, f.service_changes.in_progress)
+    }),
+    ("Overdue", |f| n(f.service_changes.overdue)),
+];
+
+const FEEDBACK: &[(&str, Cell)] = &[
+    ("Survey invitations sent", |f| {
+        n(f.feedback.as_ref().and_then(|x| x.invitations_sent))
+    }),
+    ("Response rate", |f| {
+        pct(f.feedback.as_ref().and_then(|x| x.response_rate_pct))
+    }),
+    ("Satisfied with the handling", |f| {
+        pct(f.feedback.as_ref().and_then(|x| x.percent_satisfied))
+    }),
+];
+
+/// The pack's tables, this period beside the previous one.
 fn tables(a: &Figures, b: &Figures) -> Vec<Value> {
-    let mut out = vec![
-        table(
-            "Volumes",
-            vec![
-                (
-                    "Complaints received",
-                    n(a.volumes.complaints),
-                    n(b.volumes.complaints),
-                ),
-                (
-                    "PALS concerns received",
-                    n(a.volumes.pals_concerns),
-                    n(b.volumes.pals_concerns),
-                ),
-                (
-                    "PALS concerns escalated to complaints",
-                    n(a.volumes.escalations),
-                    n(b.volumes.escalations),
-                ),
-                (
-                    "Complaints reopened",
-                    n(a.volumes.reopened),
-                    n(b.volumes.reopened),
-                ),
-            ],
-        ),
-        table(
-            "Outcomes of responses sent",
-            vec![
-                (
-                    "Responses sent",
-                    n(a.outcomes.responded),
-                    n(b.outcomes.responded),
-                ),
-                ("Upheld", n(a.outcomes.upheld), n(b.outcomes.upheld)),
-                (
-                    "Partially upheld",
-                    n(a.outcomes.partially_upheld),
-                    n(b.outcomes.partially_upheld),
-                ),
-                (
-                    "Not upheld",
-                    n(a.outcomes.not_upheld),
-                    n(b.outcomes.not_upheld),
-                ),
-                (
-                    "Well-founded (upheld or partially)",
-                    pct(a.outcomes.well_founded_pct),
-                    pct(b.outcomes.well_founded_pct),
-                ),
-                (
-                    "Withdrawn",
-                    n(a.outcomes.withdrawn),
-                    n(b.outcomes.withdrawn),
-                ),
-            ],
-        ),
-        table(
-            "Timeliness",
-            vec![
-                (
-                    "Acknowledged within 3 working days",
-                    pct(a.timeliness.acknowledged_on_time_pct),
-                    pct(b.timeliness.acknowledged_on_time_pct),
-                ),
-                (
-                    "Responded to by the agreed date",
-                    pct(a.timeliness.responded_by_agreed_date_pct),
-                    pct(b.timeliness.responded_by_agreed_date_pct),
-                ),
-                (
-                    "Median working days to response",
-                    num(a.timeliness.median_working_days_to_response),
-                    num(b.timeliness.median_working_days_to_response),
-                ),
-                (
-                    "Six-month letters due",
-                    n(a.timeliness.six_month_letters_due),
-                    n(b.timeliness.six_month_letters_due),
-                ),
-                (
-                    "Six-month letters missed",
-                    n(a.timeliness.six_month_letters_missed),
-                    n(b.timeliness.six_month_letters_missed),
-                ),
-            ],
-        ),
-        table(
-            "Face-to-face meetings (10C)",
-            vec![
-                ("Offered", n(a.meetings.offered), n(b.meetings.offered)),
-                ("Accepted", n(a.meetings.accepted), n(b.meetings.accepted)),
-                ("Held", n(a.meetings.held), n(b.meetings.held)),
-            ],
-        ),
-        table(
-            "Duty of Candour (11B)",
-            vec![
-                (
-                    "Notifiable safety incidents",
-                    n(a.candour.notifiable_incidents),
-                    n(b.candour.notifiable_incidents),
-                ),
-                (
-                    "Notified on time",
-                    pct(a.candour.notified_on_time_pct),
-                    pct(b.candour.notified_on_time_pct),
-                ),
-                (
-                    "Exceptions recorded",
-                    n(a.candour.exceptions),
-                    n(b.candour.exceptions),
-                ),
-                (
-                    "Still outstanding",
-                    n(a.candour.outstanding),
-                    n(b.candour.outstanding),
-                ),
-            ],
-        ),
-        table(
-            "Ombudsman (PHSO)",
-            vec![
-                ("Referred", n(a.ombudsman.referred), n(b.ombudsman.referred)),
-                (
-                    "Upheld or partly upheld by the PHSO",
-                    n(a.ombudsman
-                        .upheld
-                        .zip(a.ombudsman.partly_upheld)
-                        .map(|(x, y)| x + y)),
-                    n(b.ombudsman
-                        .upheld
-                        .zip(b.ombudsman.partly_upheld)
-                        .map(|(x, y)| x + y)),
-                ),
-            ],
-        ),
-    ];
-    out.push(table(
-        "Changes made because of complaints (10E)",
-        vec![
-            (
-                "Implemented",
-                n(a.service_changes.implemented),
-                n(b.service_changes.implemented),
-            ),
-            (
-                "Verified as sustained",
-                n(a.service_changes.sustained),
-                n(b.service_changes.sustained),
-            ),
-            (
-                "Planned or in progress",
-                n(a.service_changes
-                    .planned
-                    .zip(a.service_changes.in_progress)
-                    .map(|(x, y)| x + y)),
-                n(b.service_changes
-                    .planned
-                    .zip(b.service_changes.in_progress)
-                    .map(|(x, y)| x + y)),
-            ),
-            (
-                "Overdue",
-                n(a.service_changes.overdue),
-                n(b.service_changes.overdue),
-            ),
-        ],
-    ));
-    if let (Some(fa), Some(fb)) = (&a.feedback, &b.feedback) {
-        out.push(table(
-            "How complaints were handled: complainants' feedback (10D)",
-            vec![
-                (
-                    "Survey invitations sent",
-                    n(fa.invitations_sent),
-                    n(fb.invitations_sent),
-                ),
-                (
-                    "Response rate",
-                    pct(fa.response_rate_pct),
-                    pct(fb.response_rate_pct),
-                ),
-                (
-                    "Satisfied with the handling",
-                    pct(fa.percent_satisfied),
-                    pct(fb.percent_satisfied),
-                ),
-            ],
-        ));
+    let mut out: Vec<Value> = [
+        ("Volumes", VOLUMES),
+        ("Outcomes of responses sent", OUTCOMES),
+        ("Timeliness", TIMELINESS),
+        ("Face-to-face meetings (10C)", MEETINGS),
+        ("Duty of Candour (11B)", CANDOUR),
+        ("Ombudsman (PHSO)", OMBUDSMAN),
+        ("Changes made because of complaints (10E)", SERVICE_CHANGES),
+    ]
+    .into_iter()
+    .map(|(heading, rows)| table(heading, a, b, rows))
+    .collect();
+    if a.feedback.is_some() && b.feedback.is_some() {
+        let heading = "How complaints were handled: complainants' feedback (10D)";
+        out.push(table(heading, a, b, FEEDBACK));
     }
     out
 }
