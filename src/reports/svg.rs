@@ -79,123 +79,159 @@ pub fn spc_description(s: &Series) -> String {
     d
 }
 
-/// An SPC chart of `s`, `id` making its title and description ids unique on the page.
-pub fn spc_chart(s: &Series, id: &str) -> String {
+/// The chart area of an SPC chart: its size, margins and the value range shown.
+struct Frame {
+    lo: f64,
+    hi: f64,
+    /// Points across the chart.
+    n: usize,
+}
+
+impl Frame {
     const W: f64 = 640.0;
     const H: f64 = 220.0;
     const L: f64 = 44.0;
     const R: f64 = 28.0;
     const T: f64 = 12.0;
     const B: f64 = 30.0;
-    let values: Vec<f64> = s.points.iter().filter_map(|p| p.value).collect();
-    let mut lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if let Some(l) = &s.limits {
-        lo = lo.min(l.lower_process_limit.max(0.0));
-        hi = hi.max(l.upper_process_limit);
-    }
-    if let Some(t) = s.target {
-        lo = lo.min(t);
-        hi = hi.max(t);
-    }
-    if !lo.is_finite() || !hi.is_finite() {
-        lo = 0.0;
-        hi = 1.0;
-    }
-    if s.unit == "percent" {
-        // Percentages always on a 0–100 axis: honest, and stable when points are hidden.
-        lo = 0.0;
-        hi = 100.0;
-    }
-    if s.unit == "count" {
-        lo = lo.min(0.0);
-    }
-    if (hi - lo).abs() < 1e-9 {
-        hi = lo + 1.0;
-    }
-    let n = s.points.len().max(1);
-    let x = |i: usize| {
-        if n == 1 {
-            L + (W - L - R) / 2.0
-        } else {
-            L + (W - L - R) * i as f64 / (n - 1) as f64
+
+    /// The range of `s`: its values, limits and target; 0–100 for percentages, from 0 for counts.
+    fn of(s: &Series) -> Self {
+        let values: Vec<f64> = s.points.iter().filter_map(|p| p.value).collect();
+        let mut lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if let Some(l) = &s.limits {
+            lo = lo.min(l.lower_process_limit.max(0.0));
+            hi = hi.max(l.upper_process_limit);
         }
-    };
-    let y = |v: f64| T + (H - T - B) * (1.0 - (v - lo) / (hi - lo));
+        if let Some(t) = s.target {
+            lo = lo.min(t);
+            hi = hi.max(t);
+        }
+        if !lo.is_finite() || !hi.is_finite() {
+            lo = 0.0;
+            hi = 1.0;
+        }
+        if s.unit == "percent" {
+            // Percentages always on a 0–100 axis: honest, and stable when points are hidden.
+            lo = 0.0;
+            hi = 100.0;
+        }
+        if s.unit == "count" {
+            lo = lo.min(0.0);
+        }
+        if (hi - lo).abs() < 1e-9 {
+            hi = lo + 1.0;
+        }
+        Self {
+            lo,
+            hi,
+            n: s.points.len().max(1),
+        }
+    }
+
+    fn x(&self, i: usize) -> f64 {
+        let (l, r, w) = (Self::L, Self::R, Self::W);
+        if self.n == 1 {
+            l + (w - l - r) / 2.0
+        } else {
+            l + (w - l - r) * i as f64 / (self.n - 1) as f64
+        }
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        Self::T + (Self::H - Self::T - Self::B) * (1.0 - (v - self.lo) / (self.hi - self.lo))
+    }
+
+    fn shows(&self, v: f64) -> bool {
+        v >= self.lo && v <= self.hi
+    }
+}
+
+/// An SPC chart of `s`, `id` making its title and description ids unique on the page.
+pub fn spc_chart(s: &Series, id: &str) -> String {
+    let (w, h) = (Frame::W, Frame::H);
+    let f = Frame::of(s);
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         esc(&s.label),
         esc(&spc_description(s))
     );
-    // Axes and y ticks.
+    axes(&mut svg, &f, s);
+    lines(&mut svg, &f, s);
+    points(&mut svg, &f, s);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The axes, the value ticks and the month labels (at most about eight).
+fn axes(svg: &mut String, f: &Frame, s: &Series) {
+    let (l, t, bottom, right) = (Frame::L, Frame::T, Frame::H - Frame::B, Frame::W - Frame::R);
     let _ = write!(
         svg,
-        r##"<line x1="{L}" y1="{T}" x2="{L}" y2="{}" stroke="#768692"/><line x1="{L}" y1="{}" x2="{}" y2="{}" stroke="#768692"/>"##,
-        H - B,
-        H - B,
-        W - R,
-        H - B
+        r##"<line x1="{l}" y1="{t}" x2="{l}" y2="{bottom}" stroke="#768692"/><line x1="{l}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#768692"/>"##,
     );
-    for v in [lo, (lo + hi) / 2.0, hi] {
+    for v in [f.lo, (f.lo + f.hi) / 2.0, f.hi] {
         let _ = write!(
             svg,
             r##"<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#425563">{}</text>"##,
-            L - 4.0,
-            y(v) + 3.0,
+            l - 4.0,
+            f.y(v) + 3.0,
             fmt(v)
         );
     }
-    let step = n.div_ceil(8).max(1);
+    let step = f.n.div_ceil(8).max(1);
     for (i, p) in s.points.iter().enumerate() {
-        if i % step == 0 || i + 1 == n {
+        if i % step == 0 || i + 1 == f.n {
             let _ = write!(
                 svg,
                 r##"<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#425563">{}</text>"##,
-                x(i),
-                H - B + 14.0,
+                f.x(i),
+                bottom + 14.0,
                 p.month.format("%b %y")
             );
         }
     }
-    if let Some(l) = &s.limits {
+}
+
+/// The process limits and mean (when shown), and the target.
+fn lines(svg: &mut String, f: &Frame, s: &Series) {
+    let (l, right) = (Frame::L, Frame::W - Frame::R);
+    if let Some(limits) = &s.limits {
         for (v, colour, dash) in [
-            (l.upper_process_limit, "#A6A6A6", "4 3"),
-            (l.lower_process_limit, "#A6A6A6", "4 3"),
-            (l.mean, "#000000", ""),
+            (limits.upper_process_limit, "#A6A6A6", "4 3"),
+            (limits.lower_process_limit, "#A6A6A6", "4 3"),
+            (limits.mean, "#000000", ""),
         ] {
-            if v >= lo && v <= hi {
+            if f.shows(v) {
                 let _ = write!(
                     svg,
-                    r#"<line x1="{L}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="{colour}" stroke-dasharray="{dash}"/>"#,
-                    W - R,
-                    y = y(v)
+                    r#"<line x1="{l}" y1="{y:.1}" x2="{right}" y2="{y:.1}" stroke="{colour}" stroke-dasharray="{dash}"/>"#,
+                    y = f.y(v)
                 );
             }
         }
     }
-    if let Some(t) = s.target {
+    if let Some(target) = s.target {
         let _ = write!(
             svg,
-            r##"<line x1="{L}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#DE1B1B" stroke-dasharray="2 2"/>"##,
-            W - R,
-            y = y(t)
+            r##"<line x1="{l}" y1="{y:.1}" x2="{right}" y2="{y:.1}" stroke="#DE1B1B" stroke-dasharray="2 2"/>"##,
+            y = f.y(target)
         );
     }
-    // The data line, broken at gaps.
+}
+
+/// The data line, broken at gaps, and a point per month coloured by its variation.
+fn points(svg: &mut String, f: &Frame, s: &Series) {
     let mut path = String::new();
     let mut pen_down = false;
     for (i, p) in s.points.iter().enumerate() {
         match p.value {
             Some(v) => {
-                let _ = write!(
-                    path,
-                    "{}{:.1},{:.1} ",
-                    if pen_down { "L" } else { "M" },
-                    x(i),
-                    y(v)
-                );
+                let pen = if pen_down { "L" } else { "M" };
+                let _ = write!(path, "{pen}{:.1},{:.1} ", f.x(i), f.y(v));
                 pen_down = true;
             }
             None => pen_down = false,
@@ -213,16 +249,14 @@ pub fn spc_chart(s: &Series, id: &str) -> String {
             let _ = write!(
                 svg,
                 r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}"><title>{}: {}</title></circle>"#,
-                x(i),
-                y(v),
+                f.x(i),
+                f.y(v),
                 p.variation.colour(),
                 p.month.format("%B %Y"),
                 fmt(v)
             );
         }
     }
-    svg.push_str("</svg>");
-    svg
 }
 
 /// A horizontal bar chart of labelled counts (`None`: suppressed, drawn as a note).
