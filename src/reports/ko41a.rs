@@ -356,64 +356,23 @@ pub fn assemble(year: i32, caseload: Caseload, coding: Coding) -> AppResult<Ko41
         .enumerate()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
-    // Each service's site and area, worked out once per service rather than once per row.
-    let mut placed: HashMap<&str, (Option<&str>, Option<&str>)> = HashMap::new();
-    // A complaint about several sites is recorded once: at the site of its first service.
-    let mut first: Vec<Option<&str>> = vec![None; cases.len()];
-    let mut case_areas: Vec<(usize, &str)> = Vec::new();
-    for (case_id, service_id) in &services {
-        let Some(&i) = index.get(case_id.as_str()) else {
-            continue;
-        };
-        let service_id = service_id.as_str();
-        if first[i].is_none_or(|f| service_id < f) {
-            first[i] = Some(service_id);
-        }
-        let (_, area) = *placed.entry(service_id).or_insert_with(|| {
-            (
-                tree.site_of(service_id).map(|s| s.id.as_str()),
-                tree.area_of(service_id),
-            )
-        });
-        if let Some(a) = area {
-            case_areas.push((i, a));
-        }
-    }
-    case_areas.sort_unstable();
-    case_areas.dedup();
-    let case_site: Vec<Option<&str>> = first
-        .iter()
-        .map(|f| f.and_then(|s| placed.get(s).and_then(|p| p.0)))
-        .collect();
-    let mut site_ids: Vec<Option<&str>> = case_site
-        .iter()
-        .copied()
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    site_ids.sort_by_key(|id| {
-        id.and_then(|i| tree.get(i))
-            .map_or_else(|| "~".to_string(), |r| r.code.clone())
-    });
-    let slot: HashMap<Option<&str>, usize> =
-        site_ids.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    let site_of: Vec<usize> = case_site.iter().map(|s| slot[s]).collect();
-    let total_slot = site_ids.len();
-    let mut tallies: Vec<Tally> = (0..=total_slot).map(|_| Tally::default()).collect();
+    let placed = Placement::of(&tree, &index, &services, cases.len());
     let new: Vec<bool> = cases
         .iter()
         .map(|c| c.received_on >= period.from && c.received_on <= period.to)
         .collect();
+    let mut tallies: Vec<Tally> = (0..=placed.sites.len()).map(|_| Tally::default()).collect();
+    let total_slot = placed.sites.len();
     // Count complaint `i` at its site and in the trust total.
     fn count<'a>(tallies: &mut [Tally<'a>], at: [usize; 2], f: impl Fn(&mut Tally<'a>)) {
         at.into_iter().for_each(|slot| f(&mut tallies[slot]));
     }
-    let at = |i: usize| [site_of[i], total_slot];
+    let at = |i: usize| [placed.site_of[i], total_slot];
     for (i, case) in cases.iter().enumerate() {
         count(&mut tallies, at(i), |t| t.case(case, period, new[i]));
     }
     let mut has_area = vec![false; cases.len()];
-    for &(i, area) in &case_areas {
+    for &(i, area) in &placed.areas {
         has_area[i] = true;
         if new[i] {
             count(&mut tallies, at(i), |t| bump(&mut t.area, area));
@@ -438,7 +397,86 @@ pub fn assemble(year: i32, caseload: Caseload, coding: Coding) -> AppResult<Ko41
             count(&mut tallies, at(i), |t| bump(&mut t.profession, code));
         }
     }
-    let total = tallies.pop().unwrap_or_default().finish(&lists);
+    Ok(finish(year, period, &lists, &tree, &placed.sites, tallies))
+}
+
+/// Where each complaint is counted: a site per complaint and the areas it touches.
+struct Placement<'a> {
+    /// Every site with complaints, in code order (`None`: no service recorded).
+    sites: Vec<Option<&'a str>>,
+    /// Each complaint's slot in `sites`.
+    site_of: Vec<usize>,
+    /// (complaint, service area), each once.
+    areas: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Placement<'a> {
+    /// A complaint about several sites is recorded once: at the site of its first service.
+    fn of(
+        tree: &'a Tree,
+        index: &HashMap<&str, usize>,
+        services: &'a [(String, String)],
+        cases: usize,
+    ) -> Self {
+        // Each service's site and area, worked out once per service rather than once per row.
+        let mut placed: HashMap<&str, (Option<&str>, Option<&str>)> = HashMap::new();
+        let mut first: Vec<Option<&str>> = vec![None; cases];
+        let mut areas: Vec<(usize, &str)> = Vec::new();
+        for (case_id, service_id) in services {
+            let Some(&i) = index.get(case_id.as_str()) else {
+                continue;
+            };
+            let service_id = service_id.as_str();
+            if first[i].is_none_or(|f| service_id < f) {
+                first[i] = Some(service_id);
+            }
+            let (_, area) = *placed.entry(service_id).or_insert_with(|| {
+                (
+                    tree.site_of(service_id).map(|s| s.id.as_str()),
+                    tree.area_of(service_id),
+                )
+            });
+            if let Some(a) = area {
+                areas.push((i, a));
+            }
+        }
+        areas.sort_unstable();
+        areas.dedup();
+        let case_site: Vec<Option<&str>> = first
+            .iter()
+            .map(|f| f.and_then(|s| placed.get(s).and_then(|p| p.0)))
+            .collect();
+        let mut sites: Vec<Option<&str>> = case_site
+            .iter()
+            .copied()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        sites.sort_by_key(|id| {
+            id.and_then(|i| tree.get(i))
+                .map_or_else(|| "~".to_string(), |r| r.code.clone())
+        });
+        let slot: HashMap<Option<&str>, usize> =
+            sites.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+        let site_of = case_site.iter().map(|s| slot[s]).collect();
+        Self {
+            sites,
+            site_of,
+            areas,
+        }
+    }
+}
+
+/// The return from the tallies (one per site, then the trust's), checked for consistency.
+fn finish(
+    year: i32,
+    period: Period,
+    lists: &Lists,
+    tree: &Tree,
+    site_ids: &[Option<&str>],
+    mut tallies: Vec<Tally<'_>>,
+) -> Ko41a {
+    let mut total = tallies.pop().unwrap_or_default().finish(lists);
     let sites: Vec<Site> = site_ids
         .iter()
         .zip(tallies)
@@ -447,13 +485,12 @@ pub fn assemble(year: i32, caseload: Caseload, coding: Coding) -> AppResult<Ko41
             Site {
                 code: row.map_or_else(|| "NONE".into(), |r| r.code.clone()),
                 name: row.map_or_else(|| "No service recorded".into(), |r| r.name.clone()),
-                sections: tally.finish(&lists),
+                sections: tally.finish(lists),
                 service_id: site.map(str::to_string),
             }
         })
         .collect();
     let new_at_sites: i64 = sites.iter().map(|s| s.sections.summary.new).sum();
-    let mut total = total;
     if new_at_sites != total.summary.new {
         total.validation.push(format!(
             "Site totals of new complaints ({new_at_sites}) differ from the trust total ({}).",
@@ -462,7 +499,7 @@ pub fn assemble(year: i32, caseload: Caseload, coding: Coding) -> AppResult<Ko41
     }
     let valid =
         total.validation.is_empty() && sites.iter().all(|s| s.sections.validation.is_empty());
-    Ok(Ko41a {
+    Ko41a {
         financial_year: Period::financial_year_label(year),
         period,
         total,
@@ -474,7 +511,7 @@ pub fn assemble(year: i32, caseload: Caseload, coding: Coding) -> AppResult<Ko41
             "Breakdowns count new complaints only; subject areas count each aspect, so their total may exceed new complaints.".into(),
             "Withdrawn complaints are not a KO41a outcome: they are not counted as resolved and remain in carried forward.".into(),
         ],
-    })
+    }
 }
 
 /// The return as CSV: one row per box, for the trust and each site.
