@@ -65,6 +65,7 @@
 //! the production checks; `CANDOUR_CONFIG_DIR` moves the `config/` folder.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -238,112 +239,112 @@ impl Settings {
     /// What is wrong with the whole-number settings that must lie within bounds.
     fn ranges(&self) -> Vec<String> {
         let mut b = Bounds::default();
-        let (a, c, k, r) = (&self.auth, &self.cases, &self.candour, &self.reports);
-        b.at_least("auth.access_token_minutes", a.access_token_minutes, 1);
-        b.at_least("auth.refresh_token_hours", a.refresh_token_hours, 1);
-        b.at_least("auth.max_failed_logins", a.max_failed_logins, 1);
-        b.at_least("auth.lockout_minutes", a.lockout_minutes, 0);
-        for (grade, days) in [
-            ("low", c.response_working_days_low),
-            ("moderate", c.response_working_days_moderate),
-            ("high", c.response_working_days_high),
-            ("extreme", c.response_working_days_extreme),
-        ] {
-            b.within(
-                &format!("cases.response_working_days_{grade}"),
-                days,
-                1,
-                250,
-            );
-        }
+        let a = &self.auth;
+        b.section("auth");
+        b.at_least("access_token_minutes", a.access_token_minutes, 1);
+        b.at_least("refresh_token_hours", a.refresh_token_hours, 1);
+        b.at_least("max_failed_logins", a.max_failed_logins, 1);
+        b.at_least("lockout_minutes", a.lockout_minutes, 0);
+        let c = &self.cases;
+        b.section("cases");
         b.within(
-            "cases.pals_resolution_working_days",
+            "response_working_days_low",
+            c.response_working_days_low,
+            1..=250,
+        );
+        b.within(
+            "response_working_days_moderate",
+            c.response_working_days_moderate,
+            1..=250,
+        );
+        b.within(
+            "response_working_days_high",
+            c.response_working_days_high,
+            1..=250,
+        );
+        b.within(
+            "response_working_days_extreme",
+            c.response_working_days_extreme,
+            1..=250,
+        );
+        b.within(
+            "pals_resolution_working_days",
             c.pals_resolution_working_days,
-            1,
-            250,
+            1..=250,
+        );
+        let k = &self.candour;
+        b.section("candour");
+        b.within("in_person_working_days", k.in_person_working_days, 1..=250);
+        b.within("written_working_days", k.written_working_days, 1..=250);
+        b.within("due_soon_working_days", k.due_soon_working_days, 0..=50);
+        b.section("tracking");
+        b.within(
+            "link_days_after_closure",
+            self.tracking.link_days_after_closure,
+            1..=3650,
         );
         b.within(
-            "candour.in_person_working_days",
-            k.in_person_working_days,
-            1,
-            250,
+            "max_messages_per_day",
+            self.tracking.max_messages_per_day,
+            1..=1000,
         );
+        let f = &self.feedback;
+        b.section("feedback");
         b.within(
-            "candour.written_working_days",
-            k.written_working_days,
-            1,
-            250,
-        );
-        b.within(
-            "candour.due_soon_working_days",
-            k.due_soon_working_days,
-            0,
-            50,
-        );
-        let (t, f) = (&self.tracking, &self.feedback);
-        b.within(
-            "tracking.link_days_after_closure",
-            t.link_days_after_closure,
-            1,
-            3650,
-        );
-        b.within(
-            "tracking.max_messages_per_day",
-            t.max_messages_per_day,
-            1,
-            1000,
-        );
-        b.within(
-            "feedback.invite_after_working_days",
+            "invite_after_working_days",
             f.invite_after_working_days,
-            1,
-            250,
+            1..=250,
         );
+        b.within("invitation_valid_days", f.invitation_valid_days, 1..=365);
+        b.within("job_interval_minutes", f.job_interval_minutes, 0..=10_080);
+        let r = &self.reports;
+        b.section("reports");
+        b.within("suppress_below", r.suppress_below, 0..=100);
+        b.within("spc_months", r.spc_months, 6..=120);
+        b.within("spc.shift_run", r.spc.shift_run, 3..=20);
+        b.within("spc.trend_run", r.spc.trend_run, 3..=20);
+        b.section("learning");
         b.within(
-            "feedback.invitation_valid_days",
-            f.invitation_valid_days,
-            1,
-            365,
-        );
-        b.within(
-            "feedback.job_interval_minutes",
-            f.job_interval_minutes,
-            0,
-            10_080,
-        );
-        b.within("reports.suppress_below", r.suppress_below, 0, 100);
-        b.within("reports.spc_months", r.spc_months, 6, 120);
-        b.within("reports.spc.shift_run", r.spc.shift_run, 3, 20);
-        b.within("reports.spc.trend_run", r.spc.trend_run, 3, 20);
-        b.within(
-            "learning.sustain_review_months",
+            "sustain_review_months",
             self.learning.sustain_review_months,
-            0,
-            60,
+            0..=60,
         );
-        b.at_least("database.pool_size", self.database.pool_size, 1);
-        b.at_least("server.max_json_bytes", self.server.max_json_bytes, 1024);
-        b.0
+        b.section("database");
+        b.at_least("pool_size", self.database.pool_size, 1);
+        b.section("server");
+        b.at_least("max_json_bytes", self.server.max_json_bytes, 1024);
+        b.problems
     }
 }
 
-/// The problems found checking settings against their bounds.
+/// The problems found checking settings against their bounds, section by section.
 #[derive(Default)]
-struct Bounds(Vec<String>);
+struct Bounds {
+    section: &'static str,
+    problems: Vec<String>,
+}
 
 impl Bounds {
-    fn within(&mut self, key: &str, value: impl TryInto<i64>, low: i64, high: i64) {
-        if !(low..=high).contains(&value.try_into().unwrap_or(i64::MAX)) {
-            self.0.push(format!("{key} must be {low} to {high}"));
+    fn section(&mut self, name: &'static str) {
+        self.section = name;
+    }
+
+    fn within(&mut self, key: &str, value: impl TryInto<i64>, range: RangeInclusive<i64>) {
+        if !range.contains(&value.try_into().unwrap_or(i64::MAX)) {
+            let (low, high) = range.into_inner();
+            let section = self.section;
+            self.problems
+                .push(format!("{section}.{key} must be {low} to {high}"));
         }
     }
 
     fn at_least(&mut self, key: &str, value: impl TryInto<i64>, low: i64) {
         if value.try_into().unwrap_or(i64::MAX) < low {
-            self.0.push(if low == 0 {
-                format!("{key} must not be negative")
+            let section = self.section;
+            self.problems.push(if low == 0 {
+                format!("{section}.{key} must not be negative")
             } else {
-                format!("{key} must be at least {low}")
+                format!("{section}.{key} must be at least {low}")
             });
         }
     }

@@ -184,101 +184,114 @@ fn fold(from_month: NaiveDate, n: usize, rows: impl Iterator<Item = (NaiveDate, 
     out
 }
 
-/// Build a series from its monthly measurements.
-#[allow(clippy::too_many_arguments)]
-fn series(
+/// How a metric's series are drawn: from which month, which way is better, its target, the
+/// rules and the suppression of small numbers.
+#[derive(Clone, Copy)]
+struct Drawing<'a> {
     metric: Metric,
-    key: Option<String>,
-    label: String,
     from_month: NaiveDate,
-    raw: &Raw,
     direction: Direction,
     target: Option<f64>,
-    rules: &SpcRules,
+    rules: &'a SpcRules,
     s: Suppression,
-) -> Series {
-    let values: Vec<Option<f64>> = raw
-        .iter()
-        .map(|(num, den)| {
-            if metric.is_percent() {
-                (*den > 0).then(|| (*num as f64) * 100.0 / (*den as f64))
+}
+
+impl Drawing<'_> {
+    /// The series of monthly measurements `raw` (numerator, denominator).
+    fn series(&self, key: Option<String>, label: String, raw: &Raw) -> Series {
+        let (metric, rules) = (self.metric, self.rules);
+        let values: Vec<Option<f64>> = raw
+            .iter()
+            .map(|(num, den)| {
+                if metric.is_percent() {
+                    (*den > 0).then(|| (*num as f64) * 100.0 / (*den as f64))
+                } else {
+                    Some(*num as f64)
+                }
+            })
+            .collect();
+        let xs: Vec<f64> = values.iter().flatten().copied().collect();
+        let limits = spc::limits(&xs, rules.screen_moving_ranges);
+        let points = self.points(raw, &values, limits.as_ref());
+        let variation = points
+            .last()
+            .map_or(Variation::CommonCause, |p| p.variation);
+        let hidden = points
+            .iter()
+            .zip(&values)
+            .any(|(p, v)| p.value.is_none() && v.is_some());
+        Series {
+            metric,
+            key,
+            label,
+            unit: if metric.is_percent() {
+                "percent"
             } else {
-                Some(*num as f64)
+                "count"
             }
-        })
-        .collect();
-    let measured: Vec<(usize, f64)> = values
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| v.map(|v| (i, v)))
-        .collect();
-    let xs: Vec<f64> = measured.iter().map(|(_, v)| *v).collect();
-    let limits = spc::limits(&xs, rules.screen_moving_ranges);
-    let mut signals: Vec<Vec<Signal>> = vec![Vec::new(); values.len()];
-    if let Some(l) = &limits {
-        for ((i, _), point) in measured.iter().zip(spc::signals(&xs, l, rules)) {
-            signals[*i] = point
-                .into_iter()
-                .map(|(rule, side)| Signal { rule, side })
-                .collect();
+            .into(),
+            direction: self.direction,
+            target: self.target,
+            reliable: xs.len() >= rules.min_points,
+            assurance: limits
+                .as_ref()
+                .and_then(|l| spc::assurance(l, self.target, self.direction)),
+            limits: limits.filter(|_| !hidden).map(|l| Limits {
+                mean: round2(l.mean),
+                mean_moving_range: round2(l.mean_moving_range),
+                upper_process_limit: round2(l.upper_process_limit),
+                lower_process_limit: round2(l.lower_process_limit),
+                upper_two_sigma: round2(l.upper_two_sigma),
+                lower_two_sigma: round2(l.lower_two_sigma),
+            }),
+            points,
+            variation,
         }
     }
-    let points: Vec<Point> = values
-        .iter()
-        .zip(raw)
-        .zip(signals)
-        .enumerate()
-        .map(|(i, ((value, (num, den)), sig))| {
-            let pairs: Vec<(Rule, Side)> = sig.iter().map(|x| (x.rule, x.side)).collect();
-            let shown = if metric.is_percent() {
-                s.n(*den).and(*value).map(round1)
-            } else {
-                s.n(*num).and(*value)
-            };
-            Point {
-                month: from_month
-                    .checked_add_months(Months::new(u32::try_from(i).unwrap_or(0)))
-                    .unwrap_or(from_month),
-                value: shown,
-                denominator: metric.is_percent().then(|| s.n(*den)).flatten(),
-                variation: spc::variation(&pairs, direction),
-                signals: sig,
+
+    /// A point a month: its value as shown (small numbers hidden), its signals and variation.
+    fn points(
+        &self,
+        raw: &Raw,
+        values: &[Option<f64>],
+        limits: Option<&spc::Limits>,
+    ) -> Vec<Point> {
+        let (metric, s) = (self.metric, self.s);
+        let measured: Vec<usize> = (0..values.len()).filter(|i| values[*i].is_some()).collect();
+        let xs: Vec<f64> = values.iter().flatten().copied().collect();
+        let mut signals: Vec<Vec<Signal>> = vec![Vec::new(); values.len()];
+        if let Some(l) = limits {
+            for (i, point) in measured.iter().zip(spc::signals(&xs, l, self.rules)) {
+                signals[*i] = point
+                    .into_iter()
+                    .map(|(rule, side)| Signal { rule, side })
+                    .collect();
             }
-        })
-        .collect();
-    let variation = points
-        .last()
-        .map_or(Variation::CommonCause, |p| p.variation);
-    let hidden = points
-        .iter()
-        .zip(&values)
-        .any(|(p, v)| p.value.is_none() && v.is_some());
-    Series {
-        metric,
-        key,
-        label,
-        unit: if metric.is_percent() {
-            "percent"
-        } else {
-            "count"
         }
-        .into(),
-        direction,
-        target,
-        reliable: xs.len() >= rules.min_points,
-        assurance: limits
-            .as_ref()
-            .and_then(|l| spc::assurance(l, target, direction)),
-        limits: limits.filter(|_| !hidden).map(|l| Limits {
-            mean: round2(l.mean),
-            mean_moving_range: round2(l.mean_moving_range),
-            upper_process_limit: round2(l.upper_process_limit),
-            lower_process_limit: round2(l.lower_process_limit),
-            upper_two_sigma: round2(l.upper_two_sigma),
-            lower_two_sigma: round2(l.lower_two_sigma),
-        }),
-        points,
-        variation,
+        values
+            .iter()
+            .zip(raw)
+            .zip(signals)
+            .enumerate()
+            .map(|(i, ((value, (num, den)), sig))| {
+                let pairs: Vec<(Rule, Side)> = sig.iter().map(|x| (x.rule, x.side)).collect();
+                let shown = if metric.is_percent() {
+                    s.n(*den).and(*value).map(round1)
+                } else {
+                    s.n(*num).and(*value)
+                };
+                Point {
+                    month: self
+                        .from_month
+                        .checked_add_months(Months::new(u32::try_from(i).unwrap_or(0)))
+                        .unwrap_or(self.from_month),
+                    value: shown,
+                    denominator: metric.is_percent().then(|| s.n(*den)).flatten(),
+                    variation: spc::variation(&pairs, self.direction),
+                    signals: sig,
+                }
+            })
+            .collect()
     }
 }
 
@@ -308,98 +321,43 @@ pub fn build(
             "only complaints_received can be split by subject or service",
         ));
     }
-    let n = month_index(from_month, to_month).map_or(1, |i| i + 1);
-    let (from, to) = (from_month, month_end(to_month));
-    let scope = Scope::default();
+    let window = Window {
+        from_month,
+        months: month_index(from_month, to_month).map_or(1, |i| i + 1),
+        from: from_month,
+        to: month_end(to_month),
+    };
     let rules = &settings.spc;
-    let mk = |key: Option<String>, label: String, raw: &Raw| {
-        let (direction, target) = match metric {
-            Metric::ComplaintsReceived | Metric::PalsConcernsReceived => {
-                (settings.volume_direction, None)
-            }
-            Metric::AcknowledgedOnTime => (
-                Direction::HigherIsBetter,
-                settings.acknowledged_on_time_target,
-            ),
-            Metric::RespondedOnTime => {
-                (Direction::HigherIsBetter, settings.responded_on_time_target)
-            }
-        };
-        series(
-            metric, key, label, from_month, raw, direction, target, rules, s,
-        )
+    let (direction, target) = match metric {
+        Metric::ComplaintsReceived | Metric::PalsConcernsReceived => {
+            (settings.volume_direction, None)
+        }
+        Metric::AcknowledgedOnTime => (
+            Direction::HigherIsBetter,
+            settings.acknowledged_on_time_target,
+        ),
+        Metric::RespondedOnTime => (Direction::HigherIsBetter, settings.responded_on_time_target),
     };
-    let series_list = match (metric, by) {
-        (Metric::ComplaintsReceived | Metric::PalsConcernsReceived, By::Trust) => {
-            let kind = if metric == Metric::ComplaintsReceived {
-                CaseKind::Complaint
-            } else {
-                CaseKind::PalsConcern
-            };
-            let rows = q::received_per_day(c, kind, &scope, from, to)?;
-            let raw = fold(from_month, n, rows.into_iter().map(|(d, k)| (d, k, 0)));
-            vec![mk(None, metric.title().into(), &raw)]
-        }
-        (Metric::AcknowledgedOnTime, _) => {
-            let rows = q::acknowledgement_per_day(c, &scope, from, to)?;
-            let raw = fold(
-                from_month,
-                n,
-                rows.into_iter()
-                    .filter_map(|(day, due, on, k)| match (due, on) {
-                        (Some(due), Some(on)) => Some((day, if on <= due { k } else { 0 }, k)),
-                        (_, Some(_)) => Some((day, 0, k)),
-                        (Some(due), None) if due < today => Some((day, 0, k)),
-                        _ => None,
-                    }),
-            );
-            vec![mk(None, metric.title().into(), &raw)]
-        }
-        (Metric::RespondedOnTime, _) => {
-            let rows = q::responses_per_day(c, &scope, from, to)?;
-            let raw = fold(
-                from_month,
-                n,
-                rows.into_iter()
-                    .filter_map(|(day, k, on_time)| day.map(|d| (d, on_time, k))),
-            );
-            vec![mk(None, metric.title().into(), &raw)]
-        }
-        (_, By::Subject) => {
-            let labels: BTreeMap<String, String> = taxonomy::list(c, "subject_area")?
-                .into_iter()
-                .map(|i| (i.code, i.label))
-                .collect();
-            let mut per: BTreeMap<String, Vec<(NaiveDate, i64, i64)>> = BTreeMap::new();
-            for (day, code, k) in q::received_per_day_by_subject(c, &scope, from, to)? {
-                per.entry(code).or_default().push((day, k, 0));
-            }
-            per.into_iter()
-                .map(|(code, rows)| {
-                    let raw = fold(from_month, n, rows.into_iter());
-                    let label = labels
-                        .get(&code)
-                        .cloned()
-                        .unwrap_or_else(|| code.replace('_', " "));
-                    mk(Some(code), label, &raw)
-                })
-                .collect()
-        }
-        (_, By::Service) => {
-            let tree = Tree::new(service_rows::all(c)?);
-            let mut per: BTreeMap<String, Vec<(NaiveDate, i64, i64)>> = BTreeMap::new();
-            for (day, id, k) in q::received_per_day_by_service(c, from, to)? {
-                per.entry(id).or_default().push((day, k, 0));
-            }
-            per.into_iter()
-                .map(|(id, rows)| {
-                    let raw = fold(from_month, n, rows.into_iter());
-                    let label = tree.get(&id).map_or_else(|| id.clone(), |r| r.name.clone());
-                    mk(Some(id), label, &raw)
-                })
-                .collect()
-        }
+    let drawing = Drawing {
+        metric,
+        from_month,
+        direction,
+        target,
+        rules,
+        s,
     };
+    let series_list = match by {
+        By::Trust => vec![(
+            None,
+            metric.title().into(),
+            trust_raw(c, metric, &window, today)?,
+        )],
+        By::Subject => by_subject(c, &window)?,
+        By::Service => by_service(c, &window)?,
+    }
+    .into_iter()
+    .map(|(key, label, raw)| drawing.series(key, label, &raw))
+    .collect();
     Ok(SpcReport {
         metric,
         by,
@@ -409,6 +367,94 @@ pub fn build(
         trend_run: rules.trend_run,
         series: series_list,
     })
+}
+
+/// The months a report covers: from the first day of `from_month` to `to`, `months` of them.
+struct Window {
+    from_month: NaiveDate,
+    months: usize,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl Window {
+    fn fold(&self, rows: impl Iterator<Item = (NaiveDate, i64, i64)>) -> Raw {
+        fold(self.from_month, self.months, rows)
+    }
+}
+
+/// The trust's monthly measurements of `metric`: counts, or on-time against all (the
+/// acknowledgements not yet made count as late once their day has passed).
+fn trust_raw(c: &mut DbConnection, metric: Metric, w: &Window, today: NaiveDate) -> AppResult<Raw> {
+    let scope = Scope::default();
+    Ok(match metric {
+        Metric::ComplaintsReceived | Metric::PalsConcernsReceived => {
+            let kind = if metric == Metric::ComplaintsReceived {
+                CaseKind::Complaint
+            } else {
+                CaseKind::PalsConcern
+            };
+            let rows = q::received_per_day(c, kind, &scope, w.from, w.to)?;
+            w.fold(rows.into_iter().map(|(d, k)| (d, k, 0)))
+        }
+        Metric::AcknowledgedOnTime => {
+            let rows = q::acknowledgement_per_day(c, &scope, w.from, w.to)?;
+            w.fold(
+                rows.into_iter()
+                    .filter_map(|(day, due, on, k)| match (due, on) {
+                        (Some(due), Some(on)) => Some((day, if on <= due { k } else { 0 }, k)),
+                        (_, Some(_)) => Some((day, 0, k)),
+                        (Some(due), None) if due < today => Some((day, 0, k)),
+                        _ => None,
+                    }),
+            )
+        }
+        Metric::RespondedOnTime => {
+            let rows = q::responses_per_day(c, &scope, w.from, w.to)?;
+            w.fold(
+                rows.into_iter()
+                    .filter_map(|(day, k, on_time)| day.map(|d| (d, on_time, k))),
+            )
+        }
+    })
+}
+
+/// Complaints received a month by subject: (code, label, measurements) per subject.
+fn by_subject(c: &mut DbConnection, w: &Window) -> AppResult<Vec<(Option<String>, String, Raw)>> {
+    let labels: BTreeMap<String, String> = taxonomy::list(c, "subject_area")?
+        .into_iter()
+        .map(|i| (i.code, i.label))
+        .collect();
+    let mut per: BTreeMap<String, Vec<(NaiveDate, i64, i64)>> = BTreeMap::new();
+    for (day, code, k) in q::received_per_day_by_subject(c, &Scope::default(), w.from, w.to)? {
+        per.entry(code).or_default().push((day, k, 0));
+    }
+    Ok(per
+        .into_iter()
+        .map(|(code, rows)| {
+            let label = labels
+                .get(&code)
+                .cloned()
+                .unwrap_or_else(|| code.replace('_', " "));
+            (Some(code), label, w.fold(rows.into_iter()))
+        })
+        .collect())
+}
+
+/// Complaints received a month by service: (id, name, measurements) per service.
+fn by_service(c: &mut DbConnection, w: &Window) -> AppResult<Vec<(Option<String>, String, Raw)>> {
+    let tree = Tree::new(service_rows::all(c)?);
+    let mut per: BTreeMap<String, Vec<(NaiveDate, i64, i64)>> = BTreeMap::new();
+    for (day, id, k) in q::received_per_day_by_service(c, w.from, w.to)? {
+        per.entry(id).or_default().push((day, k, 0));
+    }
+    Ok(per
+        .into_iter()
+        .map(|(id, rows)| {
+            let label = tree.get(&id).map_or_else(|| id.clone(), |r| r.name.clone());
+            (Some(id), label, w.fold(rows.into_iter()))
+        })
+        .collect())
 }
 
 /// Check every series (each metric for the trust, complaints by subject and by service) and
@@ -502,17 +548,15 @@ mod tests {
             .map(|v| (*v, 0))
             .collect();
         raw.push((40, 0));
-        let s = series(
-            Metric::ComplaintsReceived,
-            None,
-            "x".into(),
-            d("2025-01-01"),
-            &raw,
-            Direction::LowerIsBetter,
-            None,
-            &SpcRules::default(),
-            Suppression::NONE,
-        );
+        let s = Drawing {
+            metric: Metric::ComplaintsReceived,
+            from_month: d("2025-01-01"),
+            direction: Direction::LowerIsBetter,
+            target: None,
+            rules: &SpcRules::default(),
+            s: Suppression::NONE,
+        }
+        .series(None, "x".into(), &raw);
         assert_eq!(s.variation, Variation::ConcerningHigh);
         assert!(s.reliable);
         assert_eq!(s.points.len(), 13);
@@ -522,17 +566,15 @@ mod tests {
     #[test]
     fn percentages_of_nothing_are_gaps_and_small_counts_are_hidden() {
         let raw: Raw = vec![(3, 4), (0, 0), (10, 10)];
-        let s = series(
-            Metric::AcknowledgedOnTime,
-            None,
-            "x".into(),
-            d("2025-01-01"),
-            &raw,
-            Direction::HigherIsBetter,
-            Some(95.0),
-            &SpcRules::default(),
-            Suppression { threshold: 5 },
-        );
+        let s = Drawing {
+            metric: Metric::AcknowledgedOnTime,
+            from_month: d("2025-01-01"),
+            direction: Direction::HigherIsBetter,
+            target: Some(95.0),
+            rules: &SpcRules::default(),
+            s: Suppression { threshold: 5 },
+        }
+        .series(None, "x".into(), &raw);
         assert_eq!(s.points[0].value, None, "a percentage of 4 is hidden");
         assert_eq!(s.points[1].value, None);
         assert_eq!(s.points[2].value, Some(100.0));
@@ -546,17 +588,15 @@ mod tests {
     #[test]
     fn limits_show_when_nothing_is_hidden() {
         let series_for = |raw: Raw, s: Suppression| {
-            series(
-                Metric::ComplaintsReceived,
-                None,
-                "x".into(),
-                d("2025-01-01"),
-                &raw,
-                Direction::LowerIsBetter,
-                None,
-                &SpcRules::default(),
-                s,
-            )
+            Drawing {
+                metric: Metric::ComplaintsReceived,
+                from_month: d("2025-01-01"),
+                direction: Direction::LowerIsBetter,
+                target: None,
+                rules: &SpcRules::default(),
+                s: s,
+            }
+            .series(None, "x".into(), &raw)
         };
         let board = Suppression { threshold: 5 };
         let shown = series_for(vec![(12, 0), (0, 0), (9, 0), (15, 0)], board);
