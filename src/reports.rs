@@ -6,7 +6,11 @@ pub mod annual;
 
 pub mod board;
 
+pub mod candour;
+
 pub mod evidence;
+
+pub mod feedback;
 
 pub mod ko41a;
 

@@ -8,7 +8,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
 use crate::error::{AppResult, Problem};
-use crate::services::feedback::{self, FeedbackSummary, InvitationView};
+use crate::reports::feedback::FeedbackSummary;
+use crate::services::feedback::{self, InvitationView};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {

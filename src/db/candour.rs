@@ -8,6 +8,10 @@ use super::connection::DbConnection;
 use super::error::DbResult;
 use super::schema::{candour_records, candour_steps, cases};
 use super::versioned::versioned_update;
+use crate::domain::calendar::WorkingCalendar;
+use crate::domain::candour::{
+    self as rules, Assessment, CandourFacts, CandourRules, HarmLevel, StepFacts, StepKind,
+};
 
 /// A candour record. Serialised (minus free text and bookkeeping) to diff before/after values
 /// on the case timeline.
@@ -152,4 +156,51 @@ pub fn steps_for(conn: &mut DbConnection, record_ids: &[String]) -> DbResult<Vec
         ))
         .select(StepRow::as_select())
         .load(conn)?)
+}
+
+impl CandourRecord {
+    /// The harm decided, if it has been.
+    pub fn harm(&self) -> Option<HarmLevel> {
+        self.harm_level.as_deref().and_then(|h| h.parse().ok())
+    }
+
+    /// The facts the rules assess: the record and those of `steps` that are its own.
+    pub fn facts(&self, steps: &[StepRow]) -> CandourFacts {
+        CandourFacts {
+            became_aware_on: self.became_aware_on,
+            harm: self.harm(),
+            exception: self.exception_kind.is_some(),
+            steps: steps
+                .iter()
+                .filter(|s| s.record_id == self.id)
+                .filter_map(|s| {
+                    Some(StepFacts {
+                        kind: s.step_kind()?,
+                        done_on: s.done_on,
+                        account_given: s.account_given.unwrap_or(false),
+                        apology_given: s.apology_given.unwrap_or(false),
+                        support_offered: s.support_offered.unwrap_or(false),
+                        enquiries_explained: s.enquiries_explained.unwrap_or(false),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// The record assessed on `today` against the rules, with `steps` (its own among them).
+    pub fn assess(
+        &self,
+        cal: &WorkingCalendar,
+        candour: &CandourRules,
+        steps: &[StepRow],
+        today: NaiveDate,
+    ) -> Assessment {
+        rules::assess(cal, candour, &self.facts(steps), today)
+    }
+}
+
+impl StepRow {
+    pub fn step_kind(&self) -> Option<StepKind> {
+        self.kind.parse().ok()
+    }
 }

@@ -7,6 +7,8 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::candour::{self, CandourCounts};
+use super::feedback::{FeedbackSummary, compute_summary};
 use super::period::Period;
 use super::suppress::Suppression;
 use crate::config::Settings;
@@ -16,8 +18,6 @@ use crate::db::{DbConnection, calendar, meetings, ombudsman, services as service
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::CaseKind;
 use crate::error::AppResult;
-use crate::services::candour::{self, CandourCounts};
-use crate::services::feedback::{FeedbackSummary, compute_summary};
 
 /// Working-day bands for the age of open complaints.
 const AGE_BANDS: [(&str, i64, i64); 5] = [

@@ -27,7 +27,7 @@ use super::command::{self, Ctx, Target, fields_of};
 use crate::db::candour::{self as rows, CandourChanges, CandourRecord, StepRow};
 use crate::db::cases::{self, CaseRecord};
 use crate::db::{DbConnection, timeline};
-use crate::domain::candour::{HarmLevel, StepKind};
+use crate::domain::candour::HarmLevel;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -39,14 +39,6 @@ fn no_record() -> AppError {
         "This case has no Duty of Candour record; flag it with POST /api/v1/cases/{id}/candour."
             .into(),
     )
-}
-
-fn harm_of(r: &CandourRecord) -> Option<HarmLevel> {
-    r.harm_level.as_deref().and_then(|h| h.parse().ok())
-}
-
-fn step_kind(s: &StepRow) -> Option<StepKind> {
-    s.kind.parse().ok()
 }
 
 fn optional_reference(e: &mut Errors, field: &str, raw: Option<&str>) -> Option<String> {

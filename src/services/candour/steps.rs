@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::{
-    Answer, CandourAction, CandourTarget, CandourWrite, Step, StepView, harm_of,
-    optional_reference, ticked,
+    Answer, CandourAction, CandourTarget, CandourWrite, Step, StepView, optional_reference, ticked,
 };
 use crate::db::DbConnection;
 use crate::db::candour::{CandourChanges, CandourRecord, StepRow};
@@ -208,8 +207,7 @@ fn plan(ctx: &Ctx, r: &CandourRecord, req: CandourStepRequest) -> AppResult<Step
     let notes = input::optional_text(&mut e, "notes", req.notes.as_deref(), input::MAX_TEXT);
     let checked = check_step_fields(&mut e, &req);
     e.done()?;
-    if harm_of(r).is_some_and(|h| !h.is_notifiable())
-        && req.kind != StepKind::CorrespondenceCopyKept
+    if r.harm().is_some_and(|h| !h.is_notifiable()) && req.kind != StepKind::CorrespondenceCopyKept
     {
         return Err(AppError::conflict(
             "The harm was decided as not notifiable: the Duty of Candour steps do not apply.",

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{
     Answer, CandourAction, CandourTarget, CandourView, CandourWrite, HarmDecisionInput, Step,
-    check_aware, check_harm, harm_of, harm_summary, optional_reference, step_kind,
+    check_aware, check_harm, harm_summary, optional_reference,
 };
 use crate::db::DbConnection;
 use crate::db::candour::{self as rows, CandourChanges, CandourRecord};
@@ -119,7 +119,7 @@ fn plan(
             said.push(format!("became aware on {aware}"));
         }
     }
-    let mut notifiable = harm_of(r).map(HarmLevel::is_notifiable);
+    let mut notifiable = r.harm().map(HarmLevel::is_notifiable);
     if let Some(h) = &req.harm {
         let (level, on, rationale) = check_harm(&mut e, h, today);
         changes.harm_level = Some(Some(level.as_str().into()));
@@ -195,7 +195,7 @@ fn exception_evidence(
     }
     let attempts = rows::steps_for(c, std::slice::from_ref(&r.id))?
         .iter()
-        .filter(|s| step_kind(s) == Some(StepKind::ContactAttempt))
+        .filter(|s| s.step_kind() == Some(StepKind::ContactAttempt))
         .count();
     if attempts == 0 {
         return Err(AppError::conflict(

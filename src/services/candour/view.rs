@@ -5,14 +5,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{harm_of, no_record, step_kind};
+use super::no_record;
 use crate::db::candour::{self as rows, CandourRecord, StepRow};
 use crate::db::cases::CaseRecord;
 use crate::db::{DbConnection, calendar};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::candour::{
-    self as rules, Assessment, CandourFacts, CandourRules, CandourStatus, ExceptionKind, HarmLevel,
-    Requirement, StepFacts, StepKind,
+    self as rules, CandourRules, CandourStatus, ExceptionKind, HarmLevel, Requirement, StepKind,
 };
 use crate::error::AppResult;
 
@@ -122,38 +121,6 @@ pub struct CandourListItem {
     pub exception: Option<ExceptionKind>,
 }
 
-fn facts(r: &CandourRecord, steps: &[StepRow]) -> CandourFacts {
-    CandourFacts {
-        became_aware_on: r.became_aware_on,
-        harm: harm_of(r),
-        exception: r.exception_kind.is_some(),
-        steps: steps
-            .iter()
-            .filter(|s| s.record_id == r.id)
-            .filter_map(|s| {
-                Some(StepFacts {
-                    kind: step_kind(s)?,
-                    done_on: s.done_on,
-                    account_given: s.account_given.unwrap_or(false),
-                    apology_given: s.apology_given.unwrap_or(false),
-                    support_offered: s.support_offered.unwrap_or(false),
-                    enquiries_explained: s.enquiries_explained.unwrap_or(false),
-                })
-            })
-            .collect(),
-    }
-}
-
-pub(super) fn assess(
-    cal: &WorkingCalendar,
-    candour: &CandourRules,
-    r: &CandourRecord,
-    steps: &[StepRow],
-    today: NaiveDate,
-) -> Assessment {
-    rules::assess(cal, candour, &facts(r, steps), today)
-}
-
 /// Whether step `s` ticks checklist `item`.
 pub(super) fn ticked(s: &StepRow, item: &str) -> bool {
     match item {
@@ -166,7 +133,7 @@ pub(super) fn ticked(s: &StepRow, item: &str) -> bool {
 }
 
 pub(super) fn step_view(s: StepRow) -> StepView {
-    let kind = step_kind(&s).unwrap_or(StepKind::ContactAttempt);
+    let kind = s.step_kind().unwrap_or(StepKind::ContactAttempt);
     let checklist = rules::checklist(kind)
         .iter()
         .map(|item| ChecklistItem {
@@ -197,8 +164,8 @@ fn build(
     steps: Vec<StepRow>,
     today: NaiveDate,
 ) -> CandourView {
-    let a = assess(cal, candour, &r, &steps, today);
-    let harm = match (harm_of(&r), &r.harm_decided_by, r.harm_decided_on) {
+    let a = r.assess(cal, candour, &steps, today);
+    let harm = match (r.harm(), &r.harm_decided_by, r.harm_decided_on) {
         (Some(level), Some(by), Some(on)) => Some(HarmDecisionView {
             level,
             decided_by: by.clone(),
@@ -219,7 +186,7 @@ fn build(
             note: r.exception_note.clone(),
             evidence_step_ids: steps
                 .iter()
-                .filter(|s| step_kind(s) == Some(StepKind::ContactAttempt) && s.done_on <= on)
+                .filter(|s| s.step_kind() == Some(StepKind::ContactAttempt) && s.done_on <= on)
                 .map(|s| s.id.clone())
                 .collect(),
         }),
@@ -227,7 +194,7 @@ fn build(
     };
     let (attempts, others): (Vec<StepRow>, Vec<StepRow>) = steps
         .into_iter()
-        .partition(|s| step_kind(s) == Some(StepKind::ContactAttempt));
+        .partition(|s| s.step_kind() == Some(StepKind::ContactAttempt));
     CandourView {
         id: r.id,
         case_id: r.case_id,
@@ -283,9 +250,9 @@ pub fn summary(
         return Ok(None);
     };
     let steps = rows::steps_for(c, std::slice::from_ref(&r.id))?;
-    let a = assess(cal, candour, &r, &steps, today);
+    let a = r.assess(cal, candour, &steps, today);
     Ok(Some(CandourSummary {
-        harm_level: harm_of(&r),
+        harm_level: r.harm(),
         id: r.id,
         status: a.status,
         notifiable: a.notifiable,
@@ -307,7 +274,7 @@ pub fn closure_block(
         return Ok(None);
     };
     let steps = rows::steps_for(c, std::slice::from_ref(&r.id))?;
-    let a = assess(cal, candour, &r, &steps, today);
+    let a = r.assess(cal, candour, &steps, today);
     if a.status.is_settled() {
         return Ok(None);
     }
