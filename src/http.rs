@@ -1,6 +1,7 @@
-//! Cross-cutting HTTP plumbing: request ids, access logs, metrics and problem documents for
-//! errors that never reached a handler.
+//! Cross-cutting HTTP plumbing: request ids, access logs, metrics, problem documents for
+//! errors that never reached a handler, and the headers of HTML answers.
 
 pub mod fallback;
 pub mod metrics;
 pub mod observe;
+pub mod page;

@@ -10,7 +10,7 @@ pub mod tracking;
 pub mod you_said_we_did;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
@@ -65,51 +65,7 @@ async fn stylesheet() -> HttpResponse {
 
 /// An HTML response with the pages' security and privacy headers.
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    for (name, value) in [
-        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-        (header::CONTENT_SECURITY_POLICY, CSP),
-        (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ] {
-        res.insert_header((name, HeaderValue::from_static(value)));
-    }
-    res.insert_header(("x-robots-tag", "noindex, nofollow"));
-    res.body(body)
-}
-
-/// A self-contained page (the board pack, the annual report): its one inline stylesheet is
-/// allowed by hash, nothing else loads, no scripts, no framing.
-pub fn standalone(body: &str) -> HttpResponse {
-    use base64::Engine;
-    use sha2::{Digest, Sha256};
-    let style = body
-        .split_once("<style>")
-        .and_then(|(_, rest)| rest.split_once("</style>"))
-        .map(|(css, _)| css)
-        .unwrap_or("");
-    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style.as_bytes()));
-    let csp = format!(
-        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; base-uri 'none'; \
-         form-action 'none'; frame-ancestors 'none'"
-    );
-    let mut res = HttpResponse::Ok();
-    res.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        res.insert_header((header::CONTENT_SECURITY_POLICY, v));
-    }
-    for (name, value) in [
-        (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ] {
-        res.insert_header((name, HeaderValue::from_static(value)));
-    }
-    res.insert_header(("x-robots-tag", "noindex, nofollow"));
-    res.body(body.to_string())
+    crate::http::page::private_html(status, CSP, body)
 }
 
 /// Render page template `name` with `context`; a broken template becomes the error page.

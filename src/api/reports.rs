@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::error::{AppResult, Problem};
-use crate::reports::annual::AnnualReport;
+use crate::reports::annual::{self, AnnualReport};
 use crate::reports::board::BoardReport;
 use crate::reports::ko41a::{self, Ko41a};
 use crate::reports::spc::{By, EarlyWarning, Metric, SpcReport};
@@ -281,7 +281,7 @@ pub async fn get_annual(
     let html = negotiate(&req, q.format.as_deref(), "html", "text/html")?;
     let r = reports::annual_report(&state, &user.0, q.year).await?;
     if html {
-        Ok(crate::pages::standalone(&reports::annual_page(&state, &r)?))
+        crate::http::page::render_standalone(&state, "annual_report", &annual::page_context(&r))
     } else {
         Ok(HttpResponse::Ok().json(r))
     }

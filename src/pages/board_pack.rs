@@ -25,7 +25,7 @@ pub async fn show(
     query: web::Query<PackQuery>,
 ) -> HttpResponse {
     let q = query.into_inner();
-    let bearer = crate::api::extract::bearer_token(&req);
+    let bearer = crate::http::page::bearer_token(&req);
     let actor = match (bearer, q.key.as_deref()) {
         (Some(token), _) => services::auth::authenticate(&state, &token).await,
         (None, Some(key)) => {
@@ -40,7 +40,8 @@ pub async fn show(
         Err(e) => Err(e),
     };
     match result {
-        Ok(html) => super::standalone(&html),
+        Ok(context) => crate::http::page::render_standalone(&state, "board_pack", &context)
+            .unwrap_or_else(|e| super::server_error(Some(&state), &e.to_string())),
         Err(e) => {
             let status = actix_web::ResponseError::status_code(&e);
             if status.is_server_error() {

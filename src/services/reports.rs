@@ -282,14 +282,14 @@ pub async fn pack_reader(
 
 /// The board pack page: the board report with SPC charts of complaints received and of
 /// timeliness over the `reports.spc_months` months to the end of the period, and the
-/// early-warning list, rendered to HTML.
+/// early-warning list, as the page template's context.
 pub async fn board_pack(
     state: &AppState,
     actor: &Actor,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     service_id: Option<String>,
-) -> AppResult<String> {
+) -> AppResult<serde_json::Value> {
     actor.require(Permission::ReadReports)?;
     let period = period(from, to)?;
     let s = suppression_for(state, actor);
@@ -324,13 +324,12 @@ pub async fn board_pack(
             Ok::<_, AppError>((charts, warnings))
         })
         .await?;
-    let ctx =
-        crate::reports::pack::context(&state.settings.trust.name, &report, &charts, &warnings);
-    state
-        .outbox
-        .templates()
-        .render_page("board_pack", &ctx)
-        .map_err(|e| AppError::internal(e.to_string()))
+    Ok(crate::reports::pack::context(
+        &state.settings.trust.name,
+        &report,
+        &charts,
+        &warnings,
+    ))
 }
 
 /// The annual complaints report (regulation 18) for the financial year starting in April of
@@ -365,15 +364,6 @@ pub async fn annual_report(
             ))
         })
         .await
-}
-
-/// The annual report as a printable page.
-pub fn annual_page(state: &AppState, r: &AnnualReport) -> AppResult<String> {
-    state
-        .outbox
-        .templates()
-        .render_page("annual_report", &annual::page_context(r))
-        .map_err(|e| AppError::internal(e.to_string()))
 }
 
 /// Reg 18(d)(iii): the service changes implemented in the period, from the register.
