@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
-use crate::db::calendar::BankHoliday;
 use crate::error::{AppResult, Problem};
+use crate::services::calendar::BankHoliday;
 use crate::services::calendar::{self, Calendar};
 use crate::state::AppState;
 

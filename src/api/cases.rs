@@ -8,7 +8,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use super::versioned::{if_match, tagged};
-use crate::db::cases::{CaseFilter, CaseSort};
 use crate::domain::case::{CaseKind, CaseStatus};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, Problem};
@@ -16,6 +15,7 @@ use crate::services::case_edit::{self, PatchCaseRequest};
 use crate::services::case_intake::{self, CreateCaseRequest};
 use crate::services::case_view::{CaseSummary, CaseView};
 use crate::services::cases::{self, ListQuery};
+use crate::services::cases::{CaseFilter, CaseSort};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {

@@ -4,7 +4,6 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::Backend;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 
@@ -50,10 +49,7 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<web::Json<Readiness
         .map_err(|e| AppError::Unavailable(e.to_string()))?;
     Ok(web::Json(Readiness {
         status: "ready",
-        database: match state.db.backend() {
-            Backend::Postgres => "postgres",
-            Backend::Sqlite => "sqlite",
-        },
+        database: state.db.backend().as_str(),
     }))
 }
 

@@ -7,11 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
-use crate::db::outbox::OutboxSummary;
 use crate::domain::outbox::OutboxStatus;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::outbox;
+use crate::services::outbox::OutboxSummary;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {

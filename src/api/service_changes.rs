@@ -10,10 +10,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use super::versioned::{command_endpoint, if_match, tagged};
-use crate::db::service_changes::ChangeFilter;
 use crate::domain::role::Permission;
 use crate::domain::service_change::{ChangeAction, ChangeStatus};
 use crate::error::{AppError, AppResult, Problem};
+use crate::services::service_changes::ChangeFilter;
 use crate::services::service_changes::{
     self, AbandonRequest, Change, CreateServiceChangeRequest, ImplementRequest, ListQuery,
     PatchServiceChangeRequest, ServiceChangeView, StartRequest, SustainRequest, YouSaidWeDid,

@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
-use crate::db::services::{ServiceChanges, ServiceFilter};
 use crate::domain::service::{Service, ServiceKind};
 use crate::error::{AppResult, Problem};
 use crate::json::present;
 use crate::services::service_tree::{self, NewServiceInput};
+use crate::services::service_tree::{ServiceChanges, ServiceFilter};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {

@@ -7,11 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
-use crate::db::taxonomy::{ItemChanges, TaxonomyItem};
 use crate::domain::risk::RiskGrade;
 use crate::domain::taxonomy::{self as vocab, TaxonomyList, Term};
 use crate::error::{AppResult, Problem};
 use crate::services::taxonomy::{self, NewItemInput};
+use crate::services::taxonomy::{ItemChanges, TaxonomyItem};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {

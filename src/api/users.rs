@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
-use crate::db::users::{UserChanges, UserFilter};
 use crate::domain::account::User;
 use crate::domain::role::{Permission, Role};
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::users::{self, NewAccount};
+use crate::services::users::{UserChanges, UserFilter};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {

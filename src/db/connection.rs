@@ -27,6 +27,16 @@ pub enum Backend {
     Sqlite,
 }
 
+impl Backend {
+    /// `postgres` or `sqlite`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Sqlite => "sqlite",
+        }
+    }
+}
+
 /// A parsed `database.url`.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Target {

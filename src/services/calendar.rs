@@ -8,10 +8,12 @@ use chrono::NaiveDate;
 
 use super::Actor;
 use crate::db;
-use crate::db::calendar::{self, BankHoliday, CalendarVersion};
+use crate::db::calendar::{self, CalendarVersion};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
+
+pub use crate::db::calendar::BankHoliday;
 
 const MAX_NOTE_CHARS: usize = 500;
 const MAX_NAME_CHARS: usize = 200;

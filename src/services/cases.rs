@@ -7,9 +7,11 @@ use super::access::{Visibility, load_visible, logged_read, visibility};
 use super::case_view::{self, CaseSummary, CaseView};
 use super::cursor;
 use crate::db::calendar;
-use crate::db::cases::{self, CaseCursor, CaseFilter, CaseSort};
+use crate::db::cases::{self, CaseCursor};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+
+pub use crate::db::cases::{CaseFilter, CaseSort};
 
 /// Today's date for the clock (UTC).
 pub fn today() -> NaiveDate {

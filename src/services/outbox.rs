@@ -5,12 +5,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat};
 
 use super::Actor;
-use crate::db::outbox::{self, OutboxFilter, OutboxSummary};
+use crate::db::outbox::{self, OutboxFilter};
 use crate::db::{self};
 use crate::domain::outbox::OutboxStatus;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+
+pub use crate::db::outbox::OutboxSummary;
 
 /// A page of messages and the cursor for the next one.
 pub struct OutboxPage {

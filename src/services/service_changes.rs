@@ -23,14 +23,14 @@ use utoipa::ToSchema;
 use super::Actor;
 use super::case_input::{self as input, Errors, MAX_SUMMARY, MAX_TEXT};
 use super::cursor;
-use crate::db::service_changes::{
-    self as rows, ChangeCursor, ChangeEvent, ChangeFilter, ServiceChangeRow,
-};
+use crate::db::service_changes::{self as rows, ChangeCursor, ChangeEvent, ServiceChangeRow};
 use crate::db::{DbConnection, cases, services as service_rows, taxonomy, timeline};
 use crate::domain::role::Permission;
 use crate::domain::service_change::{self as rules, ChangeStatus};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+
+pub use crate::db::service_changes::ChangeFilter;
 
 const MAX_PUBLIC_SUMMARY: usize = 1_000;
 const MAX_CASES: usize = 100;

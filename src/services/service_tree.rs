@@ -11,6 +11,8 @@ use crate::domain::taxonomy::TaxonomyList;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 
+pub use crate::db::services::{ServiceChanges, ServiceFilter};
+
 /// A new service as asked for.
 #[derive(Debug, Clone)]
 pub struct NewServiceInput {

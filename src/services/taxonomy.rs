@@ -2,12 +2,13 @@
 //! reorder and retire them. Codes never change and items are never deleted.
 
 use super::Actor;
-use crate::db::taxonomy::{ItemChanges, TaxonomyItem};
 use crate::db::{self, taxonomy};
 use crate::domain::role::Permission;
 use crate::domain::taxonomy::{self as rules, TaxonomyList};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
+
+pub use crate::db::taxonomy::{ItemChanges, TaxonomyItem};
 
 /// Gap left between sort orders, so that items can later be slotted in between.
 const SORT_STEP: i32 = 10;

@@ -13,6 +13,8 @@ use crate::domain::role::{Permission, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 
+pub use crate::db::users::{UserChanges, UserFilter};
+
 /// Largest page of a list.
 pub const MAX_PAGE: i64 = 200;
 const DEFAULT_PAGE: i64 = 50;
