@@ -12,6 +12,7 @@ pub mod email;
 pub mod error;
 pub mod http;
 pub mod json;
+pub mod links;
 pub mod pages;
 pub mod reports;
 pub mod services;

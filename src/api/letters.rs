@@ -36,7 +36,7 @@ pub async fn list_letters(
 ) -> AppResult<web::Json<Vec<LetterSummary>>> {
     letters::for_case(&state, &user.0, id.into_inner())
         .await
-        .map(web::Json)
+        .map(|all| web::Json(all.into_iter().map(linked).collect()))
 }
 
 /// A letter ready to print (A4 HTML with the trust's letterhead).
@@ -97,7 +97,7 @@ pub async fn post_letter(
     let (case_id, letter_id) = path.into_inner();
     letters::mark_posted(&state, &user.0, case_id, letter_id)
         .await
-        .map(web::Json)
+        .map(|letter| web::Json(linked(letter)))
 }
 
 /// Letters waiting to be printed and posted, oldest first.
@@ -115,7 +115,9 @@ pub async fn print_queue(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> AppResult<web::Json<Vec<LetterSummary>>> {
-    letters::print_queue(&state, &user.0).await.map(web::Json)
+    letters::print_queue(&state, &user.0)
+        .await
+        .map(|all| web::Json(all.into_iter().map(linked).collect()))
 }
 
 /// Send the complainant a progress update (email, or a letter to post without an address).
@@ -145,5 +147,11 @@ pub async fn send_update(
         .require(crate::domain::role::Permission::RunPalsConcern)?;
     let req: ProgressUpdateRequest = crate::json::from_value(body.0)?;
     let letter = letters::progress_update(&state, &user.0, id.into_inner(), req).await?;
-    Ok(HttpResponse::Created().json(letter))
+    Ok(HttpResponse::Created().json(linked(letter)))
+}
+
+/// The letter with the address of its printable copy.
+fn linked(mut letter: LetterSummary) -> LetterSummary {
+    letter.print_url = crate::links::letter(&letter.case_id, &letter.id);
+    letter
 }

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
-use super::versioned::{command_endpoint, tagged};
+use super::versioned::{Tagged, command_endpoint, tagged};
 use crate::domain::meeting::MeetingAction;
 use crate::domain::role::Permission;
 use crate::error::{AppResult, Problem};
@@ -81,7 +81,7 @@ pub async fn list_case_meetings(
         "GET /api/v1/cases/{id}/meetings",
     )
     .await
-    .map(web::Json)
+    .map(|views| web::Json(views.into_iter().map(Tagged::linked).collect()))
 }
 
 /// One meeting, with its attendees, every time it was set for, and the actions allowed now.

@@ -6,7 +6,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use crate::domain::meeting::MeetingStatus;
 use crate::error::{AppError, AppResult};
+use crate::links;
 use crate::services::candour::CandourView;
 use crate::services::case_view::CaseView;
 use crate::services::meetings::MeetingView;
@@ -31,6 +33,13 @@ pub trait Tagged: Serialize {
     fn version(&self) -> i32;
     /// Where the record lives, for the `Location` of a 201.
     fn location(&self) -> String;
+    /// The answer with the links it carries filled in.
+    fn linked(self) -> Self
+    where
+        Self: Sized,
+    {
+        self
+    }
 }
 
 /// `view` as JSON, its version as the ETag; a created record also says where it lives.
@@ -40,7 +49,7 @@ pub fn tagged<V: Tagged>(status: StatusCode, view: V) -> HttpResponse {
     if status == StatusCode::CREATED {
         res.insert_header((header::LOCATION, view.location()));
     }
-    res.json(view)
+    res.json(view.linked())
 }
 
 impl Tagged for CaseView {
@@ -48,7 +57,7 @@ impl Tagged for CaseView {
         self.version
     }
     fn location(&self) -> String {
-        format!("/api/v1/cases/{}", self.id)
+        links::case(&self.id)
     }
 }
 
@@ -57,7 +66,15 @@ impl Tagged for MeetingView {
         self.version
     }
     fn location(&self) -> String {
-        format!("/api/v1/meetings/{}", self.id)
+        links::meeting(&self.id)
+    }
+    /// The invitation, once the meeting has a time (and was not declined).
+    fn linked(mut self) -> Self {
+        let invitable = self.starts_at.is_some()
+            && self.ends_at.is_some()
+            && self.status != MeetingStatus::Declined;
+        self.invite_url = invitable.then(|| links::meeting_invite(&self.id));
+        self
     }
 }
 
@@ -66,7 +83,7 @@ impl Tagged for CandourView {
         self.version
     }
     fn location(&self) -> String {
-        format!("/api/v1/cases/{}/candour", self.case_id)
+        links::case_candour(&self.case_id)
     }
 }
 
@@ -75,7 +92,7 @@ impl Tagged for OmbudsmanView {
         self.version
     }
     fn location(&self) -> String {
-        format!("/api/v1/cases/{}/ombudsman", self.case_id)
+        links::case_ombudsman(&self.case_id)
     }
 }
 
@@ -84,7 +101,7 @@ impl Tagged for ServiceChangeView {
         self.version
     }
     fn location(&self) -> String {
-        format!("/api/v1/service-changes/{}", self.id)
+        links::service_change(&self.id)
     }
 }
 

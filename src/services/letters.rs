@@ -40,7 +40,7 @@ pub struct LetterSummary {
 impl From<Letter> for LetterSummary {
     fn from(l: Letter) -> Self {
         Self {
-            print_url: format!("/api/v1/cases/{}/letters/{}", l.case_id, l.id),
+            print_url: String::new(),
             id: l.id,
             case_id: l.case_id,
             template: l.template,

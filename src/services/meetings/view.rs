@@ -124,10 +124,6 @@ pub fn summaries(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Meetin
         .collect())
 }
 
-fn has_time(m: &MeetingRecord) -> bool {
-    m.starts_at.is_some() && m.ends_at.is_some()
-}
-
 /// Build the view of a stored meeting.
 pub fn view(conn: &mut DbConnection, m: MeetingRecord) -> AppResult<MeetingView> {
     let mut staff = Vec::new();
@@ -170,10 +166,9 @@ pub fn view(conn: &mut DbConnection, m: MeetingRecord) -> AppResult<MeetingView>
             due_on: a.due_on,
         })
         .collect();
-    let invitable = has_time(&m) && m.status != MeetingStatus::Declined;
     Ok(MeetingView {
         allowed_actions: rules::allowed_actions(m.status, m.summary_sent_on.is_some()),
-        invite_url: invitable.then(|| format!("/api/v1/meetings/{}/invite.ics", m.id)),
+        invite_url: None,
         starts_at: m.starts_at.map(|t| t.and_utc()),
         ends_at: m.ends_at.map(|t| t.and_utc()),
         staff_attendees: staff,
