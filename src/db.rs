@@ -29,8 +29,9 @@ pub mod users;
 pub use connection::{Backend, Db, DbConnection, Target};
 pub use error::{DbError, DbResult};
 
-/// The current instant as stored: UTC, truncated to microseconds so both engines agree.
+/// The current instant as stored, on the system clock: UTC, truncated to microseconds so both
+/// engines agree. Only the case commands not yet moved to the application clock call it; all
+/// other code reads `state.clock` ([`crate::clock::Clock::now`]).
 pub fn now() -> chrono::NaiveDateTime {
-    use chrono::SubsecRound;
-    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+    crate::clock::Clock::system().now()
 }

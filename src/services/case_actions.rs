@@ -267,7 +267,7 @@ where
                 ctx.now,
             )?;
             send_outgoing(c, &ctx, &messenger, &after)?;
-            refresh_next_due(c, &ctx.cal, &after)?;
+            refresh_next_due(c, &ctx.cal, &after, ctx.today)?;
             let after = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
             case_view::load(c, &ctx.cal, &ctx.candour, after, ctx.today)
         })
@@ -1120,7 +1120,7 @@ fn insert_escalated(
         ctx.now,
     )?;
     let stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    refresh_next_due(c, &ctx.cal, &stored)?;
+    refresh_next_due(c, &ctx.cal, &stored, ctx.today)?;
     Ok(id)
 }
 

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::Actor;
 use super::case_input::{self as input, Errors};
 use super::cases::load_visible;
-use crate::db::{self, Db, cases, timeline};
+use crate::db::{Db, cases, timeline};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -53,11 +53,12 @@ pub async fn timeline(
 ) -> AppResult<Vec<TimelineEntry>> {
     let actor = actor.clone();
     let route = route.to_string();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<Vec<TimelineEntry>> {
             load_visible(c, &actor, &id)?;
-            timeline::record_access(c, &id, &actor.user_id, &route, db::now())?;
+            timeline::record_access(c, &id, &actor.user_id, &route, clock.now())?;
             Ok(timeline::for_case(c, &id)?
                 .into_iter()
                 .map(TimelineEntry::from)
@@ -104,11 +105,12 @@ pub async fn add_note(
         return Err(AppError::Validation(e.0));
     }
     let actor = actor.clone();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<TimelineEntry> {
             load_visible(c, &actor, &id)?;
-            let now = db::now();
+            let now = clock.now();
             cases::touch(c, &id, now)?;
             let label = match req.category {
                 NoteCategory::Note => "Note added",

@@ -15,9 +15,10 @@ use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// Today's date for the clock (UTC).
+/// Today's date in England on the system clock, for the case commands not yet moved to the
+/// application clock (everything else reads `state.clock`).
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    crate::clock::Clock::system().today()
 }
 
 fn case_not_found() -> AppError {
@@ -231,13 +232,14 @@ pub fn diff(before: &Value, after: &Value) -> Value {
     Value::Object(changes)
 }
 
-/// Recompute and store the next due date of a case after a change.
+/// Recompute and store the next due date of a case after a change, as of `today`.
 pub fn refresh_next_due(
     conn: &mut DbConnection,
     cal: &WorkingCalendar,
     case: &CaseRecord,
+    today: NaiveDate,
 ) -> AppResult<()> {
-    let next = case_view::clock_view(cal, case, today()).next_due_on;
+    let next = case_view::clock_view(cal, case, today).next_due_on;
     if next.unwrap_or_else(cases::no_due_date) != case.next_due_key {
         cases::set_next_due(conn, &case.id, next)?;
     }
