@@ -92,6 +92,7 @@ async fn main() {
         .expect("start Candour");
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
+    let clock = app.state().clock.clone();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
 
@@ -103,7 +104,7 @@ async fn main() {
             cases: cases - have,
             seed: 42 + have,
             span_days: 1095,
-            today: chrono::Utc::now().date_naive(),
+            clock: clock.clone(),
             progress: true,
         };
         demo::seed(&db, &settings.cases, &opts).await.expect("seed");
@@ -175,7 +176,7 @@ async fn main() {
     ];
     // Board reporting over the last complete financial year (the figures issue 6 names: the
     // board report and KO41a under 2 s), with fewer rounds: each is a whole-year aggregation.
-    let today = chrono::Utc::now().date_naive();
+    let today = clock.today();
     let fy = candour::reports::ko41a::financial_year_of(today) - 1;
     let report_rounds = env_u64("CANDOUR_BENCH_REPORT_ROUNDS", 5) as usize;
     let reports = [

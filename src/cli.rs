@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::db::Backend;
 use crate::demo;
@@ -122,7 +123,8 @@ async fn serve(settings: Settings, env: Environment) -> anyhow::Result<()> {
     let data_dir = settings.data.dir.clone();
     let host = settings.server.host.clone();
     let app = Application::build(settings, env).await?;
-    let first = users::bootstrap_admin(&app.state().db, &admin_email, &data_dir)
+    let state = app.state();
+    let first = users::bootstrap_admin(&state.db, &state.clock, &admin_email, &data_dir)
         .await
         .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?;
     let shown_host = if host == "0.0.0.0" {
@@ -158,6 +160,7 @@ async fn serve(settings: Settings, env: Environment) -> anyhow::Result<()> {
 
 async fn user(cmd: UserCommand, settings: Settings) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;
+    let clock = Clock::system();
     match cmd {
         UserCommand::Create(args) => {
             let password = read_password(args.password_stdin)?;
@@ -167,12 +170,14 @@ async fn user(cmd: UserCommand, settings: Settings) -> anyhow::Result<()> {
                 role: args.role,
                 password: Some(password),
             };
-            let (user, _) = users::create_account(&db, input).await.map_err(describe)?;
+            let (user, _) = users::create_account(&db, &clock, input)
+                .await
+                .map_err(describe)?;
             println!("Created {} ({}) with id {}", user.email, user.role, user.id);
         }
         UserCommand::SetPassword(args) => {
             let password = read_password(args.password_stdin)?;
-            let user = users::set_password(&db, args.email, password)
+            let user = users::set_password(&db, &clock, args.email, password)
                 .await
                 .map_err(describe)?;
             println!(
@@ -207,7 +212,7 @@ async fn demo_seed(settings: Settings, env: Environment, args: SeedArgs) -> anyh
         cases: args.cases,
         seed: args.seed,
         span_days: args.span_days,
-        today: chrono::Utc::now().date_naive(),
+        clock: Clock::system(),
         progress: std::io::stderr().is_terminal() || std::env::var_os("CANDOUR_PROGRESS").is_some(),
     };
     let report = demo::seed(&db, &settings.cases, &opts)

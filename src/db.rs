@@ -29,9 +29,3 @@ pub mod versioned;
 
 pub use connection::{Backend, Db, DbConnection, Target};
 pub use error::{DbError, DbResult};
-
-/// The current instant as stored: UTC, truncated to microseconds so both engines agree.
-pub fn now() -> chrono::NaiveDateTime {
-    use chrono::SubsecRound;
-    chrono::Utc::now().naive_utc().trunc_subsecs(6)
-}

@@ -8,6 +8,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
+use crate::clock::Clock;
 use crate::db::bulk::{
     self, Batch, CaseProfessionRow, CaseServiceRow, CaseSubjectRow, PersonRow, TimelineRow,
 };
@@ -33,9 +34,10 @@ pub const DEMO_PASSWORD: &str = "demo-password-not-for-real-use";
 pub struct SeedOptions {
     pub cases: u64,
     pub seed: u64,
-    /// Cases are received over this many days up to `today`.
+    /// Cases are received over this many days up to today on `clock`.
     pub span_days: u64,
-    pub today: NaiveDate,
+    /// The application's clock: "today" for receipt dates and progress, and every timestamp.
+    pub clock: Clock,
     /// Print a progress bar on stderr.
     pub progress: bool,
 }
@@ -139,7 +141,7 @@ struct Setting {
     wards: Vec<String>,
 }
 
-async fn ensure_setting(db: &Db, report: &mut SeedReport) -> AppResult<Setting> {
+async fn ensure_setting(db: &Db, clock: &Clock, report: &mut SeedReport) -> AppResult<Setting> {
     let wanted = [
         (Role::ComplaintsManager, 4),
         (Role::PalsOfficer, 6),
@@ -164,6 +166,7 @@ async fn ensure_setting(db: &Db, report: &mut SeedReport) -> AppResult<Setting> 
                 None => {
                     let (u, _) = create_account(
                         db,
+                        clock,
                         NewAccount {
                             email,
                             name: format!("Demo {} {i}", role.as_str().replace('_', " ")),
@@ -184,6 +187,7 @@ async fn ensure_setting(db: &Db, report: &mut SeedReport) -> AppResult<Setting> 
         }
     }
     let leads = investigators.clone();
+    let clock = clock.clone();
     let (wards, created) = db
         .write(move |c| -> AppResult<(Vec<String>, usize)> {
             let existing = service_rows::all(c)?;
@@ -195,7 +199,7 @@ async fn ensure_setting(db: &Db, report: &mut SeedReport) -> AppResult<Setting> 
             if !demo_wards.is_empty() {
                 return Ok((demo_wards, 0));
             }
-            let now = db::now();
+            let now = clock.now();
             let mut created = 0;
             let mut wards = Vec::new();
             let areas = [
@@ -282,15 +286,15 @@ async fn ensure_setting(db: &Db, report: &mut SeedReport) -> AppResult<Setting> 
 /// Seed `opts.cases` cases in batches, each batch one transaction.
 pub async fn seed(db: &Db, rules: &ClockRules, opts: &SeedOptions) -> AppResult<SeedReport> {
     let mut report = SeedReport::default();
-    let setting = ensure_setting(db, &mut report).await?;
+    let setting = ensure_setting(db, &opts.clock, &mut report).await?;
     let cal = db
         .read(|c| calendar::current(c).map_err(AppError::from))
         .await?;
     let mut rng = StdRng::seed_from_u64(opts.seed);
-    let start = opts
-        .today
+    let today = opts.clock.today();
+    let start = today
         .checked_sub_days(Days::new(opts.span_days))
-        .unwrap_or(opts.today);
+        .unwrap_or(today);
     let mut counters: std::collections::BTreeMap<(String, i32), i32> =
         std::collections::BTreeMap::new();
     let batch_size: u64 = 2_000;
@@ -303,7 +307,8 @@ pub async fn seed(db: &Db, rules: &ClockRules, opts: &SeedOptions) -> AppResult<
             cal: &cal,
             rules,
             setting: &setting,
-            today: opts.today,
+            clock: &opts.clock,
+            today,
             start,
             span: opts.span_days,
             batch: &mut batch,
@@ -385,6 +390,7 @@ struct Generator<'a> {
     cal: &'a WorkingCalendar,
     rules: &'a ClockRules,
     setting: &'a Setting,
+    clock: &'a Clock,
     today: NaiveDate,
     start: NaiveDate,
     span: u64,
@@ -455,7 +461,7 @@ impl Generator<'_> {
         db: &Db,
     ) -> AppResult<String> {
         let rng = &mut *self.rng;
-        let now = db::now();
+        let now = self.clock.now();
         let year = received.year();
         let key = (kind.reference_prefix().to_string(), year);
         if !counters.contains_key(&key) {
@@ -778,7 +784,7 @@ impl Generator<'_> {
             ombudsman_rights_given: true,
             summary: None,
             created_by: c.handler_id.clone().unwrap_or_default(),
-            created_at: db::now(),
+            created_at: self.clock.now(),
         });
         let closed = cal.add_working_days(responded, rng.gen_range(0..=10));
         if closed <= self.today {

@@ -5,7 +5,8 @@
 //!
 //! ```ignore
 //! let msg = state.outbox.compose("acknowledgement", &email, &context)?.for_case(&case_id);
-//! state.db.write(move |c| { /* the case change */ db::outbox::enqueue(c, &msg)?; Ok(()) }).await?;
+//! let now = state.clock.now();
+//! state.db.write(move |c| { /* the case change */ db::outbox::enqueue(c, &msg, now)?; Ok(()) }).await?;
 //! state.outbox.wake();
 //! ```
 

@@ -85,6 +85,7 @@ impl Application {
         let state = AppState::with_clock(db, settings, env, clock);
         let worker = Worker::new(
             state.db.clone(),
+            state.clock.clone(),
             mailer,
             &state.settings.email,
             state.outbox.notifier(),

@@ -113,7 +113,7 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Js
     let found = user_service::profile(&state, &user.0).await?;
     Ok(web::Json(MeResponse {
         permissions: found.role.permissions(),
-        user: UserResponse::from(found),
+        user: UserResponse::at(found, state.clock.now()),
     }))
 }
 

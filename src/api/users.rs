@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -39,9 +39,10 @@ pub struct UserResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<User> for UserResponse {
-    fn from(u: User) -> Self {
-        let now = Utc::now().naive_utc();
+impl UserResponse {
+    /// The account as it stands at `now` (the application clock's instant): `locked` and
+    /// `locked_until` depend on it.
+    pub fn at(u: User, now: NaiveDateTime) -> Self {
         Self {
             locked: u.is_locked(now),
             locked_until: u.locked_until.filter(|t| *t > now).map(|t| t.and_utc()),
@@ -101,8 +102,13 @@ pub async fn list_users(
         after_email: None,
     };
     let page = users::list(&state, &user.0, filter, q.limit, q.cursor).await?;
+    let now = state.clock.now();
     Ok(web::Json(UserList {
-        items: page.items.into_iter().map(UserResponse::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|u| UserResponse::at(u, now))
+            .collect(),
         next: page.next,
     }))
 }
@@ -160,7 +166,7 @@ pub async fn create_user(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
         .json(CreatedUser {
-            user: created.into(),
+            user: UserResponse::at(created, state.clock.now()),
             initial_password,
         }))
 }
@@ -184,7 +190,7 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> AppResult<web::Json<UserResponse>> {
     let found = users::get(&state, &user.0, id.into_inner()).await?;
-    Ok(web::Json(found.into()))
+    Ok(web::Json(UserResponse::at(found, state.clock.now())))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -231,7 +237,7 @@ pub async fn update_user(
         active: b.active,
     };
     let updated = users::update(&state, &user.0, id.into_inner(), changes).await?;
-    Ok(web::Json(updated.into()))
+    Ok(web::Json(UserResponse::at(updated, state.clock.now())))
 }
 
 /// Lift the lockout that follows repeated failed sign-ins.
@@ -253,5 +259,5 @@ pub async fn unlock_user(
     id: web::Path<String>,
 ) -> AppResult<web::Json<UserResponse>> {
     let updated = users::unlock(&state, &user.0, id.into_inner()).await?;
-    Ok(web::Json(updated.into()))
+    Ok(web::Json(UserResponse::at(updated, state.clock.now())))
 }

@@ -65,20 +65,22 @@ impl JwtKeys {
             .map_err(|e| format!("token signing failed: {e}"))
     }
 
-    /// Check signature (HS256 only), issuer and expiry. The message is safe to show.
-    pub fn verify(&self, token: &str) -> Result<Claims, &'static str> {
+    /// Check signature (HS256 only), issuer and expiry at `now` (the application clock's
+    /// instant, with no leeway). The message is safe to show.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, &'static str> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
+        // Expiry is checked below against the application clock, not the system clock.
+        validation.validate_exp = false;
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss"]);
-        decode::<Claims>(token, &self.decoding, &validation)
+        let claims = decode::<Claims>(token, &self.decoding, &validation)
             .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    "The access token has expired."
-                }
-                _ => "The access token is not valid.",
-            })
+            .map_err(|_| "The access token is not valid.")?;
+        if claims.exp < now.timestamp() {
+            return Err("The access token has expired.");
+        }
+        Ok(claims)
     }
 }
 
@@ -90,10 +92,15 @@ mod tests {
         JwtKeys::new("a-test-secret-of-thirty-two-bytes!!", Duration::minutes(15))
     }
 
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
     #[test]
     fn round_trip() {
-        let t = keys().issue("u1", Role::Board, "s1", Utc::now()).unwrap();
-        let c = keys().verify(&t).unwrap();
+        let now = at("2026-07-01T23:30:00Z");
+        let t = keys().issue("u1", Role::Board, "s1", now).unwrap();
+        let c = keys().verify(&t, now).unwrap();
         assert_eq!(
             (c.sub.as_str(), c.role, c.sid.as_str()),
             ("u1", Role::Board, "s1")
@@ -101,16 +108,56 @@ mod tests {
     }
 
     #[test]
+    fn expiry_is_checked_against_the_given_instant_without_leeway() {
+        // Issued long ago by the system clock's reckoning: only the instant passed in counts.
+        let issued = at("2001-02-03T10:00:00Z");
+        let t = keys().issue("u1", Role::Admin, "s1", issued).unwrap();
+        assert!(keys().verify(&t, issued + Duration::minutes(15)).is_ok());
+        assert_eq!(
+            keys()
+                .verify(&t, issued + Duration::minutes(15) + Duration::seconds(1))
+                .unwrap_err(),
+            "The access token has expired."
+        );
+    }
+
+    #[test]
     fn expired_and_foreign_tokens_fail() {
-        let old = Utc::now() - Duration::minutes(16);
+        let now = at("2026-07-01T23:30:00Z");
+        let old = now - Duration::minutes(16);
         let t = keys().issue("u1", Role::Admin, "s1", old).unwrap();
         assert_eq!(
-            keys().verify(&t).unwrap_err(),
+            keys().verify(&t, now).unwrap_err(),
             "The access token has expired."
         );
         let other = JwtKeys::new("another-secret-entirely-32-bytes!!", Duration::minutes(15));
-        let t = other.issue("u1", Role::Admin, "s1", Utc::now()).unwrap();
-        assert!(keys().verify(&t).is_err());
-        assert!(keys().verify("not.a.token").is_err());
+        let t = other.issue("u1", Role::Admin, "s1", now).unwrap();
+        assert_eq!(
+            keys().verify(&t, now).unwrap_err(),
+            "The access token is not valid."
+        );
+        assert_eq!(
+            keys().verify("not.a.token", now).unwrap_err(),
+            "The access token is not valid."
+        );
+    }
+
+    #[test]
+    fn a_token_without_exp_is_not_valid() {
+        let now = at("2026-07-01T23:30:00Z");
+        let claims = serde_json::json!({
+            "sub": "u1", "role": "admin", "sid": "s1", "iat": now.timestamp(),
+            "jti": "j1", "iss": ISSUER,
+        });
+        let t = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"a-test-secret-of-thirty-two-bytes!!"),
+        )
+        .unwrap();
+        assert_eq!(
+            keys().verify(&t, now).unwrap_err(),
+            "The access token is not valid."
+        );
     }
 }

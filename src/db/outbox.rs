@@ -102,16 +102,19 @@ impl NewOutboxMessage {
     }
 }
 
-/// Queue `new` for sending; returns the outbox row's id.
+/// Queue `new` for sending at `now` (created and first due then); returns the outbox row's id.
 ///
 /// Call this inside the write transaction of the change that causes the message, so that the
 /// message exists if and only if the change commits. Wake the worker after the commit
 /// ([`crate::email::Outbox::wake`]) to send it without waiting for the next poll.
-pub fn enqueue(conn: &mut DbConnection, new: &NewOutboxMessage) -> DbResult<String> {
+pub fn enqueue(
+    conn: &mut DbConnection,
+    new: &NewOutboxMessage,
+    now: NaiveDateTime,
+) -> DbResult<String> {
     let id = uuid::Uuid::new_v4().to_string();
     let attachments = serde_json::to_string(&new.attachments)
         .map_err(|e| DbError::Task(format!("outbox attachments: {e}")))?;
-    let now = super::now();
     diesel::insert_into(outbox_messages::table)
         .values((
             outbox_messages::id.eq(&id),

@@ -14,9 +14,10 @@ use tokio::task::JoinHandle;
 
 use super::mailer::{Mailer, SendError};
 use super::message;
+use crate::clock::Clock;
 use crate::config::EmailSettings;
 use crate::db::outbox::{self, OutboxMessage};
-use crate::db::{self, Db, DbError};
+use crate::db::{Db, DbError};
 use crate::domain::outbox::{OutboxStatus, RetryPolicy};
 
 /// Extra lease time per message beyond the SMTP timeout, and for the whole batch.
@@ -26,6 +27,8 @@ const LEASE_BATCH_SECONDS: u64 = 60;
 /// One sending worker.
 pub struct Worker {
     db: Db,
+    /// The application's clock: leases, back-off and outcomes are timed by it.
+    clock: Clock,
     mailer: Mailer,
     from: Mailbox,
     policy: RetryPolicy,
@@ -57,9 +60,10 @@ impl WorkerHandle {
 }
 
 impl Worker {
-    /// A worker for `db` sending through `mailer`, woken early by `wake`.
+    /// A worker for `db` sending through `mailer` on `clock`, woken early by `wake`.
     pub fn new(
         db: Db,
+        clock: Clock,
         mailer: Mailer,
         settings: &EmailSettings,
         wake: Arc<Notify>,
@@ -75,6 +79,7 @@ impl Worker {
             .saturating_add(LEASE_BATCH_SECONDS);
         Ok(Self {
             db,
+            clock,
             mailer,
             from,
             policy: RetryPolicy {
@@ -139,7 +144,7 @@ impl Worker {
 
     /// Claim one batch and deliver it; returns how many messages were claimed.
     pub async fn run_once(&self, stopped: &watch::Receiver<bool>) -> Result<usize, DbError> {
-        let now = db::now();
+        let now = self.clock.now();
         if !self.db.read(move |c| outbox::any_due(c, now)).await? {
             return Ok(0);
         }
@@ -152,7 +157,7 @@ impl Worker {
         let count = claimed.len();
         let mut rest = claimed.into_iter();
         while let Some(msg) = rest.next() {
-            let lease_left = lease_until - db::now();
+            let lease_left = lease_until - self.clock.now();
             if *stopped.borrow() || lease_left < self.per_message {
                 let ids: Vec<String> = std::iter::once(msg.id).chain(rest.map(|m| m.id)).collect();
                 self.release(ids).await;
@@ -198,7 +203,7 @@ impl Worker {
             msg.id.clone(),
             self.instance.clone(),
             self.policy,
-            db::now(),
+            self.clock.now(),
         );
         match outcome {
             Outcome::Sent => self

@@ -594,7 +594,7 @@ mod tests {
                 direction: Direction::LowerIsBetter,
                 target: None,
                 rules: &SpcRules::default(),
-                s: s,
+                s,
             }
             .series(None, "x".into(), &raw)
         };

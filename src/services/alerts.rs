@@ -2,12 +2,13 @@
 //! new cases to each service lead. Every alert has a key and goes at most once, however many
 //! Candour instances run the job.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde_json::json;
 
 use super::case_state::staff_case;
 
 use super::notify::{Messenger, long_date};
+use crate::clock::date_in_england;
 use crate::db::cases::CaseRecord;
 use crate::db::{self, calendar, cases, services as service_rows, users};
 use crate::domain::calendar::WorkingCalendar;
@@ -27,15 +28,19 @@ const OVERDUE_LOOKBACK_DAYS: u64 = 90;
 /// Most cases one run looks at for each kind of alert.
 const BATCH: i64 = 5_000;
 
-/// Look for due and overdue cases and send the digests that are due. `now` is UTC.
-pub async fn run_once(state: &AppState, now: NaiveDateTime) -> AppResult<AlertReport> {
+/// Look for due and overdue cases and send the digests that are due, now on the application
+/// clock. Due dates count from today in England; the day's digest goes from
+/// `alerts.digest_hour_utc` o'clock UTC on that day (so not in the hour after midnight in
+/// summer, which is still the day before in UTC).
+pub async fn run_once(state: &AppState) -> AppResult<AlertReport> {
     let messenger = Messenger::from_state(state);
     let settings = state.settings.alerts.clone();
+    let now = state.clock.now();
+    let today = date_in_england(now.and_utc());
     let report = state
         .db
         .write(move |c| -> AppResult<AlertReport> {
             let cal = calendar::current(c)?;
-            let today = now.date();
             let mut report = AlertReport::default();
             let soon = cal.add_working_days(today, settings.due_soon_working_days);
             for case in cases::handled_due_between(c, today, soon, BATCH)? {
@@ -52,7 +57,8 @@ pub async fn run_once(state: &AppState, now: NaiveDateTime) -> AppResult<AlertRe
                     report.overdue += 1;
                 }
             }
-            if now.hour() >= settings.digest_hour_utc {
+            let digest_from = today.and_hms_opt(settings.digest_hour_utc, 0, 0);
+            if digest_from.is_some_and(|from| now >= from) {
                 report.digests = digests(c, &messenger, &cal, today, now)?;
             }
             Ok(report)
@@ -185,7 +191,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
         loop {
             tick.tick().await;
-            if let Err(e) = run_once(&state, db::now()).await {
+            if let Err(e) = run_once(&state).await {
                 tracing::error!(error.cause = %e, "staff alert job failed");
             }
         }

@@ -1,12 +1,12 @@
 //! Sign-in, token rotation, sign-out and the check behind every bearer token.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Actor, cpu};
 use crate::auth::{password, tokens};
-use crate::db::{self, sessions, users};
+use crate::db::{sessions, users};
 use crate::domain::account;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -50,7 +50,7 @@ pub async fn login(state: &AppState, email: String, password: String) -> AppResu
     let Some(user) = user else {
         return Err(bad_credentials());
     };
-    let now = db::now();
+    let now = state.clock.now();
     if !user.active || user.is_locked(now) {
         return Err(bad_credentials());
     }
@@ -95,7 +95,7 @@ fn token_pair(
 ) -> AppResult<TokenPair> {
     let access_token = state
         .jwt
-        .issue(user_id, role, session_id, Utc::now())
+        .issue(user_id, role, session_id, state.clock.now_utc())
         .map_err(AppError::internal)?;
     Ok(TokenPair {
         access_token,
@@ -123,10 +123,11 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
     let next = tokens::random_token();
     let next_hash = tokens::hash_token(&next);
     let lifetime = Duration::hours(state.settings.auth.refresh_token_hours);
+    let clock = state.clock.clone();
     let outcome = state
         .db
         .write(move |c| -> AppResult<Refresh> {
-            let now = db::now();
+            let now = clock.now();
             let Some(row) = sessions::find_refresh_token(c, &hash)? else {
                 return Ok(Refresh::Invalid);
             };
@@ -187,9 +188,12 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
 /// End the actor's session: its access and refresh tokens stop working at once.
 pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
     let sid = actor.session_id.clone();
+    let clock = state.clock.clone();
     state
         .db
-        .write(move |c| sessions::revoke(c, &sid, "signed out", db::now()).map_err(AppError::from))
+        .write(move |c| {
+            sessions::revoke(c, &sid, "signed out", clock.now()).map_err(AppError::from)
+        })
         .await?;
     tracing::info!(user.id = %actor.user_id, session.id = %actor.session_id, "signed out");
     Ok(())
@@ -199,7 +203,7 @@ pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
 pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Actor> {
     let claims = state
         .jwt
-        .verify(token)
+        .verify(token, state.clock.now_utc())
         .map_err(|m| AppError::Unauthorized(m.into()))?;
     let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
     let role = state
@@ -236,10 +240,11 @@ pub async fn change_password(
         .await?
         .map_err(AppError::internal)?;
     let (uid, keep) = (actor.user_id.clone(), actor.session_id.clone());
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<()> {
-            let now = db::now();
+            let now = clock.now();
             users::set_password(c, &uid, &new_hash, now)?;
             sessions::revoke_others_for_user(c, &uid, &keep, "password changed", now)?;
             Ok(())

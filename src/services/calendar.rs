@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::Actor;
-use crate::db;
 use crate::db::calendar::{self, CalendarVersion};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, FieldError};
@@ -64,6 +63,7 @@ pub async fn publish(
     let (note, mut holidays) = check_calendar(&note, holidays)?;
     holidays.sort_by_key(|h| h.date);
     let created_by = Some(actor.user_id.clone());
+    let clock = state.clock.clone();
     let calendar = state
         .db
         .write(move |c| -> AppResult<Calendar> {
@@ -71,7 +71,7 @@ pub async fn publish(
                 version: calendar::current_version(c)? + 1,
                 note,
                 created_by,
-                created_at: db::now(),
+                created_at: clock.now(),
             };
             calendar::insert_version(c, &version).map_err(|e| {
                 if e.is_unique_violation() {

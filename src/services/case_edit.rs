@@ -16,11 +16,10 @@ use super::case_input::{
 use super::case_intake::{self, CreateCaseRequest};
 use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
-use super::cases::today;
 use super::command::{diff, required_version, stale};
 use crate::db::cases::{self, CaseChanges, CaseCoding, CaseRecord, CaseSubject};
 use crate::db::persons::{self, Person, PersonFields};
-use crate::db::{self, calendar, timeline};
+use crate::db::{calendar, timeline};
 use crate::domain::case::{CaseKind, CaseStatus, ContactMethod};
 use crate::domain::clock;
 use crate::domain::role::Permission;
@@ -103,6 +102,7 @@ pub async fn edit(
     let actor = actor.clone();
     let rules = state.settings.cases.clone();
     let candour = state.settings.candour.clone();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<CaseView> {
@@ -131,9 +131,9 @@ pub async fn edit(
             };
             let coding = cases::coding(c, &id)?;
             let merged = merge(&case, &complainant, patient.as_ref(), &coding, &patch);
-            let valid = case_intake::validate(c, &merged)?;
-            let now = db::now();
-            let today = today();
+            let now = clock.now();
+            let today = clock.today();
+            let valid = case_intake::validate(c, &merged, today)?;
             let cal = calendar::current(c)?;
 
             let mut e = Errors::default();

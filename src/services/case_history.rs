@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::Actor;
 use super::access::{load_visible, logged_read};
 use super::case_input::{self as input, Errors};
-use crate::db::{self, Db, cases, timeline};
+use crate::db::{Db, cases, timeline};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -100,11 +100,12 @@ pub async fn add_note(
         return Err(AppError::Validation(e.0));
     }
     let actor = actor.clone();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<TimelineEntry> {
             load_visible(c, &actor, &id)?;
-            let now = db::now();
+            let now = clock.now();
             cases::touch(c, &id, now)?;
             let label = match req.category {
                 NoteCategory::Note => "Note added",

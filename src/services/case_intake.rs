@@ -1,7 +1,7 @@
 //! Logging a new concern or complaint: validate everything, then write the people, the case,
 //! its coding and its first timeline event in one transaction.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -13,12 +13,9 @@ use super::case_input::{
 };
 use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
-use super::cases::today;
 use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
 use crate::db::persons::PersonFields;
-use crate::db::{
-    self, DbConnection, calendar, persons, services as service_rows, taxonomy, timeline,
-};
+use crate::db::{DbConnection, calendar, persons, services as service_rows, taxonomy, timeline};
 use crate::domain::case::{self as case_rules, CaseKind, ConsentStatus};
 use crate::domain::clock::{self, ClockRules};
 use crate::domain::risk::RiskGrade;
@@ -67,13 +64,15 @@ pub async fn create(
     let rules = state.settings.cases.clone();
     let candour = state.settings.candour.clone();
     let actor = actor.clone();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<CaseView> {
-            let id = insert_case(c, &actor, &req, &rules)?;
+            let (today, now) = (clock.today(), clock.now());
+            let id = insert_case(c, &actor, &req, &rules, today, now)?;
             let case = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
             let cal = calendar::current(c)?;
-            case_view::load(c, &cal, &candour, case, today())
+            case_view::load(c, &cal, &candour, case, today)
         })
         .await
 }
@@ -93,9 +92,13 @@ pub struct ValidCase {
     pub age_band: String,
 }
 
-/// Check a whole case request against the rules and the reference data.
-pub fn validate(c: &mut DbConnection, req: &CreateCaseRequest) -> AppResult<ValidCase> {
-    let today = today();
+/// Check a whole case request against the rules and the reference data; no date may be after
+/// `today` (the date in England).
+pub fn validate(
+    c: &mut DbConnection,
+    req: &CreateCaseRequest,
+    today: NaiveDate,
+) -> AppResult<ValidCase> {
     let items = taxonomy::all(c)?;
     let found_services = service_rows::find_many(c, &req.service_ids)?;
     let mut e = Errors::default();
@@ -202,16 +205,17 @@ pub fn validate(c: &mut DbConnection, req: &CreateCaseRequest) -> AppResult<Vali
     })
 }
 
-/// Validate and insert a case inside the caller's transaction; returns its id.
+/// Validate and insert a case inside the caller's transaction, logged `today` (in England) at
+/// instant `now`; returns its id.
 pub fn insert_case(
     c: &mut DbConnection,
     actor: &Actor,
     req: &CreateCaseRequest,
     rules: &ClockRules,
+    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> AppResult<String> {
-    let v = validate(c, req)?;
-    let today = today();
-    let now = db::now();
+    let v = validate(c, req, today)?;
     let complainant_id = uuid::Uuid::new_v4().to_string();
     persons::insert(c, &complainant_id, &v.complainant, now)?;
     let patient_id = match &v.patient {

@@ -1,7 +1,5 @@
 //! Reading cases: one case in full (the read logged) and the work-queue list.
 
-use chrono::NaiveDate;
-
 use super::Actor;
 use super::access::{Visibility, load_visible, logged_read, visibility};
 use super::case_view::{self, CaseSummary, CaseView};
@@ -12,11 +10,6 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 pub use crate::db::cases::{CaseFilter, CaseSort};
-
-/// Today's date for the clock (UTC).
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 /// Read a case in full; the read is recorded in the access log.
 pub async fn get(state: &AppState, actor: &Actor, id: String, route: &str) -> AppResult<CaseView> {
@@ -54,6 +47,7 @@ pub const TOTAL_CAP: i64 = 1_000;
 
 pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<CasePage> {
     let limit = cursor::page_limit(q.limit)?;
+    let today = state.clock.today();
     let sort = q.sort.unwrap_or(CaseSort::Received);
     let after = q
         .cursor
@@ -72,7 +66,6 @@ pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<Ca
             if q.handler_is_me {
                 filter.handler_id = Some(actor.user_id.clone());
             }
-            let today = today();
             if q.overdue {
                 filter.overdue_at = Some(today);
             }

@@ -13,9 +13,9 @@ use utoipa::ToSchema;
 
 use super::Actor;
 use super::access::load_visible;
-use super::cases::today;
 use super::tracking::{Lookup, long_date};
 use crate::auth::{form_token, tokens};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::cases::{self, CaseRecord};
 use crate::db::feedback::{self as rows, Invitation, Question};
@@ -128,7 +128,7 @@ fn create(
                 }),
             )?
             .for_case(&case.id);
-        db::outbox::enqueue(conn, &msg)?;
+        db::outbox::enqueue(conn, &msg, now)?;
     }
     let summary = match (email.is_some(), created_by.is_none()) {
         (true, true) => "Handling-feedback survey sent by email (automatic)",
@@ -156,6 +156,7 @@ pub async fn invite(state: &AppState, actor: &Actor, case_id: String) -> AppResu
     let actor = actor.clone();
     let settings = state.settings.clone();
     let outbox = state.outbox.clone();
+    let clock = state.clock.clone();
     let view = state
         .db
         .write(move |c| -> AppResult<InvitationView> {
@@ -171,7 +172,7 @@ pub async fn invite(state: &AppState, actor: &Actor, case_id: String) -> AppResu
                     allowed_actions: None,
                 });
             }
-            let (inv, letter_url) = create(c, &outbox, &settings, &case, Some(&actor.user_id), db::now())?;
+            let (inv, letter_url) = create(c, &outbox, &settings, &case, Some(&actor.user_id), clock.now())?;
             Ok(invitation_view(&inv, letter_url))
         })
         .await?;
@@ -201,15 +202,17 @@ pub fn letter_link(
 }
 
 /// Invite every complainant whose response went `feedback.invite_after_working_days` working
-/// days ago (and whose invitation would still be valid), once per case. Safe to run often and
-/// from several instances at once: a unique index allows one automatic invitation per case,
-/// and a case another instance got to first is skipped. Returns how many were created.
+/// days ago (and whose invitation would still be valid), once per case, today on `clock`. Safe
+/// to run often and from several instances at once: a unique index allows one automatic
+/// invitation per case, and a case another instance got to first is skipped. Returns how many
+/// were created.
 pub async fn invite_due(
     db: &Db,
     outbox: &Outbox,
     settings: &Settings,
-    today: NaiveDate,
+    clock: &Clock,
 ) -> AppResult<usize> {
+    let today = clock.today();
     let after = settings.feedback.invite_after_working_days;
     let valid = settings.feedback.invitation_valid_days;
     let earliest = today - Duration::days(valid + i64::from(after) * 2 + 30);
@@ -229,6 +232,7 @@ pub async fn invite_due(
         }
         let outbox = outbox.clone();
         let settings = settings.clone();
+        let clock = clock.clone();
         let made = db
             .write(move |c| -> AppResult<bool> {
                 let Some(case) = cases::find(c, &case_id)? else {
@@ -237,7 +241,7 @@ pub async fn invite_due(
                 if !eligible(&case) {
                     return Ok(false);
                 }
-                create(c, &outbox, &settings, &case, None, db::now())?;
+                create(c, &outbox, &settings, &case, None, clock.now())?;
                 Ok(true)
             })
             .await;
@@ -266,7 +270,7 @@ pub async fn run_job(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = invite_due(&state.db, &state.outbox, &state.settings, today()).await {
+        if let Err(e) = invite_due(&state.db, &state.outbox, &state.settings, &state.clock).await {
             tracing::error!(error.cause = %e, "feedback invitation job failed");
         }
     }
@@ -406,13 +410,14 @@ fn secret(settings: &Settings) -> Vec<u8> {
 /// The survey behind `token`.
 pub async fn survey(state: &AppState, token: String) -> AppResult<Lookup<Survey>> {
     let settings = state.settings.clone();
+    let clock = state.clock.clone();
     state
         .db
         .read(move |c| -> AppResult<Lookup<Survey>> {
             let Some(inv) = open_invitation(c, &token)? else {
                 return Ok(Lookup::Unknown);
             };
-            let now = db::now();
+            let now = clock.now();
             if inv.responded_at.is_some() {
                 return Ok(Lookup::Found(Survey::Answered));
             }
@@ -517,6 +522,7 @@ pub async fn submit(
     form: Vec<(String, String)>,
 ) -> AppResult<Lookup<Submitted>> {
     let settings = state.settings.clone();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<Lookup<Submitted>> {
@@ -526,7 +532,7 @@ pub async fn submit(
             if inv.responded_at.is_some() {
                 return Ok(Lookup::Found(Submitted::AlreadyAnswered));
             }
-            let now = db::now();
+            let now = clock.now();
             if now >= inv.expires_at {
                 return Ok(Lookup::Gone);
             }
@@ -570,7 +576,7 @@ pub async fn summary(
     to: Option<NaiveDate>,
 ) -> AppResult<FeedbackSummary> {
     actor.require(Permission::ReadFeedbackSummary)?;
-    let to = to.unwrap_or_else(today);
+    let to = to.unwrap_or_else(|| state.clock.today());
     let from = from.unwrap_or_else(|| to - Duration::days(365));
     if from > to {
         return Err(AppError::invalid("from", "must not be after to"));

@@ -13,10 +13,9 @@ use utoipa::ToSchema;
 
 use super::Actor;
 use super::case_input::{self as input, Errors, MAX_TEXT};
-use super::cases::today;
 use super::service_changes::Named;
 use crate::db::framework::{self as rows, Assessment, AssessmentItem, Characteristic};
-use crate::db::{self, DbConnection, service_changes::user_names};
+use crate::db::{DbConnection, service_changes::user_names};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -103,8 +102,9 @@ fn with_evidence(
     settings: &crate::config::Settings,
     s: crate::reports::suppress::Suppression,
     mut view: AssessmentView,
+    today: NaiveDate,
 ) -> AppResult<AssessmentView> {
-    let mut evidence = super::reports::framework_evidence(c, settings, view.assessed_on, s)?;
+    let mut evidence = super::reports::framework_evidence(c, settings, view.assessed_on, s, today)?;
     for item in &mut view.items {
         item.evidence = evidence.remove(&item.code);
     }
@@ -139,8 +139,9 @@ fn check(
     req: &CreateAssessmentRequest,
     known: &HashMap<String, Characteristic>,
     assessment_id: &str,
+    today: NaiveDate,
 ) -> Vec<AssessmentItem> {
-    input::past_date(e, "assessed_on", req.assessed_on, today());
+    input::past_date(e, "assessed_on", req.assessed_on, today);
     if req.items.is_empty() {
         e.add("items", "score at least one characteristic");
     }
@@ -228,6 +229,7 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<As
     actor.require(Permission::AssessFramework)?;
     let actor_for_evidence = actor.clone();
     let actor = actor.clone();
+    let clock = state.clock.clone();
     let view = state
         .db
         .write(move |c| -> AppResult<AssessmentView> {
@@ -238,7 +240,7 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<As
                 .collect();
             let id = uuid::Uuid::new_v4().to_string();
             let mut e = Errors::default();
-            let items = check(&mut e, &req, &known, &id);
+            let items = check(&mut e, &req, &known, &id, clock.today());
             if !e.is_empty() {
                 return Err(AppError::Validation(e.0));
             }
@@ -246,7 +248,7 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<As
                 id,
                 assessed_on: req.assessed_on,
                 created_by: actor.user_id.clone(),
-                created_at: db::now(),
+                created_at: clock.now(),
             };
             rows::insert(c, &a, &items)?;
             one(c, a)
@@ -255,9 +257,10 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<As
     tracing::info!(assessment.id = %view.id, "framework assessment recorded");
     let settings = state.settings.clone();
     let sup = super::reports::suppression_for(state, &actor_for_evidence);
+    let today = state.clock.today();
     state
         .db
-        .read(move |c| with_evidence(c, &settings, sup, view))
+        .read(move |c| with_evidence(c, &settings, sup, view, today))
         .await
 }
 
@@ -269,15 +272,16 @@ pub async fn evidence(
     on: Option<NaiveDate>,
 ) -> AppResult<std::collections::BTreeMap<String, crate::reports::evidence::Evidence>> {
     actor.require(Permission::AssessFramework)?;
-    let on = on.unwrap_or_else(super::cases::today);
-    if on > super::cases::today() {
+    let today = state.clock.today();
+    let on = on.unwrap_or(today);
+    if on > today {
         return Err(AppError::invalid("on", "must not be in the future"));
     }
     let settings = state.settings.clone();
     let sup = super::reports::suppression_for(state, actor);
     state
         .db
-        .read(move |c| super::reports::framework_evidence(c, &settings, on, sup))
+        .read(move |c| super::reports::framework_evidence(c, &settings, on, sup, today))
         .await
 }
 
@@ -302,12 +306,13 @@ pub async fn get(state: &AppState, actor: &Actor, id: String) -> AppResult<Asses
     actor.require(Permission::AssessFramework)?;
     let settings = state.settings.clone();
     let sup = super::reports::suppression_for(state, actor);
+    let today = state.clock.today();
     state
         .db
         .read(move |c| -> AppResult<AssessmentView> {
             let a = rows::find(c, &id)?.ok_or_else(not_found)?;
             let view = one(c, a)?;
-            with_evidence(c, &settings, sup, view)
+            with_evidence(c, &settings, sup, view, today)
         })
         .await
 }

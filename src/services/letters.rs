@@ -11,7 +11,7 @@ use super::access::load_visible;
 use super::case_input::{self as input, Errors};
 use super::notify::Messenger;
 use crate::db::letters::{self, Letter};
-use crate::db::{self, cases, timeline};
+use crate::db::{cases, timeline};
 use crate::domain::case::CaseKind;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
@@ -114,6 +114,7 @@ pub async fn mark_posted(
     letter_id: String,
 ) -> AppResult<LetterSummary> {
     let actor = actor.clone();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<LetterSummary> {
@@ -126,7 +127,7 @@ pub async fn mark_posted(
             let letter = letters::find(c, &case_id, &letter_id)?.ok_or_else(|| {
                 AppError::NotFound("This case has no letter with this id.".into())
             })?;
-            let now = db::now();
+            let now = clock.now();
             if !letters::mark_posted(c, &letter_id, &actor.user_id, now)? {
                 return Err(AppError::Conflict {
                     detail: format!(
@@ -175,6 +176,7 @@ pub async fn progress_update(
     }
     let actor = actor.clone();
     let messenger = Messenger::from_state(state);
+    let clock = state.clock.clone();
     let letter = state
         .db
         .write(move |c| -> AppResult<LetterSummary> {
@@ -192,7 +194,7 @@ pub async fn progress_update(
                     allowed_actions: None,
                 });
             }
-            let now = db::now();
+            let now = clock.now();
             cases::touch(c, &case_id, now)?;
             let letter = messenger.to_complainant(
                 c,

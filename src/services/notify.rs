@@ -80,7 +80,7 @@ impl Messenger {
                 "address_lines": person.postal_address.as_deref().unwrap_or("").lines().collect::<Vec<_>>(),
             },
             "handler": handler.map(|h| json!({"name": h.name, "role": role_title(h.role)})),
-            "today": long_date(now.date()),
+            "today": long_date(crate::clock::date_in_england(now.and_utc())),
             "as_letter": false,
         });
         merge(&mut context, extra);
@@ -119,7 +119,7 @@ impl Messenger {
             for a in attachments {
                 message = message.with_attachment(a);
             }
-            let id = outbox::enqueue(conn, &message)?;
+            let id = outbox::enqueue(conn, &message, now)?;
             letter.channel = "email".into();
             letter.status = "emailed".into();
             letter.outbox_message_id = Some(id);
@@ -155,7 +155,7 @@ impl Messenger {
         if let Some(id) = case_id {
             message = message.for_case(id);
         }
-        let id = outbox::enqueue(conn, &message)?;
+        let id = outbox::enqueue(conn, &message, now)?;
         letters::set_alert_message(conn, dedupe_key, &id)?;
         Ok(true)
     }

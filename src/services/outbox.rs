@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat};
 
 use super::Actor;
 use crate::db::outbox::{self, OutboxFilter};
-use crate::db::{self};
 use crate::domain::outbox::OutboxStatus;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
@@ -52,6 +51,7 @@ pub async fn list(
 /// Put a dead message back in the queue, due now, and wake the worker. Any other state is 409.
 pub async fn retry(state: &AppState, actor: &Actor, id: String) -> AppResult<OutboxSummary> {
     actor.require(Permission::ManageOutbox)?;
+    let clock = state.clock.clone();
     let summary = state
         .db
         .write(move |c| -> AppResult<OutboxSummary> {
@@ -66,7 +66,7 @@ pub async fn retry(state: &AppState, actor: &Actor, id: String) -> AppResult<Out
                     allowed_actions: Some(Vec::new()),
                 });
             }
-            outbox::requeue_dead(c, &id, db::now())?;
+            outbox::requeue_dead(c, &id, clock.now())?;
             outbox::find_summary(c, &id)?.ok_or_else(not_found)
         })
         .await?;

@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 
 use super::Actor;
-use super::cases::today;
 use crate::db::report_queries::Scope;
 use crate::db::{DbConnection, services as service_rows};
 use crate::domain::role::{Permission, Role};
@@ -90,7 +89,7 @@ async fn board_in_parallel(
             Ok::<_, AppError>((scope, board::Labels::load(c)?))
         })
         .await?;
-    let today = today();
+    let today = state.clock.today();
     let raw_for = |p: Period| {
         let settings = state.settings.clone();
         let scope = scope.clone();
@@ -118,9 +117,12 @@ fn spc_window(
     }
     let last = match to {
         Some(d) => d,
-        None => crate::reports::period::month_start(today())
-            .pred_opt()
-            .unwrap_or_else(today),
+        None => {
+            let today = state.clock.today();
+            crate::reports::period::month_start(today)
+                .pred_opt()
+                .unwrap_or(today)
+        }
     };
     Ok(spc::window(last, months))
 }
@@ -138,9 +140,10 @@ pub async fn spc_report(
     let (from_month, to_month) = spc_window(state, to, months)?;
     let s = suppression_for(state, actor);
     let settings = state.settings.reports.clone();
+    let today = state.clock.today();
     state
         .db
-        .read(move |c| spc::build(c, &settings, metric, by, from_month, to_month, today(), s))
+        .read(move |c| spc::build(c, &settings, metric, by, from_month, to_month, today, s))
         .await
 }
 
@@ -155,9 +158,10 @@ pub async fn early_warning(
     let (from_month, to_month) = spc_window(state, to, months)?;
     let s = suppression_for(state, actor);
     let settings = state.settings.reports.clone();
+    let today = state.clock.today();
     state
         .db
-        .read(move |c| spc::early_warning(c, &settings, from_month, to_month, today(), s))
+        .read(move |c| spc::early_warning(c, &settings, from_month, to_month, today, s))
         .await
 }
 
@@ -200,7 +204,7 @@ pub fn pack_link(
 ) -> AppResult<(String, chrono::DateTime<chrono::Utc>)> {
     actor.require(Permission::ReadReports)?;
     let period = period(from, to)?;
-    let now = crate::db::now();
+    let now = state.clock.now();
     let secret = state.settings.auth.jwt_secret.expose().as_bytes().to_vec();
     let token = crate::auth::form_token::issue(
         &secret,
@@ -253,7 +257,7 @@ pub async fn pack_reader(
         PACK_PURPOSE,
         &pack_subject(session_id, period, service_id),
         token,
-        crate::db::now(),
+        state.clock.now(),
         PACK_LINK_SECONDS,
     ) {
         return Err(expired());
@@ -296,10 +300,10 @@ pub async fn board_pack(
     let settings = state.settings.clone();
     let (from_month, to_month) = spc::window(period.to, settings.reports.spc_months);
     let report = board_in_parallel(state, period, service_id, s).await?;
+    let today = state.clock.today();
     let (charts, warnings) = state
         .db
         .read(move |c| {
-            let today = today();
             let mut charts = Vec::new();
             for metric in [
                 Metric::ComplaintsReceived,
@@ -346,10 +350,10 @@ pub async fn annual_report(
         threshold: state.settings.reports.suppress_below,
     };
     let settings = state.settings.clone();
+    let today = state.clock.today();
     state
         .db
         .read(move |c| {
-            let today = today();
             let report = board::build(c, &settings, &Scope::default(), None, period, s, today)?;
             let (from_month, to_month) = spc::window(period.to, settings.reports.spc_months);
             let warnings =
@@ -382,20 +386,20 @@ fn actions_taken(c: &mut DbConnection, period: Period) -> AppResult<Vec<annual::
     )
 }
 
-/// Evidence for the framework self-assessment over the twelve months ending `on` (inside a
-/// read transaction; the caller has checked the permission).
+/// Evidence for the framework self-assessment over the twelve months ending `on`, as it stands
+/// `today` (inside a read transaction; the caller has checked the permission).
 pub fn framework_evidence(
     c: &mut DbConnection,
     settings: &crate::config::Settings,
     on: NaiveDate,
     s: Suppression,
+    today: NaiveDate,
 ) -> AppResult<std::collections::BTreeMap<String, crate::reports::evidence::Evidence>> {
     let from = on
         .checked_sub_months(chrono::Months::new(12))
         .and_then(|d| d.succ_opt())
         .unwrap_or(on);
     let period = Period::new(from, on)?;
-    let today = today();
     let report = board::build(c, settings, &Scope::default(), None, period, s, today)?;
     let last_month = crate::reports::period::month_start(on)
         .pred_opt()

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::Actor;
-use crate::db::{self, DbConnection, services, taxonomy, users};
+use crate::db::{DbConnection, services, taxonomy, users};
 use crate::domain::role::Permission;
 use crate::domain::service::{self, Service, ServiceKind};
 use crate::domain::taxonomy::TaxonomyList;
@@ -66,6 +66,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewServiceInput) -> 
         .is_ok();
     let active = input.active.unwrap_or(true);
     let id = uuid::Uuid::new_v4().to_string();
+    let clock = state.clock.clone();
     let created = state
         .db
         .write(move |c| -> AppResult<Service> {
@@ -96,7 +97,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewServiceInput) -> 
                 service_area: input.service_area.as_deref(),
                 lead_user_id: input.lead_user_id.as_deref(),
                 active,
-                now: db::now(),
+                now: clock.now(),
             };
             services::insert(c, &new).map_err(|e| {
                 if e.is_unique_violation() {
@@ -132,6 +133,7 @@ pub async fn update(
             .map_err(|m| errors.push(FieldError::new("name", m)))
             .ok();
     }
+    let clock = state.clock.clone();
     let updated = state
         .db
         .write(move |c| -> AppResult<Service> {
@@ -160,7 +162,7 @@ pub async fn update(
                 return Err(AppError::Validation(errors));
             }
             check_tree_moves(c, &current, &changes)?;
-            services::update(c, &id, &changes, db::now())?;
+            services::update(c, &id, &changes, clock.now())?;
             services::find(c, &id)?.ok_or_else(service_not_found)
         })
         .await?;

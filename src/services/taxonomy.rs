@@ -2,7 +2,7 @@
 //! reorder and retire them. Codes never change and items are never deleted.
 
 use super::Actor;
-use crate::db::{self, taxonomy};
+use crate::db::taxonomy;
 use crate::domain::role::Permission;
 use crate::domain::taxonomy::{self as rules, TaxonomyList};
 use crate::error::{AppError, AppResult, FieldError};
@@ -77,6 +77,7 @@ pub async fn add_item(
              so change or reactivate that item instead."
         ))
     };
+    let clock = state.clock.clone();
     let item = state
         .db
         .write(move |c| -> AppResult<TaxonomyItem> {
@@ -97,7 +98,7 @@ pub async fn add_item(
                 active: true,
                 national: false,
                 confirmed: true,
-                updated_at: db::now(),
+                updated_at: clock.now(),
             };
             taxonomy::insert(c, &item).map_err(|e| {
                 if e.is_unique_violation() {
@@ -131,11 +132,12 @@ pub async fn update_item(
     if let Some(label) = &changes.label {
         changes.label = Some(rules::parse_label(label).map_err(|m| AppError::invalid("label", m))?);
     }
+    let clock = state.clock.clone();
     let item = state
         .db
         .write(move |c| -> AppResult<TaxonomyItem> {
             taxonomy::find(c, list.as_str(), &code)?.ok_or_else(|| item_not_found(list))?;
-            taxonomy::update(c, list.as_str(), &code, &changes, db::now())?;
+            taxonomy::update(c, list.as_str(), &code, &changes, clock.now())?;
             taxonomy::find(c, list.as_str(), &code)?.ok_or_else(|| item_not_found(list))
         })
         .await?;

@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 
 use super::Actor;
 use super::access::load_visible;
-use super::cases::today;
 use crate::auth::{form_token, tokens};
+use crate::clock::date_in_england;
 use crate::config::Settings;
 use crate::db::cases::{self, CaseRecord};
 use crate::db::tracking::{self, TrackingLink};
@@ -102,11 +102,12 @@ pub async fn reissue(state: &AppState, actor: &Actor, case_id: String) -> AppRes
     actor.require(Permission::ManageTrackingLinks)?;
     let actor = actor.clone();
     let base = state.settings.server.base_url();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<IssuedLink> {
             load_visible(c, &actor, &case_id)?;
-            let now = db::now();
+            let now = clock.now();
             cases::touch(c, &case_id, now)?;
             let (url, replaced) = issue(c, &case_id, Some(&actor.user_id), &base, now)?;
             timeline::append(
@@ -127,11 +128,12 @@ pub async fn reissue(state: &AppState, actor: &Actor, case_id: String) -> AppRes
 pub async fn revoke(state: &AppState, actor: &Actor, case_id: String) -> AppResult<RevokedLinks> {
     actor.require(Permission::ManageTrackingLinks)?;
     let actor = actor.clone();
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<RevokedLinks> {
             load_visible(c, &actor, &case_id)?;
-            let now = db::now();
+            let now = clock.now();
             cases::touch(c, &case_id, now)?;
             let revoked = tracking::revoke_live(c, &case_id, Some(&actor.user_id), now)?;
             if revoked > 0 {
@@ -351,11 +353,12 @@ fn view(
     })
 }
 
-/// A link and its case, if the link works today.
+/// A link and its case, if the link works `today`.
 fn open(
     conn: &mut DbConnection,
     settings: &Settings,
     token: &str,
+    today: NaiveDate,
 ) -> AppResult<Lookup<(TrackingLink, CaseRecord)>> {
     if token.is_empty() || token.len() > 100 {
         return Ok(Lookup::Unknown);
@@ -373,7 +376,7 @@ fn open(
         case.resolved_on,
         settings.tracking.link_days_after_closure,
     );
-    match rules::state(link.revoked_at.is_some(), expires, today()) {
+    match rules::state(link.revoked_at.is_some(), expires, today) {
         LinkState::Live => Ok(Lookup::Found((link, case))),
         LinkState::Revoked | LinkState::Expired => Ok(Lookup::Gone),
     }
@@ -386,17 +389,18 @@ fn form_secret(settings: &Settings) -> Vec<u8> {
 /// The tracking page for `token`.
 pub async fn page(state: &AppState, token: String) -> AppResult<Lookup<TrackView>> {
     let settings = state.settings.clone();
+    let clock = state.clock.clone();
     state
         .db
         .read(move |c| -> AppResult<Lookup<TrackView>> {
-            Ok(match open(c, &settings, &token)? {
+            Ok(match open(c, &settings, &token, clock.today())? {
                 Lookup::Found((link, case)) => Lookup::Found(view(
                     c,
                     &case,
                     &link,
                     true,
                     &form_secret(&settings),
-                    db::now(),
+                    clock.now(),
                 )?),
                 Lookup::Unknown => Lookup::Unknown,
                 Lookup::Gone => Lookup::Gone,
@@ -429,15 +433,16 @@ pub async fn send_message(
 ) -> AppResult<Lookup<MessageOutcome>> {
     let settings = state.settings.clone();
     let outbox = state.outbox.clone();
+    let clock = state.clock.clone();
     let outcome = state
         .db
         .write(move |c| -> AppResult<Lookup<MessageOutcome>> {
-            let (link, case) = match open(c, &settings, &token)? {
+            let (link, case) = match open(c, &settings, &token, clock.today())? {
                 Lookup::Found(found) => found,
                 Lookup::Unknown => return Ok(Lookup::Unknown),
                 Lookup::Gone => return Ok(Lookup::Gone),
             };
-            let now = db::now();
+            let now = clock.now();
             let secret = form_secret(&settings);
             let page =
                 |c: &mut DbConnection| view(c, &case, &link, true, &secret, now).map(Box::new);
@@ -462,7 +467,7 @@ pub async fn send_message(
             cases::touch(c, &case.id, now)?;
             let fresh = tracking::find_by_hash(c, &link.token_hash)?;
             let counted = fresh.as_ref().unwrap_or(&link);
-            let day = now.date();
+            let day = date_in_england(now.and_utc());
             let sent_today = if counted.message_day == Some(day) {
                 counted.messages_on_day
             } else {
@@ -555,7 +560,7 @@ fn queue_alerts(
                 }),
             )?
             .for_case(&case.id);
-        db::outbox::enqueue(conn, &msg)?;
+        db::outbox::enqueue(conn, &msg, now)?;
     }
     Ok(())
 }

@@ -7,7 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::{Actor, cpu};
 use crate::auth::{password, tokens};
-use crate::db::{self, Db, sessions, users};
+use crate::clock::Clock;
+use crate::db::{Db, sessions, users};
 use crate::domain::account::{self, User};
 use crate::domain::role::{Permission, Role};
 use crate::error::{AppError, AppResult, FieldError};
@@ -29,8 +30,13 @@ pub struct NewAccount {
     pub password: Option<String>,
 }
 
-/// Check, hash and insert a new account. Returns the user and the generated password, if any.
-pub async fn create_account(db: &Db, input: NewAccount) -> AppResult<(User, Option<String>)> {
+/// Check, hash and insert a new account, created now on `clock`. Returns the user and the
+/// generated password, if any.
+pub async fn create_account(
+    db: &Db,
+    clock: &Clock,
+    input: NewAccount,
+) -> AppResult<(User, Option<String>)> {
     let mut errors = Vec::new();
     let email = account::parse_email(&input.email)
         .map_err(|m| errors.push(FieldError::new("email", m)))
@@ -54,6 +60,7 @@ pub async fn create_account(db: &Db, input: NewAccount) -> AppResult<(User, Opti
         .map_err(AppError::internal)?;
     let id = uuid::Uuid::new_v4().to_string();
     let role = input.role;
+    let clock = clock.clone();
     let user = db
         .write(move |c| {
             users::insert(
@@ -64,7 +71,7 @@ pub async fn create_account(db: &Db, input: NewAccount) -> AppResult<(User, Opti
                     name: &name,
                     role,
                     password_hash: &hash,
-                    now: db::now(),
+                    now: clock.now(),
                 },
             )
         })
@@ -91,7 +98,7 @@ pub async fn create(
     input: NewAccount,
 ) -> AppResult<(User, Option<String>)> {
     actor.require(Permission::ManageUsers)?;
-    create_account(&state.db, input).await
+    create_account(&state.db, &state.clock, input).await
 }
 
 /// A page of users and the cursor for the next one.
@@ -179,6 +186,7 @@ pub async fn update(
         changes.name = Some(account::parse_name(name).map_err(|m| AppError::invalid("name", m))?);
     }
     let self_edit = actor.user_id == id;
+    let clock = state.clock.clone();
     let user = state
         .db
         .write(move |c| -> AppResult<User> {
@@ -199,7 +207,7 @@ pub async fn update(
                     "This is the last active administrator; make another admin first.",
                 ));
             }
-            let now = db::now();
+            let now = clock.now();
             users::update(c, &id, &changes, now)?;
             if deactivated {
                 sessions::revoke_all_for_user(c, &id, "account deactivated", now)?;
@@ -214,11 +222,12 @@ pub async fn update(
 /// Lift a lockout after repeated failed sign-ins.
 pub async fn unlock(state: &AppState, actor: &Actor, id: String) -> AppResult<User> {
     actor.require(Permission::ManageUsers)?;
+    let clock = state.clock.clone();
     let user = state
         .db
         .write(move |c| -> AppResult<User> {
             users::find(c, &id)?.ok_or_else(user_not_found)?;
-            users::unlock(c, &id, db::now())?;
+            users::unlock(c, &id, clock.now())?;
             users::find(c, &id)?.ok_or_else(user_not_found)
         })
         .await?;
@@ -226,8 +235,13 @@ pub async fn unlock(state: &AppState, actor: &Actor, id: String) -> AppResult<Us
     Ok(user)
 }
 
-/// Set a password from the command line; the account's sessions end.
-pub async fn set_password(db: &Db, email: String, password: String) -> AppResult<User> {
+/// Set a password from the command line (at the time on `clock`); the account's sessions end.
+pub async fn set_password(
+    db: &Db,
+    clock: &Clock,
+    email: String,
+    password: String,
+) -> AppResult<User> {
     let lookup = email.clone();
     let (user, _) = db
         .read(move |c| users::find_by_email_with_hash(c, &lookup).map_err(AppError::from))
@@ -239,8 +253,9 @@ pub async fn set_password(db: &Db, email: String, password: String) -> AppResult
         .await?
         .map_err(AppError::internal)?;
     let id = user.id.clone();
+    let clock = clock.clone();
     db.write(move |c| -> AppResult<()> {
-        let now = db::now();
+        let now = clock.now();
         users::set_password(c, &id, &hash, now)?;
         sessions::revoke_all_for_user(c, &id, "password reset", now)?;
         Ok(())
@@ -266,6 +281,7 @@ pub struct FirstAdmin {
 /// to `<data_dir>/initial-admin-password` (mode 0600). Does nothing when any user exists.
 pub async fn bootstrap_admin(
     db: &Db,
+    clock: &Clock,
     email: &str,
     data_dir: &Path,
 ) -> AppResult<Option<FirstAdmin>> {
@@ -278,7 +294,7 @@ pub async fn bootstrap_admin(
         role: Role::Admin,
         password: None,
     };
-    let (user, password) = match create_account(db, input).await {
+    let (user, password) = match create_account(db, clock, input).await {
         Ok(created) => created,
         // Another instance bootstrapped the same admin at the same moment.
         Err(AppError::Conflict { .. }) => return Ok(None),

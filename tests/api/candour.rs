@@ -12,10 +12,6 @@ use crate::helpers::{
     TestApp, assert_problem, complaint, insert_service, problem_fields, spawn_app, spawn_app_with,
 };
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 /// The latest working day on or before `day`.
 fn working_day_on_or_before(cal: &WorkingCalendar, day: NaiveDate) -> NaiveDate {
     let mut d = day;
@@ -112,7 +108,7 @@ async fn a_notifiable_record_goes_overdue_on_the_eleventh_working_day_and_comple
     let (manager, token) = app.signed_in(Role::ComplaintsManager).await;
     let service = insert_service(&app, "A", None).await;
     let cal = app.working_calendar().await;
-    let today = today();
+    let today = app.today();
 
     // Late: today (or the last working day before it) is the 11th working day after awareness.
     let eleventh = working_day_on_or_before(&cal, today);

@@ -8,10 +8,6 @@ use crate::helpers::{
     assert_problem, complaint, days_from_today, insert_service, pals_concern, spawn_app,
 };
 
-fn today() -> String {
-    chrono::Utc::now().date_naive().to_string()
-}
-
 #[tokio::test]
 async fn a_complaint_from_receipt_to_closure_and_reopened() {
     let app = spawn_app().await;
@@ -91,7 +87,7 @@ async fn a_complaint_from_receipt_to_closure_and_reopened() {
         .await;
     assert_eq!(case["status"], "responded");
     assert_eq!(case["outcome"], "partially_upheld");
-    assert_eq!(case["responded_on"], today());
+    assert_eq!(case["responded_on"], app.today().to_string());
     let case = app.act_ok(&token, &case, "close", json!({})).await;
     assert_eq!(case["status"], "closed");
     assert!(
@@ -457,7 +453,7 @@ async fn a_pals_concern_is_resolved_or_escalated_to_a_linked_complaint() {
     assert_eq!(complaint["kind"], "complaint");
     assert_eq!(complaint["status"], "received");
     assert_eq!(complaint["linked_case_id"], pals["id"]);
-    assert_eq!(complaint["received_on"], today());
+    assert_eq!(complaint["received_on"], app.today().to_string());
     assert_eq!(
         complaint["complainant"]["id"], pals["complainant"]["id"],
         "same person, one record"

@@ -24,7 +24,7 @@ async fn a_complaint_is_logged_with_reference_people_coding_and_clock() {
         format!("/api/v1/cases/{}", case["id"].as_str().unwrap())
     );
     assert_eq!(etag, "\"1\"");
-    let year = chrono::Utc::now().format("%Y").to_string();
+    let year = app.today().format("%Y").to_string();
     assert_eq!(case["reference"], format!("C-{year}-00001"));
     assert_eq!(case["status"], "received");
     assert_eq!(case["kind"], "complaint");
@@ -87,6 +87,42 @@ async fn acknowledgement_dates_follow_the_bank_holiday_calendar() {
         let case = app.create_case(&token, &body).await;
         assert_eq!(case["acknowledgement_due_on"], due, "received {received}");
     }
+}
+
+/// A complaint received on `received_on` whose other dates are all `on_or_before`.
+fn complaint_received(service: &str, received_on: &str, on_or_before: &str) -> Value {
+    let mut body = complaint(service, on_or_before);
+    body["received_on"] = json!(received_on);
+    body
+}
+
+#[tokio::test]
+async fn received_today_means_today_in_england_just_after_midnight_in_summer() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "WARD-BST", None).await;
+
+    // 23:30 UTC on 1 July 2026 is 00:30 BST on Thursday 2 July: a complaint received today
+    // (2 July) is accepted, and acknowledged within 3 working days: Fri 3, Mon 6, Tue 7 July.
+    app.set_clock("2026-07-01T23:30:00Z".parse().unwrap());
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let body = complaint_received(&service, "2026-07-02", "2026-07-02");
+    let res = app.post("/api/v1/cases", &token, &body).await;
+    assert_eq!(res.status(), 201);
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(case["received_on"], "2026-07-02");
+    assert_eq!(case["acknowledgement_due_on"], "2026-07-07");
+    assert_eq!(case["reference"], "C-2026-00001");
+    // Tomorrow in England (3 July) is still in the future.
+    let body = complaint_received(&service, "2026-07-03", "2026-07-02");
+    let problem = assert_problem(app.post("/api/v1/cases", &token, &body).await, 400).await;
+    assert_eq!(problem_fields(&problem), ["received_on"]);
+
+    // An hour earlier, 22:30 UTC is 23:30 BST on 1 July: 2 July is tomorrow.
+    app.set_clock("2026-07-01T22:30:00Z".parse().unwrap());
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let body = complaint_received(&service, "2026-07-02", "2026-07-01");
+    let problem = assert_problem(app.post("/api/v1/cases", &token, &body).await, 400).await;
+    assert_eq!(problem_fields(&problem), ["received_on"]);
 }
 
 #[tokio::test]

@@ -15,10 +15,12 @@ async fn a_meeting_offered_without_a_date_is_offered_on_the_servers_today() {
     let case = app
         .create_case(&token, &complaint(&service, "2026-11-02"))
         .await;
-    // Ten days on from the machine's date: the offer is dated by the server's clock.
+    // Ten days on from the machine's date: the offer is dated by the server's clock (and the
+    // access token issued ten days ago has long expired by it).
     let later = candour::clock::date_in_england(chrono::Utc::now()) + Duration::days(10);
     app.set_today(later);
     assert_eq!(app.today(), later);
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let res = app
         .post(
             &format!("/api/v1/cases/{}/meetings", case["id"].as_str().unwrap()),

@@ -333,7 +333,7 @@ async fn staff_hear_about_assignments_due_dates_and_new_cases_once() {
     let service = insert_service(&app, "A", Some(&lead.id)).await;
 
     // Received a month ago: the acknowledgement is overdue. Received today: due soon.
-    let today = chrono::Utc::now().date_naive();
+    let today = app.today();
     let month_ago = (today - chrono::Duration::days(30)).to_string();
     let overdue = app
         .create_case(&token, &complaint(&service, &month_ago))
@@ -358,14 +358,12 @@ async fn staff_hear_about_assignments_due_dates_and_new_cases_once() {
     );
 
     // Before the digest hour: only the due-date alerts.
-    let now = chrono::Utc::now()
-        .date_naive()
-        .and_hms_opt(6, 0, 0)
-        .unwrap();
-    let report = alerts::run_once(&app.state, now).await.unwrap();
+    let now = today.and_hms_opt(6, 0, 0).unwrap();
+    app.set_clock(now.and_utc());
+    let report = alerts::run_once(&app.state).await.unwrap();
     assert_eq!(report.digests, 0);
     assert_eq!((report.overdue, report.due_soon), (1, 1), "{report:?}");
-    let again = alerts::run_once(&app.state, now).await.unwrap();
+    let again = alerts::run_once(&app.state).await.unwrap();
     assert_eq!(
         (again.overdue, again.due_soon),
         (0, 0),
@@ -378,14 +376,13 @@ async fn staff_hear_about_assignments_due_dates_and_new_cases_once() {
             .any(|m| m.subject.starts_with("Due soon:") && m.subject.contains("acknowledgement"))
     );
 
-    // The digest: once a day, after the digest hour, to the lead of the service.
-    let evening = now.date().and_hms_opt(23, 0, 0).unwrap();
-    let report = alerts::run_once(&app.state, evening).await.unwrap();
+    // The digest: once a day, after the digest hour, to the lead of the service. 22:00 UTC is
+    // still the same day in England in summer too.
+    let evening = now.date().and_hms_opt(22, 0, 0).unwrap();
+    app.set_clock(evening.and_utc());
+    let report = alerts::run_once(&app.state).await.unwrap();
     assert_eq!(report.digests, 1);
-    assert_eq!(
-        alerts::run_once(&app.state, evening).await.unwrap().digests,
-        0
-    );
+    assert_eq!(alerts::run_once(&app.state).await.unwrap().digests, 0);
     let digest = mail_to(&sink, &lead.email, 1).await;
     assert!(
         digest[0]

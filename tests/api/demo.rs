@@ -1,17 +1,18 @@
 //! `candour demo seed` data: consistent, reproducible, hash-chained, usable through the API.
 
+use candour::clock::Clock;
 use candour::demo::{self, SeedOptions};
 use candour::services::case_history::verify_all;
 use serde_json::Value;
 
 use crate::helpers::spawn_app;
 
-fn options(cases: u64, seed: u64) -> SeedOptions {
+fn options(clock: &Clock, cases: u64, seed: u64) -> SeedOptions {
     SeedOptions {
         cases,
         seed,
         span_days: 400,
-        today: chrono::Utc::now().date_naive(),
+        clock: clock.clone(),
         progress: false,
     }
 }
@@ -19,9 +20,13 @@ fn options(cases: u64, seed: u64) -> SeedOptions {
 #[tokio::test]
 async fn seeded_cases_are_consistent_and_reproducible() {
     let app = spawn_app().await;
-    let report = demo::seed(&app.state.db, &app.settings.cases, &options(300, 7))
-        .await
-        .unwrap();
+    let report = demo::seed(
+        &app.state.db,
+        &app.settings.cases,
+        &options(&app.clock, 300, 7),
+    )
+    .await
+    .unwrap();
     assert!(report.complaints + report.pals_concerns >= 300);
     assert!(
         report.complaints > 30 && report.pals_concerns > 100,
@@ -69,17 +74,25 @@ async fn seeded_cases_are_consistent_and_reproducible() {
     }
 
     // A second seed continues the references and reuses the demo staff and wards.
-    let again = demo::seed(&app.state.db, &app.settings.cases, &options(50, 8))
-        .await
-        .unwrap();
+    let again = demo::seed(
+        &app.state.db,
+        &app.settings.cases,
+        &options(&app.clock, 50, 8),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.staff_created, 0);
     assert_eq!(again.services_created, 0);
 
     // Same seed, fresh database: the same mix.
     let other = spawn_app().await;
-    let twin = demo::seed(&other.state.db, &other.settings.cases, &options(300, 7))
-        .await
-        .unwrap();
+    let twin = demo::seed(
+        &other.state.db,
+        &other.settings.cases,
+        &options(&other.clock, 300, 7),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (twin.complaints, twin.pals_concerns),
         (report.complaints, report.pals_concerns)

@@ -4,7 +4,7 @@
 
 use candour::domain::role::Role;
 use candour::services::feedback::invite_due;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -21,7 +21,7 @@ pub async fn responded(app: &TestApp) -> (String, Value) {
         None,
     )
     .await;
-    let today = Utc::now().date_naive().to_string();
+    let today = app.today().to_string();
     let case = app.responded_complaint(&manager, &service, &today).await;
     (manager, case)
 }
@@ -117,7 +117,7 @@ async fn invitations_wait_for_the_response_and_store_only_a_hash() {
     let app = spawn_app().await;
     let (_, manager) = app.signed_in(Role::ComplaintsManager).await;
     let service = insert_service(&app, "WARD1", None).await;
-    let today = Utc::now().date_naive().to_string();
+    let today = app.today().to_string();
     let open = app
         .create_case(&manager, &complaint(&service, &today))
         .await;
@@ -176,7 +176,7 @@ async fn a_complainant_without_email_gets_a_letter_invitation() {
     let app = spawn_app().await;
     let (_, manager) = app.signed_in(Role::ComplaintsManager).await;
     let service = insert_service(&app, "WARD1", None).await;
-    let today = Utc::now().date_naive().to_string();
+    let today = app.today().to_string();
     let mut body = complaint(&service, &today);
     body["complainant"] = json!({"name": "Pat Post", "postal_address": "1 High Street, Leeds",
                                  "preferred_contact": "letter"});
@@ -224,38 +224,35 @@ async fn the_automatic_job_invites_once_after_the_working_days() {
     let (manager, case) = responded(&app).await;
     let id = case["id"].as_str().unwrap();
     let state = app.state.clone();
-    let today = Utc::now().date_naive();
+    // The job runs on the server's clock, moved to each day; between runs the clock goes back
+    // to the start, where the access tokens are still valid.
+    let start = app.clock.now_utc();
+    let today = app.today();
     // Not yet due today.
-    let n = invite_due(&state.db, &state.outbox, &state.settings, today)
+    let n = invite_due(&state.db, &state.outbox, &state.settings, &state.clock)
         .await
         .unwrap();
     assert_eq!(n, 0);
     let cal = app.working_calendar().await;
     let due = cal.add_working_days(today, app.state.settings.feedback.invite_after_working_days);
-    let n = invite_due(
-        &state.db,
-        &state.outbox,
-        &state.settings,
-        due - Duration::days(1),
-    )
-    .await
-    .unwrap();
+    app.set_today(due - Duration::days(1));
+    let n = invite_due(&state.db, &state.outbox, &state.settings, &state.clock)
+        .await
+        .unwrap();
     assert_eq!(n, 0, "a day early");
     // Two instances at once: one invitation between them.
+    app.set_today(due);
     let (a, b) = tokio::join!(
-        invite_due(&state.db, &state.outbox, &state.settings, due),
-        invite_due(&state.db, &state.outbox, &state.settings, due),
+        invite_due(&state.db, &state.outbox, &state.settings, &state.clock),
+        invite_due(&state.db, &state.outbox, &state.settings, &state.clock),
     );
     assert_eq!(a.unwrap() + b.unwrap(), 1);
-    let n = invite_due(
-        &state.db,
-        &state.outbox,
-        &state.settings,
-        due + Duration::days(3),
-    )
-    .await
-    .unwrap();
+    app.set_today(due + Duration::days(3));
+    let n = invite_due(&state.db, &state.outbox, &state.settings, &state.clock)
+        .await
+        .unwrap();
     assert_eq!(n, 0, "idempotent");
+    app.set_clock(start);
     let mails: Vec<_> = outbox_for_case(&app, id)
         .await
         .into_iter()
@@ -267,19 +264,17 @@ async fn the_automatic_job_invites_once_after_the_working_days() {
     assert_eq!(kinds.iter().filter(|k| *k == "feedback_invited").count(), 1);
     // A manual invitation does not count against the automatic one, and vice versa.
     invite(&app, &manager, &case).await;
-    let n = invite_due(
-        &state.db,
-        &state.outbox,
-        &state.settings,
-        due + Duration::days(4),
-    )
-    .await
-    .unwrap();
+    app.set_today(due + Duration::days(4));
+    let n = invite_due(&state.db, &state.outbox, &state.settings, &state.clock)
+        .await
+        .unwrap();
     assert_eq!(n, 0);
     // Too late: a response long past is not chased.
+    app.set_clock(start);
     let (_, other) = responded(&app).await;
     let late = due + Duration::days(app.state.settings.feedback.invitation_valid_days + 1);
-    let n = invite_due(&state.db, &state.outbox, &state.settings, late)
+    app.set_today(late);
+    let n = invite_due(&state.db, &state.outbox, &state.settings, &state.clock)
         .await
         .unwrap();
     assert_eq!(n, 0);
@@ -397,18 +392,9 @@ async fn expired_and_unknown_survey_links_get_friendly_pages() {
     let (status, html) = page(&app, &app.url("/feedback/nope")).await;
     assert_eq!(status, 404);
     assert!(html.contains("Page not found"));
-    let cid = case["id"].as_str().unwrap().to_string();
-    app.state
-        .db
-        .write(move |c| -> Result<(), candour::error::AppError> {
-            use candour::db::schema::feedback_invitations as f;
-            diesel::update(f::table.filter(f::case_id.eq(cid)))
-                .set(f::expires_at.eq(candour::db::now() - Duration::minutes(1)))
-                .execute(c)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    // The invitation's validity runs out on the server's clock.
+    let valid = Duration::days(app.settings.feedback.invitation_valid_days);
+    assert!(app.clock.advance(valid + Duration::minutes(1)));
     let (status, html) = page(&app, &url).await;
     assert_eq!(status, 410);
     assert!(html.contains("This link has expired"));
@@ -539,11 +525,11 @@ async fn the_summary_adds_up_and_the_board_sees_no_free_text() {
         "considering"
     );
     // Date range: nothing sent tomorrow; a backwards range is refused.
-    let tomorrow = (Utc::now().date_naive() + Duration::days(1)).to_string();
+    let tomorrow = (app.today() + Duration::days(1)).to_string();
     let none = summary(&app, &manager, &format!("?from={tomorrow}&to={tomorrow}")).await;
     assert_eq!(none["invitations_sent"], 0);
     assert!(none["response_rate"].is_null());
-    let today = Utc::now().date_naive().to_string();
+    let today = app.today().to_string();
     let res = app
         .get(
             &format!("/api/v1/feedback/summary?from={tomorrow}&to={today}"),

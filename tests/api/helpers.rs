@@ -179,6 +179,7 @@ impl TestApp {
         );
         let (user, _) = create_account(
             &self.state.db,
+            &self.clock,
             NewAccount {
                 email: email.clone(),
                 name: format!("Test {}", role.as_str()),
@@ -313,10 +314,10 @@ pub async fn insert_service(app: &TestApp, code: &str, lead_user_id: Option<&str
         code.to_string(),
         lead_user_id.map(str::to_string),
     );
+    let now = app.clock.now();
     app.state
         .db
         .write(move |c| -> Result<(), candour::error::AppError> {
-            let now = candour::db::now();
             diesel::insert_into(services::table)
                 .values((
                     services::id.eq(&sid),
@@ -478,7 +479,8 @@ impl TestApp {
     }
 }
 
-/// The date `days` from today (negative: in the past), as `YYYY-MM-DD`.
+/// The date `days` from today in England on the system clock (negative: in the past), as
+/// `YYYY-MM-DD`. A test that moves its server's clock counts from `app.today()` instead.
 pub fn days_from_today(days: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
+    (candour::clock::date_in_england(chrono::Utc::now()) + chrono::Duration::days(days)).to_string()
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use candour::clock::Clock;
 use candour::config::{EmailTransport, Settings, SmtpTls};
 use candour::db::outbox::{self, NewOutboxMessage, OutboxMessage};
 use candour::domain::outbox::{Attachment, OutboxStatus, RetryPolicy};
@@ -80,13 +81,14 @@ fn compose(app: &TestApp, n: usize) -> NewOutboxMessage {
 
 /// Queue messages in one committed transaction and wake the worker; returns their ids.
 async fn enqueue_all(app: &TestApp, messages: Vec<NewOutboxMessage>) -> Vec<String> {
+    let now = app.clock.now();
     let ids = app
         .state
         .db
         .write(move |c| -> Result<Vec<String>, AppError> {
             let mut ids = Vec::new();
             for m in &messages {
-                ids.push(outbox::enqueue(c, m)?);
+                ids.push(outbox::enqueue(c, m, now)?);
             }
             Ok(ids)
         })
@@ -145,13 +147,13 @@ async fn a_message_queued_in_a_rolled_back_transaction_is_never_sent() {
     // Act: the case change and its message in one transaction that fails.
     let doomed = compose(&app, 1).for_case(&case_id);
     let doomed_id = doomed.message_id.clone();
-    let (cid, touched_at) = (case_id.clone(), candour::db::now());
+    let (cid, touched_at) = (case_id.clone(), app.clock.now());
     let failed = app
         .state
         .db
         .write(move |c| -> Result<(), AppError> {
             assert!(candour::db::cases::touch(c, &cid, touched_at)?);
-            outbox::enqueue(c, &doomed)?;
+            outbox::enqueue(c, &doomed, touched_at)?;
             Err(AppError::conflict("the case change was refused"))
         })
         .await;
@@ -526,10 +528,11 @@ async fn claims_leases_and_back_off_follow_the_rules() {
         max_seconds: 3600.0,
         max_attempts: 3,
     };
+    let clock = Clock::system();
     let result = db
         .write(move |c| -> Result<(), AppError> {
-            let id = outbox::enqueue(c, &message)?;
-            let t0 = candour::db::now() + chrono::Duration::seconds(1);
+            let id = outbox::enqueue(c, &message, clock.now())?;
+            let t0 = clock.now() + chrono::Duration::seconds(1);
             let secs = chrono::Duration::seconds;
 
             // Instance A claims it; B finds nothing while A's lease lasts.
@@ -598,9 +601,14 @@ async fn the_worker_stops_when_asked() {
     let outbox = candour::email::Outbox::new(&settings.email);
     let mailer =
         candour::email::mailer::Mailer::from_settings(&settings.email, &settings.data.dir).unwrap();
-    let worker =
-        candour::email::worker::Worker::new(db, mailer, &settings.email, outbox.notifier())
-            .unwrap();
+    let worker = candour::email::worker::Worker::new(
+        db,
+        Clock::system(),
+        mailer,
+        &settings.email,
+        outbox.notifier(),
+    )
+    .unwrap();
     let handle = worker.spawn();
     tokio::time::timeout(Duration::from_secs(30), handle.stop())
         .await
@@ -624,18 +632,20 @@ async fn simultaneous_claims_never_overlap() {
                 .unwrap()
         })
         .collect();
+    let clock = Clock::system();
+    let queued_at = clock.now();
     let all: BTreeSet<String> = first
         .write(move |c| -> Result<BTreeSet<String>, AppError> {
             let mut ids = BTreeSet::new();
             for m in &messages {
-                ids.insert(outbox::enqueue(c, m)?);
+                ids.insert(outbox::enqueue(c, m, queued_at)?);
             }
             Ok(ids)
         })
         .await
         .unwrap();
 
-    let now = candour::db::now() + chrono::Duration::seconds(1);
+    let now = clock.now() + chrono::Duration::seconds(1);
     let lease = now + chrono::Duration::seconds(60);
     let (claimed_tx, claimed_rx) = std::sync::mpsc::channel::<()>();
     let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();

@@ -696,20 +696,20 @@ async fn the_public_page_shows_what_was_done_and_nothing_internal() {
     assert!(res.text().await.unwrap().contains("Page not found"));
 }
 
-/// Set a change's milestone columns directly, to place it in the past.
+/// Set a change's milestone columns directly, to place it in the past. (The service-change
+/// commands still stamp rows with the system clock, so moving the server's clock would not
+/// place them there.)
 async fn backdate(app: &TestApp, id: &str, created_days_ago: i64, due_in_days: i64) {
     use candour::db::schema::service_changes as sc;
     use diesel::prelude::*;
     let id = id.to_string();
+    let created_at = app.clock.now() - chrono::Duration::days(created_days_ago);
+    let due_on = app.today() + chrono::Duration::days(due_in_days);
     app.state
         .db
         .write(move |c| -> Result<(), candour::error::AppError> {
-            let at = |d: i64| (chrono::Utc::now() + chrono::Duration::days(d)).naive_utc();
             diesel::update(sc::table.find(&id))
-                .set((
-                    sc::created_at.eq(at(-created_days_ago)),
-                    sc::due_on.eq(at(due_in_days).date()),
-                ))
+                .set((sc::created_at.eq(created_at), sc::due_on.eq(due_on)))
                 .execute(c)?;
             Ok(())
         })
@@ -721,7 +721,7 @@ async fn backdate(app: &TestApp, id: &str, created_days_ago: i64, due_in_days: i
 async fn the_board_report_counts_changes_by_period() {
     use candour::db::service_changes::{ServiceChangeCounts, board_counts, implemented_between};
     let s = setup().await;
-    let today = chrono::Utc::now().date_naive();
+    let today = s.app.today();
     let day = move |d: i64| today + chrono::Duration::days(d);
 
     let planned_late = create(&s, &change_body(&s, &days_from_today(-5))).await;

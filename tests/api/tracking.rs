@@ -3,7 +3,7 @@
 //! timeline with an alert that leaves the text out, the daily limit, and staff-only routes.
 
 use candour::domain::role::Role;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -73,7 +73,7 @@ pub async fn tracked_case(app: &TestApp) -> Tracked {
     let (_, manager) = app.signed_in(Role::ComplaintsManager).await;
     let handler = app.create_user(Role::ComplaintsManager).await;
     let service = insert_service(app, "WARD1", None).await;
-    let today = Utc::now().date_naive();
+    let today = app.today();
     let case = app
         .create_case(&manager, &complaint(&service, &today.to_string()))
         .await;
@@ -271,12 +271,11 @@ async fn issue_link_is_callable_inside_a_transaction() {
     let t = tracked_case(&app).await;
     let case_id = t.case["id"].as_str().unwrap().to_string();
     let base = app.state.settings.server.base_url();
+    let now = app.clock.now();
     let url = app
         .state
         .db
-        .write(move |c| {
-            candour::services::tracking::issue_link(c, &case_id, &base, candour::db::now())
-        })
+        .write(move |c| candour::services::tracking::issue_link(c, &case_id, &base, now))
         .await
         .unwrap();
     let (status, _, html) = get_page(&app, &url).await;
@@ -347,7 +346,7 @@ async fn links_expire_days_after_the_case_closes() {
     let app = spawn_app_with(|s| s.tracking.link_days_after_closure = 3).await;
     let (_, manager) = app.signed_in(Role::ComplaintsManager).await;
     let service = insert_service(&app, "WARD1", None).await;
-    let today = Utc::now().date_naive();
+    let today = app.today();
     let day = |n: i64| (today - Duration::days(n)).to_string();
     let case = app
         .create_case(&manager, &complaint(&service, &day(30)))
@@ -512,7 +511,7 @@ async fn without_a_handler_every_active_complaints_manager_is_alerted() {
     let other = app.create_user(Role::ComplaintsManager).await;
     app.create_user(Role::PalsOfficer).await;
     let service = insert_service(&app, "WARD1", None).await;
-    let today = Utc::now().date_naive().to_string();
+    let today = app.today().to_string();
     let case = app
         .create_case(&manager, &complaint(&service, &today))
         .await;
@@ -604,7 +603,7 @@ async fn the_page_shows_an_arranged_meeting_on_the_uk_clock_without_staff_notes(
     let app = spawn_app().await;
     let t = tracked_case(&app).await;
     let id = t.case["id"].as_str().unwrap();
-    let today = Utc::now().date_naive().to_string();
+    let today = app.today().to_string();
     let res = app
         .post(
             &format!("/api/v1/cases/{id}/meetings"),
