@@ -530,6 +530,15 @@ impl Generator<'_> {
         let likelihood = rng.gen_range(1..=4);
         let grade = RiskGrade::from_scores(consequence, likelihood).unwrap_or(RiskGrade::Moderate);
         let complaint = kind == CaseKind::Complaint;
+        // Synthetic cases are never out of time: the incident is not recorded.
+        let receipt = clock::Receipt {
+            kind,
+            received_on: received,
+            incident_on: None,
+            became_aware_on: None,
+            risk_grade: Some(grade),
+        };
+        let due = clock::receipt_deadlines(self.cal, self.rules, receipt);
         let mut c = NewCase {
             id: id.clone(),
             reference: rules::reference(kind, year, number),
@@ -571,11 +580,9 @@ impl Generator<'_> {
             risk_likelihood: Some(likelihood),
             risk_grade: Some(grade.as_str().into()),
             out_of_time: false,
-            acknowledgement_due_on: complaint
-                .then(|| clock::acknowledgement_due(self.cal, received)),
-            six_month_letter_due_on: complaint
-                .then(|| clock::six_month_letter_due(received, self.rules.six_month_rule)),
-            pals_due_on: (!complaint).then(|| clock::pals_due(self.cal, self.rules, received)),
+            acknowledgement_due_on: due.acknowledgement_due_on,
+            six_month_letter_due_on: due.six_month_letter_due_on,
+            pals_due_on: due.pals_due_on,
             next_due_key: crate::db::cases::no_due_date(),
             linked_case_id: None,
             calendar_version: self.cal.version,

@@ -5,8 +5,8 @@ use actix_web::post;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::versioned::command_endpoint;
-use crate::db::cases::CaseRecord;
 use crate::domain::case::Action;
+use crate::domain::case::Case;
 use crate::error::Problem;
 use crate::services::case_actions::*;
 use crate::services::case_view::CaseView;
@@ -18,7 +18,7 @@ macro_rules! action_endpoint {
             $name,
             $path,
             "case actions",
-            CaseRecord,
+            Case,
             $action,
             $body,
             $build,

@@ -8,12 +8,12 @@ use serde::Serialize;
 use super::connection::{DbConnection, MultiBackend};
 use super::error::{DbError, DbResult};
 use super::schema::{case_professions, case_services, case_subjects, cases, reference_counters};
-use crate::domain::case::{CaseKind, CaseStatus};
+use crate::domain::case::{Case, CaseKind, CaseStatus, ConsentStatus};
 
-/// A case row. Serialised (minus bookkeeping) to diff before/after values on the timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable)]
+/// A case row as stored; read only to become a [`Case`].
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = cases)]
-pub struct CaseRecord {
+struct CaseRow {
     pub id: String,
     pub reference: String,
     #[diesel(deserialize_as = String)]
@@ -31,7 +31,8 @@ pub struct CaseRecord {
     pub patient_id: Option<String>,
     pub patient_is_complainant: bool,
     pub representative_basis: Option<String>,
-    pub consent_status: String,
+    #[diesel(deserialize_as = String)]
+    pub consent_status: ConsentStatus,
     pub consent_requested_on: Option<NaiveDate>,
     pub consent_received_on: Option<NaiveDate>,
     pub email_consent: bool,
@@ -56,8 +57,7 @@ pub struct CaseRecord {
     pub six_month_letter_due_on: Option<NaiveDate>,
     pub six_month_letter_sent_on: Option<NaiveDate>,
     pub pals_due_on: Option<NaiveDate>,
-    /// Index key: the next date due, or [`no_due_date`]. Derived; not part of diffs.
-    #[serde(skip)]
+    /// Index key: the next date due, or [`no_due_date`].
     pub next_due_key: NaiveDate,
     pub investigation_started_on: Option<NaiveDate>,
     pub paused_on: Option<NaiveDate>,
@@ -70,13 +70,88 @@ pub struct CaseRecord {
     pub linked_case_id: Option<String>,
     pub reopened_count: i32,
     pub calendar_version: i32,
-    #[serde(skip)]
     pub version: i32,
     pub created_by: String,
-    #[serde(skip)]
     pub created_at: NaiveDateTime,
-    #[serde(skip)]
     pub updated_at: NaiveDateTime,
+}
+
+impl TryFrom<CaseRow> for Case {
+    type Error = DbError;
+
+    /// The row's texts as the vocabularies they are (the CHECK constraints keep them so).
+    fn try_from(r: CaseRow) -> DbResult<Self> {
+        fn parsed<T: std::str::FromStr<Err = String>>(v: Option<String>) -> DbResult<Option<T>> {
+            v.map(|v| {
+                v.parse()
+                    .map_err(|e: String| DbError::Task(format!("cases: {e}")))
+            })
+            .transpose()
+        }
+        Ok(Case {
+            representative_basis: parsed(r.representative_basis)?,
+            risk_grade: parsed(r.risk_grade)?,
+            time_limit_decision: parsed(r.time_limit_decision)?,
+            acknowledgement_method: parsed(r.acknowledgement_method)?,
+            outcome: parsed(r.outcome)?,
+            id: r.id,
+            reference: r.reference,
+            kind: r.kind,
+            status: r.status,
+            channel: r.channel,
+            received_on: r.received_on,
+            incident_on: r.incident_on,
+            became_aware_on: r.became_aware_on,
+            summary: r.summary,
+            description: r.description,
+            desired_outcome: r.desired_outcome,
+            complainant_id: r.complainant_id,
+            patient_id: r.patient_id,
+            patient_is_complainant: r.patient_is_complainant,
+            consent_status: r.consent_status,
+            consent_requested_on: r.consent_requested_on,
+            consent_received_on: r.consent_received_on,
+            email_consent: r.email_consent,
+            email_consent_on: r.email_consent_on,
+            email_consent_withdrawn_on: r.email_consent_withdrawn_on,
+            complainant_status: r.complainant_status,
+            age_band: r.age_band,
+            risk_consequence: r.risk_consequence,
+            risk_likelihood: r.risk_likelihood,
+            handler_id: r.handler_id,
+            investigator_id: r.investigator_id,
+            out_of_time: r.out_of_time,
+            acknowledgement_due_on: r.acknowledgement_due_on,
+            acknowledged_on: r.acknowledged_on,
+            handling_discussion_offered: r.handling_discussion_offered,
+            meeting_offered: r.meeting_offered,
+            response_due_on: r.response_due_on,
+            response_due_agreed: r.response_due_agreed,
+            six_month_letter_due_on: r.six_month_letter_due_on,
+            six_month_letter_sent_on: r.six_month_letter_sent_on,
+            pals_due_on: r.pals_due_on,
+            next_due_key: r.next_due_key,
+            investigation_started_on: r.investigation_started_on,
+            paused_on: r.paused_on,
+            paused_working_days: r.paused_working_days,
+            responded_on: r.responded_on,
+            closed_on: r.closed_on,
+            withdrawn_on: r.withdrawn_on,
+            resolved_on: r.resolved_on,
+            linked_case_id: r.linked_case_id,
+            reopened_count: r.reopened_count,
+            calendar_version: r.calendar_version,
+            version: r.version,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// Rows as cases.
+fn typed(rows: Vec<CaseRow>) -> DbResult<Vec<Case>> {
+    rows.into_iter().map(Case::try_from).collect()
 }
 
 /// A case to insert. Intake fills the first fields; the later ones (milestones) default to
@@ -197,12 +272,14 @@ pub fn insert(conn: &mut DbConnection, new: &NewCase) -> DbResult<()> {
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<CaseRecord>> {
-    Ok(cases::table
+pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<Case>> {
+    cases::table
         .find(id)
-        .select(CaseRecord::as_select())
+        .select(CaseRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()?
+        .map(Case::try_from)
+        .transpose()
 }
 
 /// Apply `changes` if the case is still at `expected_version`; bumps the version.
@@ -591,10 +668,8 @@ pub fn list(
     sort: CaseSort,
     cursor: Option<&CaseCursor>,
     limit: i64,
-) -> DbResult<Vec<CaseRecord>> {
-    let q = filtered(filter)
-        .select(CaseRecord::as_select())
-        .limit(limit);
+) -> DbResult<Vec<Case>> {
+    let q = filtered(filter).select(CaseRow::as_select()).limit(limit);
     let bad_cursor = || DbError::Task("cursor does not fit this order".into());
     let q = match sort {
         CaseSort::Received | CaseSort::Oldest => {
@@ -647,11 +722,11 @@ pub fn list(
             q.order(cases::reference.asc())
         }
     };
-    Ok(q.load(conn)?)
+    typed(q.load(conn)?)
 }
 
 /// The sort key of `case` for `sort`, for building the next cursor.
-pub fn sort_key(case: &CaseRecord, sort: CaseSort) -> String {
+pub fn sort_key(case: &Case, sort: CaseSort) -> String {
     match sort {
         CaseSort::Received | CaseSort::Oldest => case.received_on.to_string(),
         CaseSort::NextDue => case.next_due_key.to_string(),
@@ -666,15 +741,17 @@ pub fn handled_due_between(
     from: NaiveDate,
     to: NaiveDate,
     limit: i64,
-) -> DbResult<Vec<CaseRecord>> {
-    Ok(cases::table
+) -> DbResult<Vec<Case>> {
+    cases::table
         .filter(cases::next_due_key.ge(from))
         .filter(cases::next_due_key.le(to))
         .filter(cases::handler_id.is_not_null())
         .order((cases::next_due_key.asc(), cases::id.asc()))
         .limit(limit)
-        .select(CaseRecord::as_select())
-        .load(conn)?)
+        .select(CaseRow::as_select())
+        .load(conn)
+        .map_err(DbError::from)
+        .and_then(typed)
 }
 
 /// Cases logged since `since` about any of `service_ids`, oldest first.
@@ -682,9 +759,9 @@ pub fn logged_since_in_services(
     conn: &mut DbConnection,
     since: NaiveDateTime,
     service_ids: &[String],
-) -> DbResult<Vec<CaseRecord>> {
+) -> DbResult<Vec<Case>> {
     use super::schema::case_services as cs;
-    Ok(cases::table
+    cases::table
         .filter(cases::created_at.ge(since))
         .filter(exists(
             cs::table
@@ -692,6 +769,8 @@ pub fn logged_since_in_services(
                 .filter(cs::service_id.eq_any(service_ids)),
         ))
         .order((cases::created_at.asc(), cases::id.asc()))
-        .select(CaseRecord::as_select())
-        .load(conn)?)
+        .select(CaseRow::as_select())
+        .load(conn)
+        .map_err(DbError::from)
+        .and_then(typed)
 }

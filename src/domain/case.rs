@@ -43,6 +43,9 @@ macro_rules! string_enum {
 }
 pub(crate) use string_enum;
 
+mod record;
+pub use record::*;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {

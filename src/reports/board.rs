@@ -16,7 +16,8 @@ use crate::db::report_queries::{self as q, Scope};
 use crate::db::service_changes::{self as changes, ServiceChangeCounts};
 use crate::db::{DbConnection, calendar, meetings, ombudsman, services as service_rows, taxonomy};
 use crate::domain::calendar::WorkingCalendar;
-use crate::domain::case::CaseKind;
+use crate::domain::case::{CaseKind, Outcome};
+use crate::domain::ombudsman::PhsoDecision;
 use crate::error::AppResult;
 
 /// Working-day bands for the age of open complaints.
@@ -100,9 +101,9 @@ pub fn raw(
     r.professions = q::professions(c, scope, from, to)?.into_iter().collect();
     for (outcome, n) in q::outcomes(c, scope, from, to)? {
         r.responded += n;
-        match outcome.as_deref() {
-            Some("upheld") => r.upheld += n,
-            Some("partially_upheld") => r.partially_upheld += n,
+        match outcome.as_deref().and_then(|o| o.parse().ok()) {
+            Some(Outcome::Upheld) => r.upheld += n,
+            Some(Outcome::PartiallyUpheld) => r.partially_upheld += n,
             _ => r.not_upheld += n,
         }
     }
@@ -164,12 +165,12 @@ pub fn raw(
     )?;
     for decision in ombudsman::referred_between_in(c, scope.service_ids.as_deref(), from, to)? {
         r.ombudsman_referred += 1;
-        match decision.as_deref() {
-            Some("upheld") => r.ombudsman_upheld += 1,
-            Some("partly_upheld") => r.ombudsman_partly_upheld += 1,
-            Some("not_upheld") => r.ombudsman_not_upheld += 1,
-            Some("not_investigated") => r.ombudsman_not_investigated += 1,
-            _ => {}
+        match decision.as_deref().and_then(|d| d.parse().ok()) {
+            Some(PhsoDecision::Upheld) => r.ombudsman_upheld += 1,
+            Some(PhsoDecision::PartlyUpheld) => r.ombudsman_partly_upheld += 1,
+            Some(PhsoDecision::NotUpheld) => r.ombudsman_not_upheld += 1,
+            Some(PhsoDecision::NotInvestigated) => r.ombudsman_not_investigated += 1,
+            None => {}
         }
     }
     if scope.service_ids.is_none() {

@@ -12,6 +12,7 @@ use super::period::Period;
 use super::tree::Tree;
 use crate::db::report_queries::{self as q, Ko41aCase};
 use crate::db::{DbConnection, services as service_rows, taxonomy};
+use crate::domain::case::Outcome;
 use crate::error::AppResult;
 
 /// Section 2: overall numbers.
@@ -161,11 +162,11 @@ impl<'a> Tally<'a> {
             s.open_at_end += 1;
         }
         if case.responded_on.is_some_and(|d| d >= from && d <= to) {
-            match case.outcome.as_deref() {
-                Some("upheld") => s.upheld += 1,
-                Some("partially_upheld") => s.partially_upheld += 1,
-                Some("not_upheld") => s.not_upheld += 1,
-                _ => self.responded_without_outcome += 1,
+            match case.outcome.as_deref().and_then(|o| o.parse().ok()) {
+                Some(Outcome::Upheld) => s.upheld += 1,
+                Some(Outcome::PartiallyUpheld) => s.partially_upheld += 1,
+                Some(Outcome::NotUpheld) => s.not_upheld += 1,
+                None => self.responded_without_outcome += 1,
             }
         } else if case
             .withdrawn_on

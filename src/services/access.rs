@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 
 use super::Actor;
-use crate::db::cases::{self, CaseRecord};
+use crate::db::cases;
 use crate::db::{DbConnection, services as service_rows, timeline};
+use crate::domain::case::Case;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -38,7 +39,7 @@ pub fn visibility(conn: &mut DbConnection, actor: &Actor) -> AppResult<Visibilit
 }
 
 /// Load case `id` if the actor may see it: 404 when absent, 403 when not theirs.
-pub fn load_visible(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<CaseRecord> {
+pub fn load_visible(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Case> {
     let vis = visibility(conn, actor)?;
     let case = cases::find(conn, id)?.ok_or_else(case_not_found)?;
     if !sees(conn, actor, &vis, &case)? {
@@ -55,7 +56,7 @@ pub fn sees(
     conn: &mut DbConnection,
     actor: &Actor,
     vis: &Visibility,
-    case: &CaseRecord,
+    case: &Case,
 ) -> AppResult<bool> {
     let Visibility::Assigned(services) = vis else {
         return Ok(true);
@@ -76,7 +77,7 @@ pub fn lock_visible(
     actor: &Actor,
     id: &str,
     now: chrono::NaiveDateTime,
-) -> AppResult<CaseRecord> {
+) -> AppResult<Case> {
     let case = load_visible(conn, actor, id)?;
     cases::touch(conn, &case.id, now)?;
     Ok(case)

@@ -9,9 +9,9 @@ use super::case_state::staff_case;
 
 use super::notify::{Messenger, long_date};
 use crate::clock::date_in_england;
-use crate::db::cases::CaseRecord;
 use crate::db::{self, calendar, cases, services as service_rows, users};
 use crate::domain::calendar::WorkingCalendar;
+use crate::domain::case::Case;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -77,7 +77,7 @@ pub async fn run_once(state: &AppState) -> AppResult<AlertReport> {
 }
 
 /// What is due next on a case, in words.
-fn what_is_due(case: &CaseRecord, due: NaiveDate) -> &'static str {
+fn what_is_due(case: &Case, due: NaiveDate) -> &'static str {
     if case.acknowledgement_due_on == Some(due) && case.acknowledged_on.is_none() {
         "acknowledgement"
     } else if case.six_month_letter_due_on == Some(due) && case.six_month_letter_sent_on.is_none() {
@@ -93,7 +93,7 @@ fn send(
     c: &mut db::DbConnection,
     messenger: &Messenger,
     cal: &WorkingCalendar,
-    case: &CaseRecord,
+    case: &Case,
     today: NaiveDate,
     now: NaiveDateTime,
     overdue: bool,
@@ -101,7 +101,7 @@ fn send(
     let Some(handler_id) = &case.handler_id else {
         return Ok(false);
     };
-    let Some(due) = super::case_state::clock_view(cal, case, today).next_due_on else {
+    let Some(due) = case.clock(cal, today).next_due_on else {
         return Ok(false);
     };
     if overdue != (due < today) {

@@ -25,9 +25,10 @@ use super::access::{load_visible, lock_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use super::command::{self, Ctx, Target, fields_of};
 use crate::db::candour::{self as rows, CandourChanges, CandourRecord, StepRow};
-use crate::db::cases::{self, CaseRecord};
+use crate::db::cases;
 use crate::db::{DbConnection, timeline};
 use crate::domain::candour::HarmLevel;
+use crate::domain::case::Case;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -229,7 +230,7 @@ impl std::fmt::Display for CandourAction {
 
 /// A case's candour record: what candour commands act on.
 pub struct CandourTarget {
-    pub case: CaseRecord,
+    pub case: Case,
     pub record: CandourRecord,
 }
 
@@ -303,7 +304,7 @@ impl Target for CandourTarget {
         })
     }
 
-    fn case(&self) -> Option<&CaseRecord> {
+    fn case(&self) -> Option<&Case> {
         Some(&self.case)
     }
 

@@ -19,11 +19,12 @@ use serde_json::Value;
 use super::Actor;
 use super::access::load_visible;
 use super::case_input::Errors;
-use super::case_state::{self, refresh_next_due};
+use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
 use super::command::{self, Moves, Request, Target, fields_of};
 use crate::db::DbConnection;
-use crate::db::cases::{self, CaseChanges, CaseRecord};
+use crate::db::cases::{self, CaseChanges};
+use crate::domain::case::Case;
 use crate::domain::case::{self as rules, Action, CaseKind};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
@@ -34,7 +35,7 @@ pub use super::command::Ctx;
 /// What a lifecycle step decided: the case's column changes and its timeline entry.
 pub type Step = command::Step<CaseChanges>;
 
-impl Target for CaseRecord {
+impl Target for Case {
     const WHAT: &'static str = "case";
     type Action = Action;
     type Changes = CaseChanges;
@@ -60,7 +61,7 @@ impl Target for CaseRecord {
         Some(Moves {
             noun: self.kind.as_str().replace('_', " "),
             state: self.status.as_str(),
-            allowed: case_state::allowed(self),
+            allowed: self.allowed_actions(),
         })
     }
 
@@ -89,7 +90,7 @@ impl Target for CaseRecord {
         cases::find(c, &self.id)?.ok_or_else(|| AppError::internal("case vanished"))
     }
 
-    fn case(&self) -> Option<&CaseRecord> {
+    fn case(&self) -> Option<&Case> {
         Some(self)
     }
 
@@ -117,7 +118,7 @@ pub async fn run<P, F>(
 ) -> AppResult<CaseView>
 where
     P: FnOnce(Value) -> AppResult<(Option<i32>, F)> + Send + 'static,
-    F: FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step>,
+    F: FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step>,
 {
     let request = Request {
         key: id,
@@ -125,7 +126,7 @@ where
         if_match,
         body: raw,
     };
-    command::run::<CaseRecord, P, F>(state, actor, request, parse).await
+    command::run::<Case, P, F>(state, actor, request, parse).await
 }
 
 /// A step's day: `given`, else today; not in the future, not before the case was received.
@@ -134,7 +135,7 @@ fn case_day(
     field: &str,
     given: Option<NaiveDate>,
     ctx: &Ctx,
-    case: &CaseRecord,
+    case: &Case,
 ) -> NaiveDate {
     ctx.day(
         e,

@@ -17,11 +17,12 @@ use super::case_intake::{self, CreateCaseRequest};
 use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
 use super::command::{diff, required_version, stale};
-use crate::db::cases::{self, CaseChanges, CaseCoding, CaseRecord, CaseSubject};
+use crate::db::cases::{self, CaseChanges, CaseCoding, CaseSubject};
 use crate::db::persons::{self, Person, PersonFields};
 use crate::db::{calendar, timeline};
+use crate::domain::case::Case;
 use crate::domain::case::{CaseKind, CaseStatus, ContactMethod};
-use crate::domain::clock;
+use crate::domain::clock::{self, Receipt};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -156,32 +157,31 @@ pub async fn edit(
                 changes.consent_requested_on = Some(r.consent_requested_on);
                 changes.consent_received_on = Some(r.consent_received_on);
             }
-            let complaint = case.kind == CaseKind::Complaint;
+            let due = clock::receipt_deadlines(
+                &cal,
+                &rules,
+                Receipt {
+                    kind: case.kind,
+                    received_on: merged.received_on,
+                    incident_on: merged.incident_on,
+                    became_aware_on: merged.became_aware_on,
+                    risk_grade: case.risk_grade,
+                },
+            );
             if patch.received_on.is_some()
                 || patch.incident_on.is_some()
                 || patch.became_aware_on.is_some()
             {
-                changes.out_of_time = Some(
-                    complaint
-                        && clock::is_out_of_time(
-                            merged.received_on,
-                            merged.incident_on,
-                            merged.became_aware_on,
-                        ),
-                );
+                changes.out_of_time = Some(due.out_of_time);
             }
             if let Some(received) = patch.received_on {
                 changes.received_on = Some(received);
                 changes.calendar_version = Some(cal.version);
-                if complaint {
-                    changes.acknowledgement_due_on =
-                        Some(Some(clock::acknowledgement_due(&cal, received)));
-                    changes.six_month_letter_due_on = Some(Some(clock::six_month_letter_due(
-                        received,
-                        rules.six_month_rule,
-                    )));
+                if case.kind == CaseKind::Complaint {
+                    changes.acknowledgement_due_on = Some(due.acknowledgement_due_on);
+                    changes.six_month_letter_due_on = Some(due.six_month_letter_due_on);
                 } else {
-                    changes.pals_due_on = Some(Some(clock::pals_due(&cal, &rules, received)));
+                    changes.pals_due_on = Some(due.pals_due_on);
                 }
             }
             if let Some(c_in) = &patch.complainant {
@@ -283,7 +283,7 @@ pub async fn edit(
 }
 
 /// Edits the state of the case rules out.
-fn guard(case: &CaseRecord, patch: &PatchCaseRequest) -> AppResult<()> {
+fn guard(case: &Case, patch: &PatchCaseRequest) -> AppResult<()> {
     if patch.received_on.is_some()
         && !matches!(case.status, CaseStatus::Received | CaseStatus::Open)
     {
@@ -331,7 +331,7 @@ fn person_input(p: &Person) -> PersonInput {
 
 /// The whole case as an intake request: stored values overlaid with the patch.
 fn merge(
-    case: &CaseRecord,
+    case: &Case,
     complainant: &Person,
     patient: Option<&Person>,
     coding: &CaseCoding,
@@ -340,13 +340,8 @@ fn merge(
     let stored_rep = (!case.patient_is_complainant).then(|| RepresentativeInput {
         basis: case
             .representative_basis
-            .as_deref()
-            .and_then(|b| b.parse().ok())
             .unwrap_or(crate::domain::case::RepresentativeBasis::PatientRequest),
-        consent_status: case
-            .consent_status
-            .parse()
-            .unwrap_or(crate::domain::case::ConsentStatus::NotRequired),
+        consent_status: case.consent_status,
         consent_requested_on: case.consent_requested_on,
         consent_received_on: case.consent_received_on,
     });

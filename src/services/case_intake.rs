@@ -17,7 +17,7 @@ use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
 use crate::db::persons::PersonFields;
 use crate::db::{DbConnection, calendar, persons, services as service_rows, taxonomy, timeline};
 use crate::domain::case::{self as case_rules, CaseKind, ConsentStatus};
-use crate::domain::clock::{self, ClockRules};
+use crate::domain::clock::{self, ClockRules, Receipt};
 use crate::domain::risk::RiskGrade;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
@@ -229,7 +229,17 @@ pub fn insert_case(
     let consent = &req.complainant;
 
     let cal = calendar::current(c)?;
-    let complaint = req.kind == CaseKind::Complaint;
+    let due = clock::receipt_deadlines(
+        &cal,
+        rules,
+        Receipt {
+            kind: req.kind,
+            received_on: req.received_on,
+            incident_on: req.incident_on,
+            became_aware_on: req.became_aware_on,
+            risk_grade: v.risk.map(|(_, g)| g),
+        },
+    );
     let year = today.year();
     let number = cases::next_reference_number(c, req.kind.reference_prefix(), year)?;
     let reference = case_rules::reference(req.kind, year, number);
@@ -271,13 +281,10 @@ pub fn insert_case(
         risk_consequence: v.risk.map(|(r, _)| r.consequence),
         risk_likelihood: v.risk.map(|(r, _)| r.likelihood),
         risk_grade: v.risk.map(|(_, g)| g.as_str().into()),
-        out_of_time: complaint
-            && clock::is_out_of_time(req.received_on, req.incident_on, req.became_aware_on),
-        acknowledgement_due_on: complaint
-            .then(|| clock::acknowledgement_due(&cal, req.received_on)),
-        six_month_letter_due_on: complaint
-            .then(|| clock::six_month_letter_due(req.received_on, rules.six_month_rule)),
-        pals_due_on: (!complaint).then(|| clock::pals_due(&cal, rules, req.received_on)),
+        out_of_time: due.out_of_time,
+        acknowledgement_due_on: due.acknowledgement_due_on,
+        six_month_letter_due_on: due.six_month_letter_due_on,
+        pals_due_on: due.pals_due_on,
         next_due_key: cases::no_due_date(),
         linked_case_id: None,
         calendar_version: cal.version,

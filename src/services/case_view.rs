@@ -5,18 +5,22 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::candour::{self as candour_records, CandourSummary};
-use super::case_state::{allowed, clock_view};
 use super::meetings::{self, MeetingSummary};
 use super::ombudsman::{self, OmbudsmanSummary};
 use crate::db::DbConnection;
 use crate::db::case_records::{self, Extension, Pause, Response, TimeLimitDecision};
-use crate::db::cases::{self, CaseCoding, CaseRecord};
+use crate::db::cases::{self, CaseCoding};
 use crate::db::persons::{self, Person};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::candour::CandourRules;
-use crate::domain::case::{Action, CaseKind, CaseStatus};
+use crate::domain::case::Case;
+use crate::domain::case::{
+    AcknowledgementMethod, Action, CaseKind, CaseStatus, ConsentStatus, Outcome,
+    RepresentativeBasis,
+};
 use crate::domain::clock::Overdue;
 use crate::domain::nhs_number;
+use crate::domain::risk::RiskGrade;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -60,13 +64,13 @@ impl From<Person> for PersonView {
 pub struct RiskView {
     pub consequence: Option<i32>,
     pub likelihood: Option<i32>,
-    pub grade: Option<String>,
+    pub grade: Option<RiskGrade>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RepresentativeView {
-    pub basis: Option<String>,
-    pub consent_status: String,
+    pub basis: Option<RepresentativeBasis>,
+    pub consent_status: ConsentStatus,
     pub consent_requested_on: Option<NaiveDate>,
     pub consent_received_on: Option<NaiveDate>,
 }
@@ -81,7 +85,7 @@ pub struct EmailConsentView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AcknowledgementView {
-    pub method: Option<String>,
+    pub method: Option<AcknowledgementMethod>,
     pub handling_discussion_offered: Option<bool>,
     pub meeting_offered: Option<bool>,
 }
@@ -107,7 +111,7 @@ pub struct CaseView {
     pub service_ids: Vec<String>,
     pub professions: Vec<String>,
     pub risk: RiskView,
-    pub risk_grade: Option<String>,
+    pub risk_grade: Option<RiskGrade>,
     pub complainant: PersonView,
     pub patient: Option<PersonView>,
     pub patient_is_complainant: bool,
@@ -136,7 +140,7 @@ pub struct CaseView {
     pub pals_due_on: Option<NaiveDate>,
     pub investigation_started_on: Option<NaiveDate>,
     pub responded_on: Option<NaiveDate>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub closed_on: Option<NaiveDate>,
     pub withdrawn_on: Option<NaiveDate>,
     pub resolved_on: Option<NaiveDate>,
@@ -179,14 +183,14 @@ pub struct CaseSummary {
     pub summary: String,
     pub subjects: Vec<SubjectView>,
     pub service_ids: Vec<String>,
-    pub risk_grade: Option<String>,
+    pub risk_grade: Option<RiskGrade>,
     pub handler_id: Option<String>,
     pub investigator_id: Option<String>,
     pub acknowledgement_due_on: Option<NaiveDate>,
     pub acknowledged_on: Option<NaiveDate>,
     pub response_due_on: Option<NaiveDate>,
     pub responded_on: Option<NaiveDate>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub closed_on: Option<NaiveDate>,
     pub paused: bool,
     pub overdue: Overdue,
@@ -212,11 +216,11 @@ fn subjects(coding: &CaseCoding) -> Vec<SubjectView> {
 /// Build the list row of a case.
 pub fn summary(
     cal: &WorkingCalendar,
-    c: CaseRecord,
+    c: Case,
     coding: &CaseCoding,
     today: NaiveDate,
 ) -> CaseSummary {
-    let clock = clock_view(cal, &c, today);
+    let clock = c.clock(cal, today);
     CaseSummary {
         subjects: subjects(coding),
         service_ids: coding.service_ids.clone(),
@@ -250,7 +254,7 @@ pub fn load(
     conn: &mut DbConnection,
     cal: &WorkingCalendar,
     candour: &CandourRules,
-    c: CaseRecord,
+    c: Case,
     today: NaiveDate,
 ) -> AppResult<CaseView> {
     let coding = cases::coding(conn, &c.id)?;
@@ -267,11 +271,11 @@ pub fn load(
     let meetings = meetings::summaries(conn, &c.id)?;
     let candour = candour_records::summary(conn, cal, candour, &c.id, today)?;
     let ombudsman = ombudsman::summary(conn, &c.id)?;
-    let clock = clock_view(cal, &c, today);
-    let allowed_actions = allowed(&c);
-    let representative = (!c.patient_is_complainant).then(|| RepresentativeView {
-        basis: c.representative_basis.clone(),
-        consent_status: c.consent_status.clone(),
+    let clock = c.clock(cal, today);
+    let allowed_actions = c.allowed_actions();
+    let representative = (!c.patient_is_complainant).then_some(RepresentativeView {
+        basis: c.representative_basis,
+        consent_status: c.consent_status,
         consent_requested_on: c.consent_requested_on,
         consent_received_on: c.consent_received_on,
     });
@@ -283,7 +287,7 @@ pub fn load(
         risk: RiskView {
             consequence: c.risk_consequence,
             likelihood: c.risk_likelihood,
-            grade: c.risk_grade.clone(),
+            grade: c.risk_grade,
         },
         complainant: complainant.into(),
         patient: patient.map(PersonView::from),
@@ -295,7 +299,7 @@ pub fn load(
         },
         time_limit_decision: decision,
         acknowledgement: AcknowledgementView {
-            method: c.acknowledgement_method.clone(),
+            method: c.acknowledgement_method,
             handling_discussion_offered: c.handling_discussion_offered,
             meeting_offered: c.meeting_offered,
         },

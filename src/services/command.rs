@@ -16,9 +16,9 @@ use super::case_input::{self as input, Errors};
 use super::case_state;
 use super::notify::Messenger;
 use crate::config::Settings;
-use crate::db::cases::CaseRecord;
 use crate::db::{DbConnection, calendar, timeline, users};
 use crate::domain::calendar::WorkingCalendar;
+use crate::domain::case::Case;
 use crate::domain::outbox::Attachment;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -136,7 +136,7 @@ impl Ctx {
     }
 
     /// Send what the step asked for, about `case` as it now stands; letters go on its timeline.
-    fn send_outgoing(&self, c: &mut DbConnection, case: &CaseRecord) -> AppResult<()> {
+    fn send_outgoing(&self, c: &mut DbConnection, case: &Case) -> AppResult<()> {
         for out in self.outgoing.borrow_mut().drain(..) {
             match out {
                 Outgoing::Letter(l) => {
@@ -299,7 +299,7 @@ pub trait Target: Sized {
     fn reload(&self, c: &mut DbConnection) -> AppResult<Self>;
 
     /// The case the record belongs to: its timeline gets the event, its complainant the letters.
-    fn case(&self) -> Option<&CaseRecord>;
+    fn case(&self) -> Option<&Case>;
 
     /// The kind of event `action` records.
     fn event_kind(action: Self::Action) -> &'static str;

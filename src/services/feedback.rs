@@ -17,9 +17,10 @@ use super::tracking::{Lookup, long_date};
 use crate::auth::{form_token, tokens};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::cases::{self, CaseRecord};
+use crate::db::cases;
 use crate::db::feedback::{self as rows, Invitation, Question};
 use crate::db::{self, Db, DbConnection, calendar, persons, timeline};
+use crate::domain::case::Case;
 use crate::domain::case::{CaseKind, CaseStatus};
 use crate::domain::feedback::{self as rules, AGREEMENT, SATISFACTION};
 use crate::domain::role::Permission;
@@ -73,7 +74,7 @@ fn invitation_view(inv: &Invitation, letter_url: Option<String>) -> InvitationVi
 }
 
 /// Whether a case may be asked for feedback: a complaint that has had its response.
-fn eligible(case: &CaseRecord) -> bool {
+fn eligible(case: &Case) -> bool {
     case.kind == CaseKind::Complaint
         && matches!(case.status, CaseStatus::Responded | CaseStatus::Closed)
 }
@@ -84,7 +85,7 @@ fn create(
     conn: &mut DbConnection,
     outbox: &Outbox,
     settings: &Settings,
-    case: &CaseRecord,
+    case: &Case,
     created_by: Option<&str>,
     now: NaiveDateTime,
 ) -> AppResult<(Invitation, Option<String>)> {

@@ -24,10 +24,11 @@ use super::access::{load_visible, lock_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use super::command::{self, Letter, Moves, Request, Target, fields_of};
 use super::notify::meeting_when;
-use crate::db::cases::{self, CaseRecord};
+use crate::db::cases;
 use crate::db::meetings::{self, MeetingChanges, MeetingCounts, MeetingRecord};
 use crate::db::{Db, DbConnection, timeline, users};
 use crate::domain::account::User;
+use crate::domain::case::Case;
 use crate::domain::case::CaseStatus;
 use crate::domain::meeting::{self as rules, MeetingAction, MeetingStatus, OfferMethod};
 use crate::domain::outbox::Attachment;
@@ -136,7 +137,7 @@ pub async fn offer(
 
 /// A meeting just offered on `case`.
 fn offered(
-    case: &CaseRecord,
+    case: &Case,
     actor: &Actor,
     on: NaiveDate,
     offer_method: Option<String>,
@@ -198,7 +199,7 @@ pub(super) fn load_meeting(
     c: &mut DbConnection,
     actor: &Actor,
     id: &str,
-) -> AppResult<(MeetingRecord, CaseRecord)> {
+) -> AppResult<(MeetingRecord, Case)> {
     let m = meetings::find(c, id)?.ok_or_else(meeting_not_found)?;
     let case = load_visible(c, actor, &m.case_id)?;
     Ok((m, case))
@@ -222,7 +223,7 @@ pub async fn get(
 /// A meeting and the case it is on: what meeting steps act on.
 pub struct Meeting {
     pub meeting: MeetingRecord,
-    pub case: CaseRecord,
+    pub case: Case,
 }
 
 impl Meeting {
@@ -312,7 +313,7 @@ impl Target for Meeting {
         })
     }
 
-    fn case(&self) -> Option<&CaseRecord> {
+    fn case(&self) -> Option<&Case> {
         Some(&self.case)
     }
 

@@ -6,10 +6,10 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde_json::{Value, json};
 
 use crate::config::TrustSettings;
-use crate::db::cases::CaseRecord;
 use crate::db::letters::{self, Letter};
 use crate::db::{DbConnection, outbox, persons, users};
 use crate::domain::account::User;
+use crate::domain::case::Case;
 use crate::domain::outbox::Attachment;
 use crate::email::Outbox;
 use crate::error::{AppError, AppResult};
@@ -51,7 +51,7 @@ impl Messenger {
     pub fn to_complainant(
         &self,
         conn: &mut DbConnection,
-        case: &CaseRecord,
+        case: &Case,
         template: &str,
         extra: Value,
         statutory: bool,

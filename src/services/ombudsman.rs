@@ -13,9 +13,9 @@ use super::Actor;
 use super::access::{load_visible, lock_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use super::command::{self, Ctx, Request, Step, Target, Update, fields_of};
-use crate::db::cases::CaseRecord;
 use crate::db::ombudsman::{self as rows, Recommendation, Referral, ReferralFields};
 use crate::db::{Db, DbConnection, timeline};
+use crate::domain::case::Case;
 use crate::domain::case::CaseKind;
 use crate::domain::ombudsman::PhsoDecision;
 use crate::domain::role::Permission;
@@ -139,7 +139,7 @@ struct Checked {
     recommendations: Vec<(String, Option<NaiveDate>, Option<NaiveDate>)>,
 }
 
-fn check(e: &mut Errors, req: &OmbudsmanRequest, case: &CaseRecord, today: NaiveDate) -> Checked {
+fn check(e: &mut Errors, req: &OmbudsmanRequest, case: &Case, today: NaiveDate) -> Checked {
     input::past_date(e, "referred_on", req.referred_on, today);
     if req.referred_on < case.received_on {
         e.add("referred_on", "is before the complaint was received");
@@ -336,7 +336,7 @@ pub async fn get(
 
 /// A case's referral with its recommendations: what `PUT …/ombudsman` acts on.
 pub struct ReferralTarget {
-    pub case: CaseRecord,
+    pub case: Case,
     pub referral: Referral,
     pub recommendations: Vec<Recommendation>,
 }
@@ -409,7 +409,7 @@ impl Target for ReferralTarget {
         })
     }
 
-    fn case(&self) -> Option<&CaseRecord> {
+    fn case(&self) -> Option<&Case> {
         Some(&self.case)
     }
 

@@ -15,10 +15,11 @@ use super::access::load_visible;
 use crate::auth::{form_token, tokens};
 use crate::clock::date_in_england;
 use crate::config::Settings;
-use crate::db::cases::{self, CaseRecord};
+use crate::db::cases;
 use crate::db::tracking::{self, TrackingLink};
 use crate::db::users::{self, UserFilter};
 use crate::db::{self, DbConnection, meetings, timeline};
+use crate::domain::case::Case;
 use crate::domain::case::{CaseKind, CaseStatus};
 use crate::domain::role::{Permission, Role};
 use crate::domain::tracking::{self as rules, LinkState};
@@ -282,7 +283,7 @@ fn meeting_lines(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Meetin
         .collect())
 }
 
-fn handler(conn: &mut DbConnection, case: &CaseRecord) -> AppResult<Option<HandlerView>> {
+fn handler(conn: &mut DbConnection, case: &Case) -> AppResult<Option<HandlerView>> {
     let Some(id) = case.handler_id.as_deref() else {
         return Ok(None);
     };
@@ -296,7 +297,7 @@ fn handler(conn: &mut DbConnection, case: &CaseRecord) -> AppResult<Option<Handl
 
 fn view(
     conn: &mut DbConnection,
-    case: &CaseRecord,
+    case: &Case,
     link: &TrackingLink,
     live: bool,
     form_secret: &[u8],
@@ -359,7 +360,7 @@ fn open(
     settings: &Settings,
     token: &str,
     today: NaiveDate,
-) -> AppResult<Lookup<(TrackingLink, CaseRecord)>> {
+) -> AppResult<Lookup<(TrackingLink, Case)>> {
     if token.is_empty() || token.len() > 100 {
         return Ok(Lookup::Unknown);
     }
@@ -498,7 +499,7 @@ pub async fn send_message(
 }
 
 /// What is wrong with a message, in words for the complainant.
-fn message_error(case: &CaseRecord, text: &str) -> Option<String> {
+fn message_error(case: &Case, text: &str) -> Option<String> {
     if text.is_empty() {
         Some("Enter your message".to_string())
     } else if text.chars().count() > MAX_MESSAGE_CHARS {
@@ -525,7 +526,7 @@ fn finished(status: CaseStatus) -> bool {
 fn queue_alerts(
     conn: &mut DbConnection,
     outbox: &Outbox,
-    case: &CaseRecord,
+    case: &Case,
     now: NaiveDateTime,
 ) -> AppResult<()> {
     let handler = match case.handler_id.as_deref() {
@@ -566,7 +567,7 @@ fn queue_alerts(
 }
 
 /// When a case's link stops working, for staff views: `None` while the case is open.
-pub fn link_expires_on(settings: &Settings, case: &CaseRecord) -> Option<NaiveDate> {
+pub fn link_expires_on(settings: &Settings, case: &Case) -> Option<NaiveDate> {
     rules::expires_on(
         case.status,
         case.closed_on,

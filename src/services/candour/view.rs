@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 
 use super::no_record;
 use crate::db::candour::{self as rows, CandourRecord, StepRow};
-use crate::db::cases::CaseRecord;
 use crate::db::{DbConnection, calendar};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::candour::{
     self as rules, CandourRules, CandourStatus, ExceptionKind, HarmLevel, Requirement, StepKind,
 };
+use crate::domain::case::Case;
 use crate::error::AppResult;
 
 /// Who decided the harm, and when.
@@ -222,7 +222,7 @@ fn build(
 pub(super) fn load_view(
     c: &mut DbConnection,
     candour: &CandourRules,
-    case: &CaseRecord,
+    case: &Case,
     today: NaiveDate,
 ) -> AppResult<CandourView> {
     let r = rows::for_case(c, &case.id)?.ok_or_else(no_record)?;

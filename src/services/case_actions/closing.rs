@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 use super::{Ctx, Step, case_day};
 use crate::db::DbConnection;
 use crate::db::case_records::{self, Response};
-use crate::db::cases::{self, CaseChanges, CaseRecord};
+use crate::db::cases::{self, CaseChanges};
+use crate::domain::case::Case;
 use crate::domain::case::{self as rules, AspectOutcome};
-use crate::domain::risk::RiskGrade;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::services::candour;
@@ -43,7 +43,7 @@ pub struct RespondRequest {
 
 pub fn respond(
     req: RespondRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         let on = case_day(&mut e, "sent_on", req.sent_on, ctx, case);
@@ -143,7 +143,7 @@ pub struct CloseRequest {
 
 pub fn close(
     req: CloseRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         let on = case_day(&mut e, "closed_on", req.closed_on, ctx, case);
@@ -199,7 +199,7 @@ pub struct ReopenRequest {
 
 pub fn reopen(
     req: ReopenRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |_, ctx, case| {
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
@@ -207,11 +207,7 @@ pub fn reopen(
             e.add("response_due_on", "must be in the future");
         }
         e.done()?;
-        let grade = case
-            .risk_grade
-            .as_deref()
-            .and_then(|g| g.parse().ok())
-            .unwrap_or(RiskGrade::Moderate);
+        let grade = case.grade_or_moderate();
         let due = req.response_due_on.unwrap_or_else(|| {
             ctx.cal
                 .add_working_days(ctx.today, ctx.settings.cases.response_working_days(grade))
@@ -243,7 +239,7 @@ pub struct WithdrawRequest {
 
 pub fn withdraw(
     req: WithdrawRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);

@@ -8,36 +8,16 @@ use utoipa::ToSchema;
 
 use super::{Ctx, Step, case_day};
 use crate::db::case_records::{self, TimeLimitDecision};
-use crate::db::cases::{CaseChanges, CaseRecord};
+use crate::db::cases::CaseChanges;
 use crate::db::{DbConnection, users};
+use crate::domain::case::Case;
 use crate::domain::case::CaseStatus;
+pub use crate::domain::case::{AcknowledgementMethod, TimeLimitChoice};
 use crate::domain::clock;
-use crate::domain::risk::RiskGrade;
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::services::case_input::Errors;
 use crate::services::notify::long_date;
-
-/// How an acknowledgement was sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AcknowledgementMethod {
-    Letter,
-    Email,
-    Phone,
-    InPerson,
-}
-
-impl AcknowledgementMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Letter => "letter",
-            Self::Email => "email",
-            Self::Phone => "phone",
-            Self::InPerson => "in_person",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -57,7 +37,7 @@ pub struct AcknowledgeRequest {
 
 pub fn acknowledge(
     req: AcknowledgeRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         let on = case_day(&mut e, "acknowledged_on", req.acknowledged_on, ctx, case);
@@ -67,11 +47,7 @@ pub fn acknowledge(
             e.add("response_due_on", "must be after the acknowledgement");
         }
         e.done()?;
-        let grade = case
-            .risk_grade
-            .as_deref()
-            .and_then(|g| g.parse().ok())
-            .unwrap_or(RiskGrade::Moderate);
+        let grade = case.grade_or_moderate();
         let (due, agreed) = match req.response_due_on {
             Some(d) => (d, true),
             None => (
@@ -161,7 +137,7 @@ fn check_user(
 
 pub fn assign(
     req: AssignRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         if req.handler_id.is_none() && req.investigator_id.is_none() {
@@ -234,7 +210,7 @@ pub struct StartInvestigationRequest {
 
 pub fn start_investigation(
     req: StartInvestigationRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |_, ctx, case| {
         let mut e = Errors::default();
         let on = case_day(&mut e, "started_on", req.started_on, ctx, case);
@@ -248,14 +224,6 @@ pub fn start_investigation(
             details: json!({}),
         })
     }
-}
-
-/// The discretion decision on an out-of-time complaint (reg 12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TimeLimitChoice {
-    Accepted,
-    Declined,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -273,7 +241,7 @@ pub struct TimeLimitDecisionRequest {
 
 pub fn time_limit_decision(
     req: TimeLimitDecisionRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         let need = |field: &str, value: &Option<String>, e: &mut Errors| {
@@ -300,10 +268,7 @@ pub fn time_limit_decision(
             ),
         };
         e.done()?;
-        let decision = match req.decision {
-            TimeLimitChoice::Accepted => "accepted",
-            TimeLimitChoice::Declined => "declined",
-        };
+        let decision = req.decision.as_str();
         case_records::insert_time_limit_decision(
             c,
             &TimeLimitDecision {

@@ -6,8 +6,9 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{Ctx, Step, case_day};
-use crate::db::cases::{self, CaseChanges, CaseRecord, NewCase};
+use crate::db::cases::{self, CaseChanges, NewCase};
 use crate::db::{DbConnection, timeline};
+use crate::domain::case::Case;
 use crate::domain::case::{self as rules, CaseKind, CaseStatus};
 use crate::domain::clock::{self, Receipt};
 use crate::domain::risk::RiskGrade;
@@ -27,7 +28,7 @@ pub struct ResolveRequest {
 
 pub fn resolve(
     req: ResolveRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |_, ctx, case| {
         let mut e = Errors::default();
         let note = input::text(
@@ -71,7 +72,7 @@ pub struct EscalateRequest {
 
 pub fn escalate(
     req: EscalateRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, pals| {
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
@@ -109,7 +110,7 @@ pub fn escalate(
 fn insert_escalated(
     c: &mut DbConnection,
     ctx: &Ctx,
-    pals: &CaseRecord,
+    pals: &Case,
     received: NaiveDate,
     risk: Option<(RiskInput, RiskGrade)>,
 ) -> AppResult<String> {
@@ -154,7 +155,7 @@ fn insert_escalated(
 /// the deadlines that follow from the day the complaint was made.
 fn escalated_row(
     ctx: &Ctx,
-    pals: &CaseRecord,
+    pals: &Case,
     received: NaiveDate,
     risk: Option<(RiskInput, RiskGrade)>,
     reference: String,
@@ -185,8 +186,8 @@ fn escalated_row(
         complainant_id: pals.complainant_id.clone(),
         patient_id: pals.patient_id.clone(),
         patient_is_complainant: pals.patient_is_complainant,
-        representative_basis: pals.representative_basis.clone(),
-        consent_status: pals.consent_status.clone(),
+        representative_basis: pals.representative_basis.map(|b| b.as_str().into()),
+        consent_status: pals.consent_status.as_str().into(),
         consent_requested_on: pals.consent_requested_on,
         consent_received_on: pals.consent_received_on,
         email_consent: pals.email_consent && pals.email_consent_withdrawn_on.is_none(),

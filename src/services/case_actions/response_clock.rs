@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 use super::{Ctx, Step, case_day};
 use crate::db::DbConnection;
 use crate::db::case_records::{self, Extension, Pause};
-use crate::db::cases::{CaseChanges, CaseRecord};
+use crate::db::cases::CaseChanges;
+use crate::domain::case::Case;
 use crate::domain::clock;
 use crate::error::AppResult;
 use crate::services::case_input::{self as input, Errors};
@@ -29,7 +30,7 @@ pub struct ExtendRequest {
 
 pub fn extend(
     req: ExtendRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
@@ -114,7 +115,7 @@ pub struct PauseRequest {
 
 pub fn pause(
     req: PauseRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
@@ -154,7 +155,7 @@ pub struct ResumeRequest {
 
 pub fn resume(
     req: ResumeRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
         let on = case_day(&mut e, "resumed_on", req.resumed_on, ctx, case);
@@ -196,7 +197,7 @@ pub struct SixMonthLetterRequest {
 
 pub fn six_month_letter(
     req: SixMonthLetterRequest,
-) -> impl FnOnce(&mut DbConnection, &Ctx, &CaseRecord) -> AppResult<Step> + Send {
+) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |_, ctx, case| {
         let mut e = Errors::default();
         let on = case_day(&mut e, "sent_on", req.sent_on, ctx, case);

@@ -2,9 +2,10 @@
 //! and on cancellation, for download and for the complainant's email.
 
 use super::{load_meeting, meeting_not_found};
-use crate::db::cases::{self, CaseRecord};
+use crate::db::cases;
 use crate::db::meetings::{self, MeetingRecord};
 use crate::db::{DbConnection, persons, users};
+use crate::domain::case::Case;
 use crate::domain::case::CaseKind;
 use crate::domain::ical::{self, Attendee, AttendeeRole, Invitation, Method, Party};
 use crate::domain::meeting::MeetingStatus;
@@ -99,11 +100,7 @@ pub fn invite_ics(conn: &mut DbConnection, meeting_id: &str) -> AppResult<Invite
 
 /// Who the invitation goes to: the complainant (asked to reply) when they have an email
 /// address and have not been redacted, then everyone else attending who can be emailed.
-fn invitees(
-    conn: &mut DbConnection,
-    case: &CaseRecord,
-    m: &MeetingRecord,
-) -> AppResult<Vec<Attendee>> {
+fn invitees(conn: &mut DbConnection, case: &Case, m: &MeetingRecord) -> AppResult<Vec<Attendee>> {
     let mut attendees = Vec::new();
     if let Some(p) = persons::find(conn, &case.complainant_id)?
         && let Some(email) = p.email.filter(|_| p.redacted_at.is_none())

@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::{Detail, History, ServiceChangeView, full_view, not_found, record, tell_cases};
 use crate::db::DbConnection;
-use crate::db::cases::CaseRecord;
 use crate::db::service_changes::{self as rows, ServiceChangeRow, StatusChanges};
+use crate::domain::case::Case;
 use crate::domain::role::Permission;
 use crate::domain::service_change::{self as rules, ChangeAction, ChangeStatus};
 use crate::error::{AppError, AppResult};
@@ -194,7 +194,7 @@ impl Target for Change {
         Ok(Self(rows::find(c, &self.0.id)?.ok_or_else(not_found)?))
     }
 
-    fn case(&self) -> Option<&CaseRecord> {
+    fn case(&self) -> Option<&Case> {
         None
     }
 
