@@ -10,6 +10,7 @@
 //! state.outbox.wake();
 //! ```
 
+pub mod links;
 pub mod mailer;
 pub mod message;
 pub mod templates;
@@ -50,6 +51,8 @@ impl From<ComposeError> for AppError {
 #[derive(Clone)]
 pub struct Outbox {
     templates: Arc<Templates>,
+    /// The public base URL the links in messages are made on.
+    base_url: Arc<str>,
     message_id_domain: Arc<str>,
     wake: Arc<Notify>,
 }
@@ -63,13 +66,31 @@ impl Outbox {
             .unwrap_or_else(|_| "localhost".to_string());
         Self {
             templates: Arc::new(Templates::new(settings.templates_dir.clone())),
+            base_url: "".into(),
             message_id_domain: domain.into(),
             wake: Arc::new(Notify::new()),
         }
     }
 
+    /// Make the links in messages on `base_url` (the server's public URL).
+    pub fn with_base_url(mut self, base_url: &str) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
     pub fn templates(&self) -> &Templates {
         &self.templates
+    }
+
+    /// Render message `template` with `context`, its [`links::Link`]s made addresses.
+    pub fn render(
+        &self,
+        template: &str,
+        context: &serde_json::Value,
+    ) -> Result<Rendered, TemplateError> {
+        let mut context = context.clone();
+        links::resolve(&mut context, &self.base_url);
+        self.templates.render(template, &context)
     }
 
     /// Render `template` with `context` into a message for `recipient`, with a fresh
@@ -84,7 +105,7 @@ impl Outbox {
         recipient
             .parse::<lettre::Address>()
             .map_err(|_| ComposeError::Recipient)?;
-        let rendered = self.templates.render(template, context)?;
+        let rendered = self.render(template, context)?;
         Ok(NewOutboxMessage {
             case_id: None,
             template: template.to_string(),

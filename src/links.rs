@@ -37,6 +37,34 @@ pub fn service_change(id: &str) -> String {
     format!("/api/v1/service-changes/{id}")
 }
 
+/// The printable board pack for a period (and a service), opened with a signed `key`.
+pub fn board_pack(
+    base_url: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    service_id: Option<&str>,
+    key: &str,
+) -> String {
+    let mut path = format!("/reports/board?from={from}&to={to}");
+    if let Some(id) = service_id {
+        path.push_str(&format!("&service_id={}", urlencode(id)));
+    }
+    path.push_str(&format!("&key={key}"));
+    absolute(base_url, &path)
+}
+
+/// `s` as a query-string value: unreserved characters as they are, the rest %-encoded.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The complainant's private page for following their case.
 pub fn track(base_url: &str, token: &str) -> String {
     absolute(base_url, &format!("/track/{token}"))
@@ -51,6 +79,10 @@ pub fn feedback(base_url: &str, token: &str) -> String {
 mod tests {
     use super::*;
 
+    fn d(s: &str) -> chrono::NaiveDate {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn links_join_the_base_url_without_doubling_the_slash() {
         assert_eq!(
@@ -62,5 +94,19 @@ mod tests {
             "http://127.0.0.1:8080/api/v1/cases/c1"
         );
         assert_eq!(meeting_invite("m1"), "/api/v1/meetings/m1/invite.ics");
+        assert_eq!(
+            track("https://x.nhs.uk/", "abc"),
+            "https://x.nhs.uk/track/abc"
+        );
+        assert_eq!(
+            board_pack(
+                "http://h",
+                d("2025-04-01"),
+                d("2026-03-31"),
+                Some("a b/c"),
+                "s.k"
+            ),
+            "http://h/reports/board?from=2025-04-01&to=2026-03-31&service_id=a%20b%2Fc&key=s.k"
+        );
     }
 }

@@ -34,7 +34,7 @@ impl AppState {
             settings.auth.jwt_secret.expose(),
             chrono::Duration::minutes(settings.auth.access_token_minutes),
         );
-        let outbox = Outbox::new(&settings.email);
+        let outbox = Outbox::new(&settings.email).with_base_url(&settings.server.base_url());
         Self {
             db,
             jwt,

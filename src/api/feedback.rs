@@ -39,7 +39,9 @@ pub async fn create_feedback_invitation(
     user: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let inv = feedback::invite(&state, &user.0, id.into_inner()).await?;
+    let (mut inv, letter_token) = feedback::invite(&state, &user.0, id.into_inner()).await?;
+    let base = state.settings.server.base_url();
+    inv.letter_url = letter_token.map(|token| crate::links::feedback(&base, &token));
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(inv))

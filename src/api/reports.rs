@@ -239,10 +239,20 @@ pub async fn create_pack_link(
     user.0
         .require(crate::domain::role::Permission::ReadReports)?;
     let req: PackLinkRequest = crate::json::from_value(body.0)?;
-    let (url, expires_at) = reports::pack_link(&state, &user.0, req.from, req.to, req.service_id)?;
+    let k = reports::pack_key(&state, &user.0, req.from, req.to, req.service_id)?;
+    let url = crate::links::board_pack(
+        &state.settings.server.base_url(),
+        k.period.from,
+        k.period.to,
+        k.service_id.as_deref(),
+        &k.key,
+    );
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
-        .json(PackLink { url, expires_at }))
+        .json(PackLink {
+            url,
+            expires_at: k.expires_at,
+        }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -35,7 +35,10 @@ pub async fn issue_tracking_link(
     let issued = tracking::reissue(&state, &user.0, id.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
-        .json(issued))
+        .json(IssuedLink {
+            url: crate::links::track(&state.settings.server.base_url(), &issued.token),
+            replaced: issued.replaced,
+        }))
 }
 
 /// Revoke the complainant's tracking link: the page answers "expired" from now on.

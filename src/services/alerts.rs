@@ -117,7 +117,7 @@ fn send(
     };
     let key = format!("{kind}:{}:{due}:{handler_id}", case.id);
     let extra = json!({
-        "case": staff_case(messenger, case, cal, today),
+        "case": staff_case(case, cal, today),
         "due": {
             "what": what_is_due(case, due),
             "on": long_date(due),
@@ -156,7 +156,7 @@ fn digests(
         let mut items = Vec::new();
         for case in &new {
             let coding = cases::coding(c, &case.id)?;
-            let mut item = staff_case(messenger, case, cal, today);
+            let mut item = staff_case(case, cal, today);
             item["subjects"] = json!(
                 coding
                     .subjects

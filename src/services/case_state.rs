@@ -4,12 +4,13 @@
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use super::notify::{Messenger, long_date};
+use super::notify::long_date;
 use crate::db::DbConnection;
 use crate::db::cases;
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::Case;
 use crate::domain::case::CaseKind;
+use crate::email::links::Link;
 use crate::error::AppResult;
 
 /// Recompute and store the next due date of a case after a change.
@@ -27,18 +28,13 @@ pub fn refresh_next_due(
 }
 
 /// What staff alerts say about a case: no personal data, a link to it.
-pub fn staff_case(
-    messenger: &Messenger,
-    case: &Case,
-    cal: &WorkingCalendar,
-    today: NaiveDate,
-) -> Value {
+pub fn staff_case(case: &Case, cal: &WorkingCalendar, today: NaiveDate) -> Value {
     let next = case.clock(cal, today).next_due_on;
     json!({
         "reference": case.reference,
         "kind_label": match case.kind { CaseKind::Complaint => "complaint", CaseKind::PalsConcern => "PALS concern" },
         "received_on": long_date(case.received_on),
         "next_due_on": next.map(long_date),
-        "url": format!("{}/api/v1/cases/{}", messenger.base_url, case.id),
+        "url": Link::Case(case.id.clone()).value(),
     })
 }

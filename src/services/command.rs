@@ -179,8 +179,7 @@ impl Ctx {
                     kind,
                 } => {
                     if let Some(user) = users::find(c, &user_id)? {
-                        extra["case"] =
-                            case_state::staff_case(&self.messenger, case, &self.cal, self.today);
+                        extra["case"] = case_state::staff_case(case, &self.cal, self.today);
                         self.messenger.to_staff(
                             c,
                             &user,

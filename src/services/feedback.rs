@@ -3,8 +3,8 @@
 //! `/feedback/{token}` answered once, and the summary by statement and stage.
 //!
 //! An invitation goes by email when the complainant has an email address. Otherwise it is
-//! recorded with `delivery = letter` and no token anyone knows: [`letter_link`] gives it a
-//! fresh token and returns the address to print on the letter.
+//! recorded with `delivery = letter` and no token anyone knows: [`letter_token`] gives it a
+//! fresh token for the address to print on the letter.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -25,6 +25,7 @@ use crate::domain::case::{CaseKind, CaseStatus};
 use crate::domain::feedback::{self as rules, AGREEMENT, SATISFACTION};
 use crate::domain::role::Permission;
 use crate::email::Outbox;
+use crate::email::links::Link;
 use crate::error::{AppError, AppResult};
 use crate::reports::feedback::{FeedbackSummary, compute_summary, suppressed};
 use crate::state::AppState;
@@ -36,11 +37,6 @@ const FORM_PURPOSE: &str = "feedback-survey";
 const FORM_MAX_AGE_SECONDS: i64 = 7 * 24 * 3600;
 /// The value of the "does not apply" radio.
 pub const NOT_APPLICABLE: &str = "na";
-
-/// The address of the survey for `token`.
-pub fn url(base_url: &str, token: &str) -> String {
-    format!("{}/feedback/{token}", base_url.trim_end_matches('/'))
-}
 
 /// An invitation as staff see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -60,7 +56,7 @@ pub struct InvitationView {
     pub letter_url: Option<String>,
 }
 
-fn invitation_view(inv: &Invitation, letter_url: Option<String>) -> InvitationView {
+fn invitation_view(inv: &Invitation) -> InvitationView {
     InvitationView {
         id: inv.id.clone(),
         case_id: inv.case_id.clone(),
@@ -69,7 +65,7 @@ fn invitation_view(inv: &Invitation, letter_url: Option<String>) -> InvitationVi
         created_at: inv.created_at.and_utc(),
         expires_at: inv.expires_at.and_utc(),
         responded: inv.responded_at.is_some(),
-        letter_url,
+        letter_url: None,
     }
 }
 
@@ -80,7 +76,7 @@ fn eligible(case: &Case) -> bool {
 }
 
 /// Create an invitation in the caller's transaction, queue its email (or record it for a
-/// letter) and note it on the timeline. Returns the invitation and, for a letter, its URL.
+/// letter) and note it on the timeline. Returns the invitation and, for a letter, its token.
 fn create(
     conn: &mut DbConnection,
     outbox: &Outbox,
@@ -97,8 +93,6 @@ fn create(
         .filter(|e| e.parse::<lettre::Address>().is_ok())
         .map(str::to_string);
     let token = tokens::random_token();
-    let base = settings.server.base_url();
-    let link = url(&base, &token);
     let expires_at = now + Duration::days(settings.feedback.invitation_valid_days);
     let inv = Invitation {
         id: uuid::Uuid::new_v4().to_string(),
@@ -124,7 +118,7 @@ fn create(
                 &json!({
                     "name": name,
                     "reference": case.reference,
-                    "url": link,
+                    "url": Link::Survey(token.clone()).value(),
                     "expires_on": long_date(expires_at.date()),
                 }),
             )?
@@ -146,13 +140,18 @@ fn create(
         &json!({ "invitation_id": inv.id, "delivery": inv.delivery, "automatic": created_by.is_none() }),
         now,
     )?;
-    let letter_url = email.is_none().then_some(link);
-    Ok((inv, letter_url))
+    let letter_token = email.is_none().then_some(token);
+    Ok((inv, letter_token))
 }
 
 /// Invite the complainant now (complaints managers and admins): 409 unless the complaint has
 /// had its response.
-pub async fn invite(state: &AppState, actor: &Actor, case_id: String) -> AppResult<InvitationView> {
+/// For a letter invitation, the token of the survey's address (the API makes the address).
+pub async fn invite(
+    state: &AppState,
+    actor: &Actor,
+    case_id: String,
+) -> AppResult<(InvitationView, Option<String>)> {
     actor.require(Permission::InviteFeedback)?;
     let actor = actor.clone();
     let settings = state.settings.clone();
@@ -160,34 +159,33 @@ pub async fn invite(state: &AppState, actor: &Actor, case_id: String) -> AppResu
     let clock = state.clock.clone();
     let view = state
         .db
-        .write(move |c| -> AppResult<InvitationView> {
+        .write(move |c| -> AppResult<(InvitationView, Option<String>)> {
             let case = load_visible(c, &actor, &case_id)?;
             if !eligible(&case) {
-                return Err(AppError::Conflict {
-                    detail: format!(
+                return Err(AppError::in_state(
+                    format!(
                         "Feedback on complaint handling is asked for once the response has been sent; this {} is {}.",
                         case.kind.as_str().replace('_', " "),
                         case.status
                     ),
-                    current_state: Some(case.status.as_str().into()),
-                    allowed_actions: None,
-                });
+                    case.status.as_str(),
+                    None,
+                ));
             }
-            let (inv, letter_url) = create(c, &outbox, &settings, &case, Some(&actor.user_id), clock.now())?;
-            Ok(invitation_view(&inv, letter_url))
+            let (inv, letter_token) = create(c, &outbox, &settings, &case, Some(&actor.user_id), clock.now())?;
+            Ok((invitation_view(&inv), letter_token))
         })
         .await?;
     state.outbox.wake();
     Ok(view)
 }
 
-/// Give a letter invitation a new token and return the survey address to print on the letter
-/// (the old address, if any, stops working). For the printable-letters code: call it in the
+/// Give a letter invitation a new token and return it, for the survey address to print on the
+/// letter (the old address, if any, stops working). For the printable-letters code: call it in the
 /// transaction that produces the letter.
-pub fn letter_link(
+pub fn letter_token(
     conn: &mut DbConnection,
     invitation_id: &str,
-    base_url: &str,
     now: NaiveDateTime,
 ) -> AppResult<String> {
     let inv = rows::find_invitation(conn, invitation_id)?
@@ -199,7 +197,7 @@ pub fn letter_link(
     }
     let token = tokens::random_token();
     rows::set_token(conn, &inv.id, &tokens::hash_token(&token), now)?;
-    Ok(url(base_url, &token))
+    Ok(token)
 }
 
 /// Invite every complainant whose response went `feedback.invite_after_working_days` working

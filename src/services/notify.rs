@@ -19,7 +19,6 @@ use crate::state::AppState;
 #[derive(Clone)]
 pub struct Messenger {
     pub outbox: Outbox,
-    pub base_url: String,
     pub trust: TrustSettings,
 }
 
@@ -27,7 +26,6 @@ impl Messenger {
     pub fn from_state(state: &AppState) -> Self {
         Self {
             outbox: state.outbox.clone(),
-            base_url: state.settings.server.base_url(),
             trust: state.settings.trust.clone(),
         }
     }
@@ -93,7 +91,6 @@ impl Messenger {
         printable["as_letter"] = json!(true);
         let rendered = self
             .outbox
-            .templates()
             .render(template, &printable)
             .map_err(crate::email::ComposeError::from)?;
         let mut letter = Letter {
@@ -148,7 +145,6 @@ impl Messenger {
         let mut context = json!({
             "trust": self.trust(),
             "staff": {"name": user.name},
-            "base_url": self.base_url,
         });
         merge(&mut context, extra);
         let mut message = self.outbox.compose(template, &user.email, &context)?;

@@ -193,15 +193,24 @@ fn pack_subject(session_id: &str, period: Period, service_id: Option<&str>) -> S
     )
 }
 
-/// A link to the board pack that works in a browser for [`PACK_LINK_SECONDS`] and only while
-/// the session that made it lasts: `(path and query, expires at)`.
-pub fn pack_link(
+/// The key of a board pack link, which works in a browser for [`PACK_LINK_SECONDS`] and only
+/// while the session that made it lasts.
+pub struct PackKey {
+    pub period: Period,
+    pub service_id: Option<String>,
+    /// `<session id>.<signature>`, the link's `key` parameter.
+    pub key: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Sign a board pack link for the actor's session.
+pub fn pack_key(
     state: &AppState,
     actor: &Actor,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     service_id: Option<String>,
-) -> AppResult<(String, chrono::DateTime<chrono::Utc>)> {
+) -> AppResult<PackKey> {
     actor.require(Permission::ReadReports)?;
     let period = period(from, to)?;
     let now = state.clock.now();
@@ -212,31 +221,12 @@ pub fn pack_link(
         &pack_subject(&actor.session_id, period, service_id.as_deref()),
         now,
     );
-    let mut url = format!(
-        "{}/reports/board?from={}&to={}",
-        state.settings.server.base_url(),
-        period.from,
-        period.to
-    );
-    if let Some(id) = &service_id {
-        url.push_str(&format!("&service_id={}", urlencode(id)));
-    }
-    url.push_str(&format!("&key={}.{token}", actor.session_id));
-    Ok((
-        url,
-        now.and_utc() + chrono::Duration::seconds(PACK_LINK_SECONDS),
-    ))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    Ok(PackKey {
+        period,
+        service_id,
+        key: format!("{}.{token}", actor.session_id),
+        expires_at: now.and_utc() + chrono::Duration::seconds(PACK_LINK_SECONDS),
+    })
 }
 
 /// The reader of a board pack link: its session must still be live.

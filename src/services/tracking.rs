@@ -35,16 +35,11 @@ const FORM_PURPOSE: &str = "tracking-message";
 /// Timeline kind of a complainant's message.
 pub const MESSAGE_EVENT: &str = "complainant_message";
 
-/// The address of the tracking page for `token`.
-pub fn url(base_url: &str, token: &str) -> String {
-    format!("{}/track/{token}", base_url.trim_end_matches('/'))
-}
-
+/// A new link for `case_id`: its token (never stored) and how many older links it replaced.
 fn issue(
     conn: &mut DbConnection,
     case_id: &str,
     created_by: Option<&str>,
-    base_url: &str,
     now: NaiveDateTime,
 ) -> AppResult<(String, usize)> {
     let replaced = tracking::revoke_live(conn, case_id, created_by, now)?;
@@ -63,22 +58,23 @@ fn issue(
             messages_on_day: 0,
         },
     )?;
-    Ok((url(base_url, &token), replaced))
+    Ok((token, replaced))
 }
 
-/// Issue a new tracking link for `case_id` and return its full URL, `<base_url>/track/<token>`.
+/// Issue a new tracking link for `case_id` and return its token.
 ///
-/// Call it inside the transaction that acknowledges the case and put the URL in the
-/// acknowledgement; only the token's hash is stored, so the URL cannot be read back later.
-/// Older links of the case are revoked. Writes no timeline event (the acknowledgement's own
-/// event covers it). `base_url` is `state.settings.server.base_url()`.
-pub fn issue_link(
-    conn: &mut DbConnection,
-    case_id: &str,
-    base_url: &str,
-    now: NaiveDateTime,
-) -> AppResult<String> {
-    issue(conn, case_id, None, base_url, now).map(|(url, _)| url)
+/// Call it inside the transaction that acknowledges the case and put the link
+/// ([`crate::email::links::Link::Track`]) in the acknowledgement; only the token's hash is
+/// stored, so the link cannot be read back later. Older links of the case are revoked. Writes
+/// no timeline event (the acknowledgement's own event covers it).
+pub fn issue_link(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) -> AppResult<String> {
+    issue(conn, case_id, None, now).map(|(token, _)| token)
+}
+
+/// A link issued by staff: its token, shown once, and how many older links it replaced.
+pub struct Issued {
+    pub token: String,
+    pub replaced: usize,
 }
 
 /// A link issued by staff: its address, shown once.
@@ -99,18 +95,17 @@ pub struct RevokedLinks {
 }
 
 /// Issue the complainant's link again (complaints managers and admins); older links stop.
-pub async fn reissue(state: &AppState, actor: &Actor, case_id: String) -> AppResult<IssuedLink> {
+pub async fn reissue(state: &AppState, actor: &Actor, case_id: String) -> AppResult<Issued> {
     actor.require(Permission::ManageTrackingLinks)?;
     let actor = actor.clone();
-    let base = state.settings.server.base_url();
     let clock = state.clock.clone();
     state
         .db
-        .write(move |c| -> AppResult<IssuedLink> {
+        .write(move |c| -> AppResult<Issued> {
             load_visible(c, &actor, &case_id)?;
             let now = clock.now();
             cases::touch(c, &case_id, now)?;
-            let (url, replaced) = issue(c, &case_id, Some(&actor.user_id), &base, now)?;
+            let (token, replaced) = issue(c, &case_id, Some(&actor.user_id), now)?;
             timeline::append(
                 c,
                 &case_id,
@@ -120,7 +115,7 @@ pub async fn reissue(state: &AppState, actor: &Actor, case_id: String) -> AppRes
                 &json!({ "replaced": replaced }),
                 now,
             )?;
-            Ok(IssuedLink { url, replaced })
+            Ok(Issued { token, replaced })
         })
         .await
 }
@@ -593,9 +588,5 @@ mod tests {
             "Wednesday 1 July 2026, 2pm (BST)"
         );
         assert_eq!(long_date(t("2026-07-01 13:00").date()), "1 July 2026");
-        assert_eq!(
-            url("https://x.nhs.uk/", "abc"),
-            "https://x.nhs.uk/track/abc"
-        );
     }
 }

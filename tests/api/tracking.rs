@@ -272,12 +272,13 @@ async fn issue_link_is_callable_inside_a_transaction() {
     let case_id = t.case["id"].as_str().unwrap().to_string();
     let base = app.state.settings.server.base_url();
     let now = app.clock.now();
-    let url = app
+    let token = app
         .state
         .db
-        .write(move |c| candour::services::tracking::issue_link(c, &case_id, &base, now))
+        .write(move |c| candour::services::tracking::issue_link(c, &case_id, now))
         .await
         .unwrap();
+    let url = candour::links::track(&base, &token);
     let (status, _, html) = get_page(&app, &url).await;
     assert_eq!(status, 200);
     assert!(html.contains(t.case["reference"].as_str().unwrap()));

@@ -15,6 +15,7 @@ use crate::domain::case::CaseStatus;
 pub use crate::domain::case::{AcknowledgementMethod, TimeLimitChoice};
 use crate::domain::clock;
 use crate::domain::role::Role;
+use crate::email::links::Link;
 use crate::error::AppResult;
 use crate::services::case_input::Errors;
 use crate::services::notify::long_date;
@@ -57,12 +58,11 @@ pub fn acknowledge(
         };
         let late = case.acknowledgement_due_on.is_some_and(|d| on > d);
         // The complainant's private link to follow the case, sent with the acknowledgement.
-        let tracking_url =
-            crate::services::tracking::issue_link(c, &case.id, &ctx.messenger.base_url, ctx.now)?;
+        let token = crate::services::tracking::issue_link(c, &case.id, ctx.now)?;
         ctx.letter(
             "acknowledgement",
             json!({
-                "tracking_url": tracking_url,
+                "tracking_url": Link::Track(token).value(),
                 "response_due_on": long_date(due),
                 "response_due_agreed": agreed,
                 "handling_discussion_offered": req.handling_discussion_offered,
