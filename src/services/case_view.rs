@@ -18,7 +18,7 @@ use crate::domain::case::{
     AcknowledgementMethod, Action, CaseKind, CaseStatus, ConsentStatus, Outcome,
     RepresentativeBasis,
 };
-use crate::domain::clock::Overdue;
+use crate::domain::clock::{ClockView, Overdue};
 use crate::domain::nhs_number;
 use crate::domain::risk::RiskGrade;
 use crate::error::{AppError, AppResult};
@@ -249,6 +249,89 @@ pub fn summary(
     }
 }
 
+/// The records kept beside a case: decisions, extensions, pauses, responses, meetings, its
+/// candour record and ombudsman referral.
+struct Records {
+    time_limit_decision: Option<TimeLimitDecision>,
+    extensions: Vec<Extension>,
+    pauses: Vec<Pause>,
+    responses: Vec<Response>,
+    meetings: Vec<MeetingSummary>,
+    candour: Option<CandourSummary>,
+    ombudsman: Option<OmbudsmanSummary>,
+}
+
+/// Who complains for the patient and on what basis, when someone does.
+fn representative(c: &Case) -> Option<RepresentativeView> {
+    (!c.patient_is_complainant).then_some(RepresentativeView {
+        basis: c.representative_basis,
+        consent_status: c.consent_status,
+        consent_requested_on: c.consent_requested_on,
+        consent_received_on: c.consent_received_on,
+    })
+}
+
+/// The people on a case: who complained and, when someone else did, the patient.
+struct People {
+    complainant: Person,
+    patient: Option<Person>,
+}
+
+fn people(conn: &mut DbConnection, c: &Case) -> AppResult<People> {
+    let complainant = persons::find(conn, &c.complainant_id)?
+        .ok_or_else(|| AppError::internal("case without its complainant"))?;
+    let patient = match &c.patient_id {
+        Some(id) if !c.patient_is_complainant => persons::find(conn, id)?,
+        _ => None,
+    };
+    Ok(People {
+        complainant,
+        patient,
+    })
+}
+
+fn records(
+    conn: &mut DbConnection,
+    cal: &WorkingCalendar,
+    candour: &CandourRules,
+    id: &str,
+    today: NaiveDate,
+) -> AppResult<Records> {
+    Ok(Records {
+        time_limit_decision: case_records::time_limit_decision(conn, id)?,
+        extensions: case_records::extensions(conn, id)?,
+        pauses: case_records::pauses(conn, id)?,
+        responses: case_records::responses(conn, id)?,
+        meetings: meetings::summaries(conn, id)?,
+        candour: candour_records::summary(conn, cal, candour, id, today)?,
+        ombudsman: ombudsman::summary(conn, id)?,
+    })
+}
+
+fn risk(c: &Case) -> RiskView {
+    RiskView {
+        consequence: c.risk_consequence,
+        likelihood: c.risk_likelihood,
+        grade: c.risk_grade,
+    }
+}
+
+fn email_consent(c: &Case) -> EmailConsentView {
+    EmailConsentView {
+        active: c.email_consent && c.email_consent_withdrawn_on.is_none(),
+        given_on: c.email_consent_on,
+        withdrawn_on: c.email_consent_withdrawn_on,
+    }
+}
+
+fn acknowledgement(c: &Case) -> AcknowledgementView {
+    AcknowledgementView {
+        method: c.acknowledgement_method,
+        handling_discussion_offered: c.handling_discussion_offered,
+        meeting_offered: c.meeting_offered,
+    }
+}
+
 /// Load everything about case `id` and build its view.
 pub fn load(
     conn: &mut DbConnection,
@@ -258,51 +341,30 @@ pub fn load(
     today: NaiveDate,
 ) -> AppResult<CaseView> {
     let coding = cases::coding(conn, &c.id)?;
-    let complainant = persons::find(conn, &c.complainant_id)?
-        .ok_or_else(|| AppError::internal("case without its complainant"))?;
-    let patient = match &c.patient_id {
-        Some(id) if !c.patient_is_complainant => persons::find(conn, id)?,
-        _ => None,
-    };
-    let decision = case_records::time_limit_decision(conn, &c.id)?;
-    let extensions = case_records::extensions(conn, &c.id)?;
-    let pauses = case_records::pauses(conn, &c.id)?;
-    let responses = case_records::responses(conn, &c.id)?;
-    let meetings = meetings::summaries(conn, &c.id)?;
-    let candour = candour_records::summary(conn, cal, candour, &c.id, today)?;
-    let ombudsman = ombudsman::summary(conn, &c.id)?;
+    let people = people(conn, &c)?;
+    let records = records(conn, cal, candour, &c.id, today)?;
     let clock = c.clock(cal, today);
-    let allowed_actions = c.allowed_actions();
-    let representative = (!c.patient_is_complainant).then_some(RepresentativeView {
-        basis: c.representative_basis,
-        consent_status: c.consent_status,
-        consent_requested_on: c.consent_requested_on,
-        consent_received_on: c.consent_received_on,
-    });
-    Ok(CaseView {
+    Ok(build(c, coding, people, records, clock))
+}
+
+fn build(
+    c: Case,
+    coding: CaseCoding,
+    people: People,
+    records: Records,
+    clock: ClockView,
+) -> CaseView {
+    CaseView {
         stage: c.status.plain_english(),
         subjects: subjects(&coding),
         service_ids: coding.service_ids,
         professions: coding.professions,
-        risk: RiskView {
-            consequence: c.risk_consequence,
-            likelihood: c.risk_likelihood,
-            grade: c.risk_grade,
-        },
-        complainant: complainant.into(),
-        patient: patient.map(PersonView::from),
-        representative,
-        email_consent: EmailConsentView {
-            active: c.email_consent && c.email_consent_withdrawn_on.is_none(),
-            given_on: c.email_consent_on,
-            withdrawn_on: c.email_consent_withdrawn_on,
-        },
-        time_limit_decision: decision,
-        acknowledgement: AcknowledgementView {
-            method: c.acknowledgement_method,
-            handling_discussion_offered: c.handling_discussion_offered,
-            meeting_offered: c.meeting_offered,
-        },
+        risk: risk(&c),
+        complainant: people.complainant.into(),
+        patient: people.patient.map(PersonView::from),
+        representative: representative(&c),
+        email_consent: email_consent(&c),
+        acknowledgement: acknowledgement(&c),
         response_due_on: clock.effective_response_due_on,
         paused: c.paused_on.is_some(),
         paused_working_days: clock.paused_working_days,
@@ -310,13 +372,14 @@ pub fn load(
         working_days_open: clock.working_days_open,
         next_due_on: clock.next_due_on,
         working_days_to_due: clock.working_days_to_due,
-        allowed_actions,
-        extensions,
-        pauses,
-        responses,
-        meetings,
-        candour,
-        ombudsman,
+        allowed_actions: c.allowed_actions(),
+        time_limit_decision: records.time_limit_decision,
+        extensions: records.extensions,
+        pauses: records.pauses,
+        responses: records.responses,
+        meetings: records.meetings,
+        candour: records.candour,
+        ombudsman: records.ombudsman,
         id: c.id,
         reference: c.reference,
         kind: c.kind,
@@ -355,5 +418,5 @@ pub fn load(
         created_by: c.created_by,
         created_at: c.created_at.and_utc(),
         updated_at: c.updated_at.and_utc(),
-    })
+    }
 }
