@@ -2,7 +2,7 @@
 //! changed fields on the timeline. Personal details are named there, never copied, so that
 //! redacting a person never has to rewrite the hash-chained history.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -13,16 +13,17 @@ use super::case_input::{
     self as input, ComplainantInput, Errors, PersonInput, RepresentativeInput, RiskInput,
     SubjectInput,
 };
-use super::case_intake::{self, CreateCaseRequest};
+use super::case_intake::{self, CreateCaseRequest, ValidCase};
 use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
 use super::command::{diff, required_version, stale};
 use crate::db::cases::{self, CaseChanges, CaseCoding, CaseSubject};
 use crate::db::persons::{self, Person, PersonFields};
-use crate::db::{calendar, timeline};
+use crate::db::{DbConnection, calendar, timeline};
+use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::Case;
 use crate::domain::case::{CaseKind, CaseStatus, ContactMethod};
-use crate::domain::clock::{self, Receipt};
+use crate::domain::clock::{self, ClockRules, Receipt};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -115,171 +116,243 @@ pub async fn edit(
             })?;
             let patch: PatchCaseRequest = crate::json::from_value(raw)?;
             let version = required_version("case", if_match, patch.version)?;
-            if patch.is_empty() {
-                return Err(AppError::BadRequest(
-                    "Nothing to change: send at least one field besides version.".into(),
-                ));
-            }
-            if case.version != version {
-                return Err(stale("case", case.version));
-            }
-            guard(&case, &patch)?;
-            let complainant = persons::find(c, &case.complainant_id)?
-                .ok_or_else(|| AppError::internal("case without its complainant"))?;
-            let patient = match (&case.patient_id, case.patient_is_complainant) {
-                (Some(pid), false) => persons::find(c, pid)?,
-                _ => None,
-            };
-            let coding = cases::coding(c, &id)?;
-            let merged = merge(&case, &complainant, patient.as_ref(), &coding, &patch);
-            let now = clock.now();
-            let today = clock.today();
+            check(&case, &patch, version)?;
+            let stored = stored(c, case)?;
+            let merged = merge(&stored, &patch);
+            let (now, today) = (clock.now(), clock.today());
             let valid = case_intake::validate(c, &merged, today)?;
             let cal = calendar::current(c)?;
-
-            let mut e = Errors::default();
-            let mut changes = CaseChanges {
-                channel: Some(valid.channel.clone()),
-                summary: Some(valid.summary.clone()),
-                description: Some(valid.description.clone()),
-                desired_outcome: Some(valid.desired_outcome.clone()),
-                incident_on: Some(merged.incident_on),
-                became_aware_on: Some(merged.became_aware_on),
-                risk_consequence: Some(valid.risk.map(|(r, _)| r.consequence)),
-                risk_likelihood: Some(valid.risk.map(|(r, _)| r.likelihood)),
-                risk_grade: Some(valid.risk.map(|(_, g)| g.as_str().to_string())),
-                age_band: Some(valid.age_band.clone()),
-                ..Default::default()
-            };
-            if let Some(r) = &merged.representative {
-                changes.representative_basis = Some(Some(r.basis.as_str().into()));
-                changes.consent_status = Some(r.consent_status.as_str().into());
-                changes.consent_requested_on = Some(r.consent_requested_on);
-                changes.consent_received_on = Some(r.consent_received_on);
-            }
-            let due = clock::receipt_deadlines(
-                &cal,
-                &rules,
-                Receipt {
-                    kind: case.kind,
-                    received_on: merged.received_on,
-                    incident_on: merged.incident_on,
-                    became_aware_on: merged.became_aware_on,
-                    risk_grade: case.risk_grade,
-                },
-            );
-            if patch.received_on.is_some()
-                || patch.incident_on.is_some()
-                || patch.became_aware_on.is_some()
-            {
-                changes.out_of_time = Some(due.out_of_time);
-            }
-            if let Some(received) = patch.received_on {
-                changes.received_on = Some(received);
-                changes.calendar_version = Some(cal.version);
-                if case.kind == CaseKind::Complaint {
-                    changes.acknowledgement_due_on = Some(due.acknowledgement_due_on);
-                    changes.six_month_letter_due_on = Some(due.six_month_letter_due_on);
-                } else {
-                    changes.pals_due_on = Some(due.pals_due_on);
-                }
-            }
-            if let Some(c_in) = &patch.complainant {
-                changes.email_consent = Some(c_in.consents_to_email);
-                changes.email_consent_on =
-                    Some(c_in.email_consent_on.filter(|_| c_in.consents_to_email));
-                if c_in.consents_to_email {
-                    changes.email_consent_withdrawn_on = Some(None);
-                }
-            }
-            if let Some(withdrawn) = patch.email_consent_withdrawn_on {
-                let consented = patch
-                    .complainant
-                    .as_ref()
-                    .map_or(case.email_consent, |c| c.consents_to_email);
-                if !consented {
-                    e.add(
-                        "email_consent_withdrawn_on",
-                        "there is no consent to withdraw",
-                    );
-                }
-                input::past_date(&mut e, "email_consent_withdrawn_on", withdrawn, today);
-                changes.email_consent_withdrawn_on = Some(Some(withdrawn));
-            }
-            if !e.is_empty() {
-                return Err(AppError::Validation(e.0));
-            }
-
-            let mut people = Vec::new();
-            if patch.complainant.is_some() {
-                let changed = changed_fields(&complainant, &valid.complainant);
-                if !changed.is_empty() {
-                    persons::replace(c, &complainant.id, &valid.complainant, now)?;
-                    people.push(json!({ "person": "complainant", "fields": changed }));
-                }
-            }
-            if let (Some(old), Some(new)) = (&patient, &valid.patient)
-                && patch.patient.is_some()
-            {
-                let changed = changed_fields(old, new);
-                if !changed.is_empty() {
-                    persons::replace(c, &old.id, new, now)?;
-                    people.push(json!({ "person": "patient", "fields": changed }));
-                }
-            }
-            let mut coding_change = Value::Null;
-            if patch.subjects.is_some()
-                || patch.service_ids.is_some()
-                || patch.professions.is_some()
-            {
-                let new_coding = CaseCoding {
-                    subjects: valid
-                        .subjects
-                        .iter()
-                        .map(|(code, sub, primary)| CaseSubject {
-                            case_id: id.clone(),
-                            subject_code: code.clone(),
-                            subcategory_code: sub.clone(),
-                            is_primary: *primary,
-                            outcome: None,
-                        })
-                        .collect(),
-                    service_ids: valid.service_ids.clone(),
-                    professions: valid.professions.clone(),
-                };
-                if new_coding != coding {
-                    cases::replace_coding(c, &id, &new_coding)?;
-                    coding_change = json!({
-                        "before": coding_summary(&coding),
-                        "after": coding_summary(&new_coding),
-                    });
-                }
-            }
-
+            let changes = case_changes(&stored.case, &patch, &merged, &valid, &cal, &rules, today)?;
+            let people = replace_people(c, &stored, &patch, &valid, now)?;
+            let coding = replace_coding(c, &stored, &patch, &valid)?;
             if !cases::update_versioned(c, &id, version, &changes, now)? {
-                return Err(stale("case", case.version));
+                return Err(stale("case", stored.case.version));
             }
             let after = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-            let before_v = serde_json::to_value(&case).unwrap_or(Value::Null);
-            let after_v = serde_json::to_value(&after).unwrap_or(Value::Null);
-            let mut details = json!({ "changes": diff(&before_v, &after_v), "people": people });
-            if !coding_change.is_null() {
-                details["coding"] = coding_change;
+            let mut details = json!({
+                "changes": diff(&to_value(&stored.case), &to_value(&after)),
+                "people": people,
+            });
+            if let Some(coding) = coding {
+                details["coding"] = coding;
             }
-            timeline::append(
-                c,
-                &id,
-                Some(&actor.user_id),
-                "edited",
-                "Case details edited",
-                &details,
-                now,
-            )?;
+            let (actor_id, kind) = (Some(actor.user_id.as_str()), "edited");
+            timeline::append(c, &id, actor_id, kind, "Case details edited", &details, now)?;
             refresh_next_due(c, &cal, &after, today)?;
             let after = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
             case_view::load(c, &cal, &candour, after, today)
         })
         .await
+}
+
+fn to_value(case: &Case) -> Value {
+    serde_json::to_value(case).unwrap_or(Value::Null)
+}
+
+/// The case as stored, with its people and coding, before the edit.
+struct Stored {
+    case: Case,
+    complainant: Person,
+    patient: Option<Person>,
+    coding: CaseCoding,
+}
+
+fn stored(c: &mut DbConnection, case: Case) -> AppResult<Stored> {
+    let complainant = persons::find(c, &case.complainant_id)?
+        .ok_or_else(|| AppError::internal("case without its complainant"))?;
+    let patient = match (&case.patient_id, case.patient_is_complainant) {
+        (Some(pid), false) => persons::find(c, pid)?,
+        _ => None,
+    };
+    let coding = cases::coding(c, &case.id)?;
+    Ok(Stored {
+        case,
+        complainant,
+        patient,
+        coding,
+    })
+}
+
+/// A patch must change something, be made on the version it was read at, and be one the
+/// case's state allows.
+fn check(case: &Case, patch: &PatchCaseRequest, version: i32) -> AppResult<()> {
+    if patch.is_empty() {
+        return Err(AppError::BadRequest(
+            "Nothing to change: send at least one field besides version.".into(),
+        ));
+    }
+    if case.version != version {
+        return Err(stale("case", case.version));
+    }
+    guard(case, patch)
+}
+
+/// The stored fields the validated edit sets.
+fn case_changes(
+    case: &Case,
+    patch: &PatchCaseRequest,
+    merged: &CreateCaseRequest,
+    valid: &ValidCase,
+    cal: &WorkingCalendar,
+    rules: &ClockRules,
+    today: NaiveDate,
+) -> AppResult<CaseChanges> {
+    let mut changes = CaseChanges {
+        channel: Some(valid.channel.clone()),
+        summary: Some(valid.summary.clone()),
+        description: Some(valid.description.clone()),
+        desired_outcome: Some(valid.desired_outcome.clone()),
+        incident_on: Some(merged.incident_on),
+        became_aware_on: Some(merged.became_aware_on),
+        risk_consequence: Some(valid.risk.map(|(r, _)| r.consequence)),
+        risk_likelihood: Some(valid.risk.map(|(r, _)| r.likelihood)),
+        risk_grade: Some(valid.risk.map(|(_, g)| g.as_str().to_string())),
+        age_band: Some(valid.age_band.clone()),
+        ..Default::default()
+    };
+    if let Some(r) = &merged.representative {
+        changes.representative_basis = Some(Some(r.basis.as_str().into()));
+        changes.consent_status = Some(r.consent_status.as_str().into());
+        changes.consent_requested_on = Some(r.consent_requested_on);
+        changes.consent_received_on = Some(r.consent_received_on);
+    }
+    deadlines(&mut changes, case, patch, merged, cal, rules);
+    email_consent(&mut changes, case, patch, today)?;
+    Ok(changes)
+}
+
+/// A new received, incident or awareness date moves the deadlines that follow from them.
+fn deadlines(
+    changes: &mut CaseChanges,
+    case: &Case,
+    patch: &PatchCaseRequest,
+    merged: &CreateCaseRequest,
+    cal: &WorkingCalendar,
+    rules: &ClockRules,
+) {
+    let receipt = Receipt {
+        kind: case.kind,
+        received_on: merged.received_on,
+        incident_on: merged.incident_on,
+        became_aware_on: merged.became_aware_on,
+        risk_grade: case.risk_grade,
+    };
+    let due = clock::receipt_deadlines(cal, rules, receipt);
+    if patch.received_on.is_some() || patch.incident_on.is_some() || patch.became_aware_on.is_some()
+    {
+        changes.out_of_time = Some(due.out_of_time);
+    }
+    if let Some(received) = patch.received_on {
+        changes.received_on = Some(received);
+        changes.calendar_version = Some(cal.version);
+        if case.kind == CaseKind::Complaint {
+            changes.acknowledgement_due_on = Some(due.acknowledgement_due_on);
+            changes.six_month_letter_due_on = Some(due.six_month_letter_due_on);
+        } else {
+            changes.pals_due_on = Some(due.pals_due_on);
+        }
+    }
+}
+
+/// Consent to statutory letters by email, given again with the complainant or withdrawn.
+fn email_consent(
+    changes: &mut CaseChanges,
+    case: &Case,
+    patch: &PatchCaseRequest,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if let Some(c_in) = &patch.complainant {
+        changes.email_consent = Some(c_in.consents_to_email);
+        changes.email_consent_on = Some(c_in.email_consent_on.filter(|_| c_in.consents_to_email));
+        if c_in.consents_to_email {
+            changes.email_consent_withdrawn_on = Some(None);
+        }
+    }
+    let Some(withdrawn) = patch.email_consent_withdrawn_on else {
+        return Ok(());
+    };
+    let mut e = Errors::default();
+    let consented = patch
+        .complainant
+        .as_ref()
+        .map_or(case.email_consent, |c| c.consents_to_email);
+    if !consented {
+        e.add(
+            "email_consent_withdrawn_on",
+            "there is no consent to withdraw",
+        );
+    }
+    input::past_date(&mut e, "email_consent_withdrawn_on", withdrawn, today);
+    changes.email_consent_withdrawn_on = Some(Some(withdrawn));
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(e.0))
+    }
+}
+
+/// Store the edited people; the timeline names which fields of whom changed.
+fn replace_people(
+    c: &mut DbConnection,
+    stored: &Stored,
+    patch: &PatchCaseRequest,
+    valid: &ValidCase,
+    now: NaiveDateTime,
+) -> AppResult<Vec<Value>> {
+    let mut people = Vec::new();
+    if patch.complainant.is_some() {
+        let changed = changed_fields(&stored.complainant, &valid.complainant);
+        if !changed.is_empty() {
+            persons::replace(c, &stored.complainant.id, &valid.complainant, now)?;
+            people.push(json!({ "person": "complainant", "fields": changed }));
+        }
+    }
+    if let (Some(old), Some(new)) = (&stored.patient, &valid.patient)
+        && patch.patient.is_some()
+    {
+        let changed = changed_fields(old, new);
+        if !changed.is_empty() {
+            persons::replace(c, &old.id, new, now)?;
+            people.push(json!({ "person": "patient", "fields": changed }));
+        }
+    }
+    Ok(people)
+}
+
+/// Store new coding when the patch changed it, and say what it was and became.
+fn replace_coding(
+    c: &mut DbConnection,
+    stored: &Stored,
+    patch: &PatchCaseRequest,
+    valid: &ValidCase,
+) -> AppResult<Option<Value>> {
+    if patch.subjects.is_none() && patch.service_ids.is_none() && patch.professions.is_none() {
+        return Ok(None);
+    }
+    let id = &stored.case.id;
+    let new_coding = CaseCoding {
+        subjects: valid
+            .subjects
+            .iter()
+            .map(|(code, sub, primary)| CaseSubject {
+                case_id: id.clone(),
+                subject_code: code.clone(),
+                subcategory_code: sub.clone(),
+                is_primary: *primary,
+                outcome: None,
+            })
+            .collect(),
+        service_ids: valid.service_ids.clone(),
+        professions: valid.professions.clone(),
+    };
+    if new_coding == stored.coding {
+        return Ok(None);
+    }
+    cases::replace_coding(c, id, &new_coding)?;
+    Ok(Some(json!({
+        "before": coding_summary(&stored.coding),
+        "after": coding_summary(&new_coding),
+    })))
 }
 
 /// Edits the state of the case rules out.
@@ -330,13 +403,13 @@ fn person_input(p: &Person) -> PersonInput {
 }
 
 /// The whole case as an intake request: stored values overlaid with the patch.
-fn merge(
-    case: &Case,
-    complainant: &Person,
-    patient: Option<&Person>,
-    coding: &CaseCoding,
-    patch: &PatchCaseRequest,
-) -> CreateCaseRequest {
+fn merge(stored: &Stored, patch: &PatchCaseRequest) -> CreateCaseRequest {
+    let Stored {
+        case,
+        complainant,
+        patient,
+        coding,
+    } = stored;
     let stored_rep = (!case.patient_is_complainant).then(|| RepresentativeInput {
         basis: case
             .representative_basis
@@ -401,7 +474,10 @@ fn merge(
                 consents_to_email: case.email_consent,
                 email_consent_on: case.email_consent_on,
             }),
-        patient: patch.patient.clone().or_else(|| patient.map(person_input)),
+        patient: patch
+            .patient
+            .clone()
+            .or_else(|| patient.as_ref().map(person_input)),
         patient_is_complainant: case.patient_is_complainant,
         representative: patch.representative.clone().or(stored_rep),
     }
