@@ -17,13 +17,13 @@ use super::case_intake::{self, CreateCaseRequest, ValidCase};
 use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
 use super::command::{diff, required_version, stale};
-use crate::db::cases::{self, CaseChanges, CaseCoding, CaseSubject};
+use crate::db::cases::{self, CaseChanges, CaseCoding};
 use crate::db::persons::{self, Person, PersonFields};
 use crate::db::{DbConnection, calendar, timeline};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::Case;
 use crate::domain::case::{CaseKind, CaseStatus, ContactMethod};
-use crate::domain::clock::{self, ClockRules, Receipt};
+use crate::domain::clock::{self, ClockRules};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -230,14 +230,7 @@ fn deadlines(
     cal: &WorkingCalendar,
     rules: &ClockRules,
 ) {
-    let receipt = Receipt {
-        kind: case.kind,
-        received_on: merged.received_on,
-        incident_on: merged.incident_on,
-        became_aware_on: merged.became_aware_on,
-        risk_grade: case.risk_grade,
-    };
-    let due = clock::receipt_deadlines(cal, rules, receipt);
+    let due = clock::receipt_deadlines(cal, rules, merged.receipt(case.risk_grade));
     if patch.received_on.is_some() || patch.incident_on.is_some() || patch.became_aware_on.is_some()
     {
         changes.out_of_time = Some(due.out_of_time);
@@ -330,21 +323,7 @@ fn replace_coding(
         return Ok(None);
     }
     let id = &stored.case.id;
-    let new_coding = CaseCoding {
-        subjects: valid
-            .subjects
-            .iter()
-            .map(|(code, sub, primary)| CaseSubject {
-                case_id: id.clone(),
-                subject_code: code.clone(),
-                subcategory_code: sub.clone(),
-                is_primary: *primary,
-                outcome: None,
-            })
-            .collect(),
-        service_ids: valid.service_ids.clone(),
-        professions: valid.professions.clone(),
-    };
+    let new_coding = valid.coding(id);
     if new_coding == stored.coding {
         return Ok(None);
     }

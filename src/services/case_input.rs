@@ -146,6 +146,22 @@ pub fn day_between(
     }
 }
 
+/// A telephone number: at least six digits, and nothing but digits, spaces, `+`, `-` and
+/// brackets.
+fn phone(errors: &mut Errors, field: &str, raw: Option<&str>) -> Option<String> {
+    let phone = optional_text(errors, field, raw, 32);
+    if let Some(ph) = &phone {
+        let ok = ph.chars().filter(char::is_ascii_digit).count() >= 6
+            && ph
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        if !ok {
+            errors.add(field, "is not a telephone number");
+        }
+    }
+    phone
+}
+
 /// Check a person; `prefix` names the object (`complainant`, `patient`).
 pub fn person(
     errors: &mut Errors,
@@ -161,16 +177,7 @@ pub fn person(
     {
         errors.add(format!("{prefix}.email"), "is not a valid email address");
     }
-    let phone = optional_text(errors, &format!("{prefix}.phone"), p.phone.as_deref(), 32);
-    if let Some(ph) = &phone {
-        let ok = ph.chars().filter(char::is_ascii_digit).count() >= 6
-            && ph
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-()".contains(c));
-        if !ok {
-            errors.add(format!("{prefix}.phone"), "is not a telephone number");
-        }
-    }
+    let phone = phone(errors, &format!("{prefix}.phone"), p.phone.as_deref());
     let address = optional_text(
         errors,
         &format!("{prefix}.postal_address"),

@@ -77,6 +77,19 @@ pub async fn create(
         .await
 }
 
+impl CreateCaseRequest {
+    /// The facts of receipt the statutory deadlines follow from, with the risk grade found.
+    pub fn receipt(&self, risk_grade: Option<RiskGrade>) -> Receipt {
+        Receipt {
+            kind: self.kind,
+            received_on: self.received_on,
+            incident_on: self.incident_on,
+            became_aware_on: self.became_aware_on,
+            risk_grade,
+        }
+    }
+}
+
 /// A case request that passed every check, normalised.
 pub struct ValidCase {
     pub channel: String,
@@ -92,6 +105,27 @@ pub struct ValidCase {
     pub age_band: String,
 }
 
+impl ValidCase {
+    /// The subjects, services and professions for case `case_id`, findings not yet made.
+    pub fn coding(&self, case_id: &str) -> CaseCoding {
+        CaseCoding {
+            subjects: self
+                .subjects
+                .iter()
+                .map(|(code, sub, primary)| CaseSubject {
+                    case_id: case_id.to_string(),
+                    subject_code: code.clone(),
+                    subcategory_code: sub.clone(),
+                    is_primary: *primary,
+                    outcome: None,
+                })
+                .collect(),
+            service_ids: self.service_ids.clone(),
+            professions: self.professions.clone(),
+        }
+    }
+}
+
 /// Check a whole case request against the rules and the reference data; no date may be after
 /// `today` (the date in England).
 pub fn validate(
@@ -104,22 +138,7 @@ pub fn validate(
     let mut e = Errors::default();
 
     input::code_in(&mut e, "channel", req.channel.trim(), &items, "channel");
-    input::past_date(&mut e, "received_on", req.received_on, today);
-    if let Some(d) = req.incident_on {
-        input::past_date(&mut e, "incident_on", d, today);
-        if d > req.received_on {
-            e.add("incident_on", "is after the day the case was received");
-        }
-    }
-    if let Some(d) = req.became_aware_on {
-        input::past_date(&mut e, "became_aware_on", d, today);
-        if d > req.received_on {
-            e.add("became_aware_on", "is after the day the case was received");
-        }
-        if req.incident_on.is_some_and(|i| d < i) {
-            e.add("became_aware_on", "is before the incident");
-        }
-    }
+    dates(&mut e, req, today);
     let summary = input::text(&mut e, "summary", &req.summary, input::MAX_SUMMARY, true);
     let description = input::text(
         &mut e,
@@ -140,50 +159,7 @@ pub fn validate(
     let professions = input::professions(&mut e, &req.professions, &items);
     let risk = input::risk(&mut e, req.risk, req.kind == CaseKind::Complaint);
 
-    let complainant = input::person(&mut e, "complainant", &req.complainant.person, today, true);
-    let consent = &req.complainant;
-    if consent.consents_to_email {
-        if complainant.email.is_none() {
-            e.add(
-                "complainant.consents_to_email",
-                "needs the complainant's email address",
-            );
-        }
-        match consent.email_consent_on {
-            None => e.add(
-                "complainant.email_consent_on",
-                "is required when consent is given",
-            ),
-            Some(d) => input::past_date(&mut e, "complainant.email_consent_on", d, today),
-        }
-    }
-    let patient = match (&req.patient, req.patient_is_complainant) {
-        (Some(_), true) => {
-            e.add("patient", "leave out when patient_is_complainant is true");
-            None
-        }
-        (None, false) => {
-            e.add(
-                "patient",
-                "is required unless patient_is_complainant is true",
-            );
-            None
-        }
-        (Some(p), false) => Some(input::person(&mut e, "patient", p, today, false)),
-        (None, true) => None,
-    };
-    match (&req.representative, req.patient_is_complainant) {
-        (Some(_), true) => e.add(
-            "representative",
-            "applies only when the patient is someone else",
-        ),
-        (None, false) => e.add(
-            "representative",
-            "is required when the patient is someone else: give the basis and consent status",
-        ),
-        (Some(r), false) => input::representative(&mut e, r, today),
-        (None, true) => {}
-    }
+    let (complainant, patient) = people(&mut e, req, today);
     if !e.is_empty() {
         return Err(AppError::Validation(e.0));
     }
@@ -205,6 +181,79 @@ pub fn validate(
     })
 }
 
+/// The received, incident and awareness dates: none in the future, and in that order.
+fn dates(e: &mut Errors, req: &CreateCaseRequest, today: NaiveDate) {
+    input::past_date(e, "received_on", req.received_on, today);
+    if let Some(d) = req.incident_on {
+        input::past_date(e, "incident_on", d, today);
+        if d > req.received_on {
+            e.add("incident_on", "is after the day the case was received");
+        }
+    }
+    if let Some(d) = req.became_aware_on {
+        input::past_date(e, "became_aware_on", d, today);
+        if d > req.received_on {
+            e.add("became_aware_on", "is after the day the case was received");
+        }
+        if req.incident_on.is_some_and(|i| d < i) {
+            e.add("became_aware_on", "is before the incident");
+        }
+    }
+}
+
+/// The complainant, the patient when someone else, and the basis on which they complain.
+fn people(
+    e: &mut Errors,
+    req: &CreateCaseRequest,
+    today: NaiveDate,
+) -> (PersonFields, Option<PersonFields>) {
+    let complainant = input::person(e, "complainant", &req.complainant.person, today, true);
+    let consent = &req.complainant;
+    if consent.consents_to_email {
+        if complainant.email.is_none() {
+            e.add(
+                "complainant.consents_to_email",
+                "needs the complainant's email address",
+            );
+        }
+        match consent.email_consent_on {
+            None => e.add(
+                "complainant.email_consent_on",
+                "is required when consent is given",
+            ),
+            Some(d) => input::past_date(e, "complainant.email_consent_on", d, today),
+        }
+    }
+    let patient = match (&req.patient, req.patient_is_complainant) {
+        (Some(_), true) => {
+            e.add("patient", "leave out when patient_is_complainant is true");
+            None
+        }
+        (None, false) => {
+            e.add(
+                "patient",
+                "is required unless patient_is_complainant is true",
+            );
+            None
+        }
+        (Some(p), false) => Some(input::person(e, "patient", p, today, false)),
+        (None, true) => None,
+    };
+    match (&req.representative, req.patient_is_complainant) {
+        (Some(_), true) => e.add(
+            "representative",
+            "applies only when the patient is someone else",
+        ),
+        (None, false) => e.add(
+            "representative",
+            "is required when the patient is someone else: give the basis and consent status",
+        ),
+        (Some(r), false) => input::representative(e, r, today),
+        (None, true) => {}
+    }
+    (complainant, patient)
+}
+
 /// Validate and insert a case inside the caller's transaction, logged `today` (in England) at
 /// instant `now`; returns its id.
 pub fn insert_case(
@@ -216,35 +265,17 @@ pub fn insert_case(
     now: NaiveDateTime,
 ) -> AppResult<String> {
     let v = validate(c, req, today)?;
-    let complainant_id = uuid::Uuid::new_v4().to_string();
-    persons::insert(c, &complainant_id, &v.complainant, now)?;
-    let patient_id = match &v.patient {
-        Some(p) => {
-            let pid = uuid::Uuid::new_v4().to_string();
-            persons::insert(c, &pid, p, now)?;
-            Some(pid)
-        }
-        None => Some(complainant_id.clone()),
-    };
+    let (complainant_id, patient_id) = insert_people(c, &v, now)?;
     let consent = &req.complainant;
 
     let cal = calendar::current(c)?;
-    let due = clock::receipt_deadlines(
-        &cal,
-        rules,
-        Receipt {
-            kind: req.kind,
-            received_on: req.received_on,
-            incident_on: req.incident_on,
-            became_aware_on: req.became_aware_on,
-            risk_grade: v.risk.map(|(_, g)| g),
-        },
-    );
+    let due = clock::receipt_deadlines(&cal, rules, req.receipt(v.risk.map(|(_, g)| g)));
     let year = today.year();
     let number = cases::next_reference_number(c, req.kind.reference_prefix(), year)?;
     let reference = case_rules::reference(req.kind, year, number);
     let id = uuid::Uuid::new_v4().to_string();
     let rep = req.representative.as_ref();
+    let coding = v.coding(&id);
     let new = NewCase {
         id: id.clone(),
         reference: reference.clone(),
@@ -271,12 +302,7 @@ pub fn insert_case(
         email_consent_on: consent
             .email_consent_on
             .filter(|_| consent.consents_to_email),
-        complainant_status: if req.patient_is_complainant {
-            "patient"
-        } else {
-            "on_behalf"
-        }
-        .into(),
+        complainant_status: complainant_status(req.patient_is_complainant).into(),
         age_band: v.age_band,
         risk_consequence: v.risk.map(|(r, _)| r.consequence),
         risk_likelihood: v.risk.map(|(r, _)| r.likelihood),
@@ -295,47 +321,74 @@ pub fn insert_case(
         ..Default::default()
     };
     cases::insert(c, &new)?;
-    let coding = CaseCoding {
-        subjects: v
-            .subjects
-            .into_iter()
-            .map(|(code, sub, primary)| CaseSubject {
-                case_id: id.clone(),
-                subject_code: code,
-                subcategory_code: sub,
-                is_primary: primary,
-                outcome: None,
-            })
-            .collect(),
-        service_ids: v.service_ids,
-        professions: v.professions,
-    };
     cases::replace_coding(c, &id, &coding)?;
-    let kind_label = match req.kind {
+    log_created(c, actor, req.kind, &new, &coding, now)?;
+    let stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
+    refresh_next_due(c, &cal, &stored, today)?;
+    tracing::info!(case.id = %id, case.reference = %reference, "case logged");
+    Ok(id)
+}
+
+/// The complainant's standing in the KO41a sense: the patient, or someone on their behalf.
+fn complainant_status(patient_is_complainant: bool) -> &'static str {
+    if patient_is_complainant {
+        "patient"
+    } else {
+        "on_behalf"
+    }
+}
+
+/// Insert the complainant and, when someone else, the patient; returns their ids (the patient's
+/// is the complainant's when they are the same person).
+fn insert_people(
+    c: &mut DbConnection,
+    v: &ValidCase,
+    now: NaiveDateTime,
+) -> AppResult<(String, Option<String>)> {
+    let complainant_id = uuid::Uuid::new_v4().to_string();
+    persons::insert(c, &complainant_id, &v.complainant, now)?;
+    let patient_id = match &v.patient {
+        Some(p) => {
+            let pid = uuid::Uuid::new_v4().to_string();
+            persons::insert(c, &pid, p, now)?;
+            pid
+        }
+        None => complainant_id.clone(),
+    };
+    Ok((complainant_id, Some(patient_id)))
+}
+
+/// The first timeline event of a new case: what was logged, never who it is about.
+fn log_created(
+    c: &mut DbConnection,
+    actor: &Actor,
+    kind: CaseKind,
+    new: &NewCase,
+    coding: &CaseCoding,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let kind_label = match kind {
         CaseKind::Complaint => "Complaint",
         CaseKind::PalsConcern => "PALS concern",
     };
     timeline::append(
         c,
-        &id,
+        &new.id,
         Some(&actor.user_id),
         "case_created",
-        &format!("{kind_label} {reference} logged"),
+        &format!("{kind_label} {} logged", new.reference),
         &json!({
-            "reference": reference,
-            "kind": req.kind,
+            "reference": new.reference,
+            "kind": kind,
             "channel": new.channel,
             "received_on": new.received_on,
             "out_of_time": new.out_of_time,
             "risk_grade": new.risk_grade,
             "subjects": coding.subjects.iter().map(|s| &s.subject_code).collect::<Vec<_>>(),
             "service_ids": coding.service_ids,
-            "calendar_version": cal.version,
+            "calendar_version": new.calendar_version,
         }),
         now,
     )?;
-    let stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    refresh_next_due(c, &cal, &stored, today)?;
-    tracing::info!(case.id = %id, case.reference = %reference, "case logged");
-    Ok(id)
+    Ok(())
 }
