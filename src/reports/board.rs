@@ -91,6 +91,36 @@ pub fn raw(
         withdrawn: q::withdrawn(c, scope, from, to)?,
         ..Raw::default()
     };
+    coding(c, &mut r, scope, from, to)?;
+    timeliness(c, cal, &mut r, scope, period, today)?;
+    r.open_by_age = open_by_age(c, cal, scope, to.min(today))?;
+    six_month_letters(c, &mut r, scope, period, today)?;
+    r.meetings = meetings::counts_in(c, scope.service_ids.as_deref(), from, to)?;
+    r.candour = candour::period_counts(
+        c,
+        cal,
+        &settings.candour,
+        scope.service_ids.as_deref(),
+        from,
+        to,
+        today,
+    )?;
+    ombudsman_decisions(c, &mut r, scope, period)?;
+    if scope.service_ids.is_none() {
+        r.feedback = Some(compute_summary(c, from, to, false)?);
+    }
+    r.service_changes = changes::board_counts(c, scope.service_ids.as_deref(), from, to, today)?;
+    Ok(r)
+}
+
+/// Cases received in the period by subject, subcategory, service and profession.
+fn coding(
+    c: &mut DbConnection,
+    r: &mut Raw,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<()> {
     for (code, sub, n) in q::subjects(c, scope, from, to)? {
         *r.subjects.entry(code).or_default() += n;
         if let Some(sub) = sub {
@@ -99,6 +129,20 @@ pub fn raw(
     }
     r.services = q::services(c, scope, from, to)?.into_iter().collect();
     r.professions = q::professions(c, scope, from, to)?.into_iter().collect();
+    Ok(())
+}
+
+/// Outcomes of the responses, acknowledgements within 3 working days and responses by the date
+/// in force.
+fn timeliness(
+    c: &mut DbConnection,
+    cal: &WorkingCalendar,
+    r: &mut Raw,
+    scope: &Scope,
+    period: Period,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let (from, to) = (period.from, period.to);
     for (outcome, n) in q::outcomes(c, scope, from, to)? {
         r.responded += n;
         match outcome.as_deref().and_then(|o| o.parse().ok()) {
@@ -126,9 +170,19 @@ pub fn raw(
         days.push((cal.working_days_between(received, responded), n));
     }
     r.median_working_days_to_response = median(&mut days);
+    Ok(())
+}
+
+/// Cases open at `on`, by working days since receipt.
+fn open_by_age(
+    c: &mut DbConnection,
+    cal: &WorkingCalendar,
+    scope: &Scope,
+    on: NaiveDate,
+) -> AppResult<Vec<(&'static str, i64)>> {
     let mut bands = [0i64; AGE_BANDS.len()];
-    for (received, n) in q::open_on(c, scope, to.min(today))? {
-        let age = cal.working_days_between(received, to.min(today));
+    for (received, n) in q::open_on(c, scope, on)? {
+        let age = cal.working_days_between(received, on);
         if let Some(i) = AGE_BANDS
             .iter()
             .position(|(_, lo, hi)| age >= *lo && age <= *hi)
@@ -136,11 +190,22 @@ pub fn raw(
             bands[i] += n;
         }
     }
-    r.open_by_age = AGE_BANDS
+    Ok(AGE_BANDS
         .iter()
         .zip(bands)
         .map(|((label, _, _), n)| (*label, n))
-        .collect();
+        .collect())
+}
+
+/// Six-month letters that fell due in the period: sent in time, or missed.
+fn six_month_letters(
+    c: &mut DbConnection,
+    r: &mut Raw,
+    scope: &Scope,
+    period: Period,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let (from, to) = (period.from, period.to);
     for (due, sent, responded, n) in q::six_month_letters(c, scope, from, to)? {
         let Some(due) = due else { continue };
         if responded.is_some_and(|d| d <= due) {
@@ -153,16 +218,17 @@ pub fn raw(
             _ => {}
         }
     }
-    r.meetings = meetings::counts_in(c, scope.service_ids.as_deref(), from, to)?;
-    r.candour = candour::period_counts(
-        c,
-        cal,
-        &settings.candour,
-        scope.service_ids.as_deref(),
-        from,
-        to,
-        today,
-    )?;
+    Ok(())
+}
+
+/// Referrals to the Ombudsman in the period, by its decision.
+fn ombudsman_decisions(
+    c: &mut DbConnection,
+    r: &mut Raw,
+    scope: &Scope,
+    period: Period,
+) -> AppResult<()> {
+    let (from, to) = (period.from, period.to);
     for decision in ombudsman::referred_between_in(c, scope.service_ids.as_deref(), from, to)? {
         r.ombudsman_referred += 1;
         match decision.as_deref().and_then(|d| d.parse().ok()) {
@@ -173,11 +239,7 @@ pub fn raw(
             None => {}
         }
     }
-    if scope.service_ids.is_none() {
-        r.feedback = Some(compute_summary(c, from, to, false)?);
-    }
-    r.service_changes = changes::board_counts(c, scope.service_ids.as_deref(), from, to, today)?;
-    Ok(r)
+    Ok(())
 }
 
 /// The median of values given with their counts.
@@ -418,37 +480,70 @@ fn coded(
     rows
 }
 
-/// Show `r` with suppression applied.
-pub fn show(r: &Raw, period: Period, labels: &Labels, s: Suppression) -> Figures {
+/// How many cases came, and about what.
+fn volumes(r: &Raw, labels: &Labels, s: Suppression) -> Volumes {
+    Volumes {
+        pals_concerns: s.n(r.pals_concerns),
+        complaints: s.n(r.complaints),
+        escalations: s.n(r.escalations),
+        reopened: s.n(r.reopened),
+        by_subject: coded(&r.subjects, |c| labels.of("subject_area", c), s),
+        by_clinical_subcategory: coded(
+            &r.subcategories,
+            |c| labels.of("clinical_subcategory", c),
+            s,
+        ),
+        by_service: coded(
+            &r.services,
+            |id| {
+                labels
+                    .services
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| id.to_string())
+            },
+            s,
+        ),
+        by_profession: coded(&r.professions, |c| labels.of("profession", c), s),
+    }
+}
+
+/// Acknowledgement, response and six-month letter timeliness, and the open cases by age.
+fn timeliness_figures(r: &Raw, s: Suppression) -> Timeliness {
     let due_for_ack =
         r.acknowledged_on_time + r.acknowledged_late + r.awaiting_acknowledgement_overdue;
+    Timeliness {
+        acknowledged_on_time: s.n(r.acknowledged_on_time),
+        acknowledged_late: s.n(r.acknowledged_late),
+        awaiting_acknowledgement_overdue: s.n(r.awaiting_acknowledgement_overdue),
+        acknowledged_on_time_pct: s.pct(r.acknowledged_on_time, due_for_ack),
+        responded_by_agreed_date: s.n(r.responded_on_time),
+        responded_by_agreed_date_pct: s.pct(r.responded_on_time, r.responded),
+        median_working_days_to_response: if s.n(r.responded).is_some() {
+            r.median_working_days_to_response
+        } else {
+            None
+        },
+        open_by_age: r
+            .open_by_age
+            .iter()
+            .map(|(band, n)| AgeBand {
+                band: (*band).to_string(),
+                count: s.n(*n),
+            })
+            .collect(),
+        six_month_letters_due: s.n(r.six_month_due),
+        six_month_letters_sent: s.n(r.six_month_sent),
+        six_month_letters_missed: s.n(r.six_month_missed),
+    }
+}
+
+/// Show `r` with suppression applied.
+pub fn show(r: &Raw, period: Period, labels: &Labels, s: Suppression) -> Figures {
     let decided = r.candour.notified_on_time + r.candour.notified_late;
     Figures {
         period,
-        volumes: Volumes {
-            pals_concerns: s.n(r.pals_concerns),
-            complaints: s.n(r.complaints),
-            escalations: s.n(r.escalations),
-            reopened: s.n(r.reopened),
-            by_subject: coded(&r.subjects, |c| labels.of("subject_area", c), s),
-            by_clinical_subcategory: coded(
-                &r.subcategories,
-                |c| labels.of("clinical_subcategory", c),
-                s,
-            ),
-            by_service: coded(
-                &r.services,
-                |id| {
-                    labels
-                        .services
-                        .get(id)
-                        .cloned()
-                        .unwrap_or_else(|| id.to_string())
-                },
-                s,
-            ),
-            by_profession: coded(&r.professions, |c| labels.of("profession", c), s),
-        },
+        volumes: volumes(r, labels, s),
         outcomes: Outcomes {
             responded: s.n(r.responded),
             upheld: s.n(r.upheld),
@@ -457,30 +552,7 @@ pub fn show(r: &Raw, period: Period, labels: &Labels, s: Suppression) -> Figures
             well_founded_pct: s.pct(r.upheld + r.partially_upheld, r.responded),
             withdrawn: s.n(r.withdrawn),
         },
-        timeliness: Timeliness {
-            acknowledged_on_time: s.n(r.acknowledged_on_time),
-            acknowledged_late: s.n(r.acknowledged_late),
-            awaiting_acknowledgement_overdue: s.n(r.awaiting_acknowledgement_overdue),
-            acknowledged_on_time_pct: s.pct(r.acknowledged_on_time, due_for_ack),
-            responded_by_agreed_date: s.n(r.responded_on_time),
-            responded_by_agreed_date_pct: s.pct(r.responded_on_time, r.responded),
-            median_working_days_to_response: if s.n(r.responded).is_some() {
-                r.median_working_days_to_response
-            } else {
-                None
-            },
-            open_by_age: r
-                .open_by_age
-                .iter()
-                .map(|(band, n)| AgeBand {
-                    band: (*band).to_string(),
-                    count: s.n(*n),
-                })
-                .collect(),
-            six_month_letters_due: s.n(r.six_month_due),
-            six_month_letters_sent: s.n(r.six_month_sent),
-            six_month_letters_missed: s.n(r.six_month_missed),
-        },
+        timeliness: timeliness_figures(r, s),
         meetings: MeetingFigures {
             offered: s.n(r.meetings.offered),
             accepted: s.n(r.meetings.accepted),
