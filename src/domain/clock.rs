@@ -1,7 +1,7 @@
 //! The statutory clock: deadlines from receipt, the 12-month limit, the six-month letter,
 //! pauses, and the overdue flags derived on every read. `today` is always a parameter.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -137,13 +137,31 @@ pub fn receipt_deadlines(
 
 /// The last day of the six-month period, after which the delay letter is owed.
 pub fn six_month_letter_due(received_on: NaiveDate, rule: SixMonthRule) -> NaiveDate {
-    let end = received_on
-        .checked_add_months(Months::new(6))
-        .unwrap_or(received_on);
     match rule {
-        SixMonthRule::After => end,
-        SixMonthRule::BeginningOn => end.checked_sub_days(Days::new(1)).unwrap_or(end),
+        SixMonthRule::After => months_after(received_on, 6),
+        SixMonthRule::BeginningOn => months_beginning_with(received_on, 6),
     }
+    .unwrap_or(received_on)
+}
+
+/// The last day of a period of `months` calendar months *beginning with* `start`, by the
+/// corresponding-date rule (*Dodds v Walker* [1981] 1 WLR 1027): the day before the
+/// corresponding date `months` on; where that month has no corresponding date, its last day
+/// (31 Aug 2025 → 28 Feb 2026; 30 Aug 2023 → 29 Feb 2024; 31 Dec → 30 Jun).
+pub fn months_beginning_with(start: NaiveDate, months: u32) -> Option<NaiveDate> {
+    let month = start.with_day(1)?.checked_add_months(Months::new(months))?;
+    match month.with_day(start.day()) {
+        Some(corresponding) => corresponding.pred_opt(),
+        None => month
+            .checked_add_months(Months::new(1))
+            .and_then(|next| next.pred_opt()),
+    }
+}
+
+/// The last day of a period of `months` calendar months *after* `start`: the corresponding
+/// date `months` on, or that month's last day where it has none (29 Feb 2024 + 12 → 28 Feb 2025).
+pub fn months_after(start: NaiveDate, months: u32) -> Option<NaiveDate> {
+    start.checked_add_months(Months::new(months))
 }
 
 /// A longer period agreed with the complainant before the six months ran out moves the letter.
@@ -170,9 +188,7 @@ pub fn is_out_of_time(
         (Some(a), None) | (None, Some(a)) => a,
         (None, None) => return false,
     };
-    anchor
-        .checked_add_months(Months::new(TIME_LIMIT_MONTHS))
-        .is_some_and(|limit| received_on > limit)
+    months_after(anchor, TIME_LIMIT_MONTHS).is_some_and(|limit| received_on > limit)
 }
 
 /// The clock facts of one case.
@@ -402,6 +418,34 @@ mod tests {
             six_month_letter_due(d("2025-08-31"), SixMonthRule::After),
             d("2026-02-28")
         );
+        // Beginning with the day received, at month ends (worked by hand from the rule):
+        // no 31st/30th/29th in the sixth month on, so the period ends on that month's last day.
+        for (received, due) in [
+            ("2025-08-29", "2026-02-28"),
+            ("2025-08-30", "2026-02-28"),
+            ("2025-08-31", "2026-02-28"),
+            ("2023-08-29", "2024-02-28"),
+            ("2023-08-30", "2024-02-29"),
+            ("2023-08-31", "2024-02-29"),
+            ("2025-10-31", "2026-04-30"),
+            ("2025-12-31", "2026-06-30"),
+            ("2026-03-31", "2026-09-30"),
+            ("2026-05-31", "2026-11-30"),
+            ("2026-03-01", "2026-08-31"),
+            ("2026-03-30", "2026-09-29"),
+            ("2025-09-01", "2026-02-28"),
+            ("2023-09-01", "2024-02-29"),
+            ("2026-12-01", "2027-05-31"),
+            ("2026-07-31", "2027-01-30"),
+        ] {
+            assert_eq!(
+                six_month_letter_due(d(received), SixMonthRule::BeginningOn),
+                d(due),
+                "received {received}"
+            );
+        }
+        // Twelve months after 29 February: no 29th next February, so its last day.
+        assert_eq!(months_after(d("2024-02-29"), 12), Some(d("2025-02-28")));
         // Agreed before expiry: the letter moves; agreed after: it does not.
         assert_eq!(
             six_month_after_extension(d("2026-07-09"), d("2026-06-01"), d("2026-08-01")),

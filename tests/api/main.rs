@@ -30,6 +30,7 @@ mod reference;
 mod report_coding;
 mod reports;
 mod service_changes;
+mod statutory_dates;
 mod tokens;
 mod tracking;
 mod users;
