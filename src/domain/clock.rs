@@ -1,7 +1,7 @@
 //! The statutory clock: deadlines from receipt, the 12-month limit, the six-month letter,
 //! pauses, and the overdue flags derived on every read. `today` is always a parameter.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
