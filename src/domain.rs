@@ -1,6 +1,7 @@
 //! Pure rules: no actix, no diesel, no clock (the current time is always a parameter).
 
 pub mod account;
+pub mod bank_holidays;
 pub mod calendar;
 pub mod candour;
 pub mod case;

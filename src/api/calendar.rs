@@ -37,8 +37,22 @@ pub struct CalendarResponse {
     pub created_at: DateTime<Utc>,
     /// The user who published it; `null` for the calendar shipped with Candour.
     pub created_by: Option<String>,
-    /// By date.
-    pub holidays: Vec<Holiday>,
+    /// By date: the published days, and for every year the published calendar does not
+    /// cover (up to ten years past today) the days by rule, marked `projected`.
+    pub holidays: Vec<ListedHoliday>,
+}
+
+/// One bank holiday of a listed calendar.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListedHoliday {
+    #[schema(example = "2031-12-25")]
+    pub date: NaiveDate,
+    #[schema(example = "Christmas Day")]
+    pub name: String,
+    /// Worked out by rule (Good Friday, Easter Monday, the May and August Mondays, Christmas,
+    /// Boxing Day and New Year with substitute days) because no published calendar covers
+    /// its year; a calendar an admin publishes for the year replaces it.
+    pub projected: bool,
 }
 
 impl From<Calendar> for CalendarResponse {
@@ -51,9 +65,10 @@ impl From<Calendar> for CalendarResponse {
             holidays: c
                 .holidays
                 .into_iter()
-                .map(|h| Holiday {
+                .map(|h| ListedHoliday {
                     date: h.date,
                     name: h.name,
+                    projected: h.projected,
                 })
                 .collect(),
         }
@@ -91,17 +106,18 @@ pub async fn get_bank_holidays(
     Ok(web::Json(found.into()))
 }
 
-/// The whole new list of bank holidays.
+/// The bank holidays of the years to publish.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplaceCalendarRequest {
     /// Why the calendar changes, e.g. "2031 added; extra bank holiday for …".
     pub note: String,
-    /// Every bank holiday, each date once.
+    /// The bank holidays of the years being published, each date once. Each year named here
+    /// is replaced whole; every other year's days carry over from the current version.
     pub holidays: Vec<Holiday>,
 }
 
-/// Replace the bank holidays by publishing a new calendar version.
+/// Publish a new calendar version: the years listed are replaced, the others carried over.
 ///
 /// Older versions stay readable with `?version=`.
 #[utoipa::path(

@@ -58,22 +58,13 @@ pub fn find_version(conn: &mut DbConnection, version: i32) -> DbResult<Option<Ca
         .optional()?)
 }
 
-/// The holidays of `version` between `from` and `to` inclusive (all when `None`), by date.
-pub fn holidays(
-    conn: &mut DbConnection,
-    version: i32,
-    range: Option<(NaiveDate, NaiveDate)>,
-) -> DbResult<Vec<BankHoliday>> {
-    let mut query = bank_holidays::table
+/// The holidays of `version`, by date.
+pub fn holidays(conn: &mut DbConnection, version: i32) -> DbResult<Vec<BankHoliday>> {
+    Ok(bank_holidays::table
         .filter(bank_holidays::version.eq(version))
         .select((bank_holidays::day, bank_holidays::name))
-        .into_boxed();
-    if let Some((from, to)) = range {
-        query = query
-            .filter(bank_holidays::day.ge(from))
-            .filter(bank_holidays::day.le(to));
-    }
-    Ok(query.order(bank_holidays::day).load(conn)?)
+        .order(bank_holidays::day)
+        .load(conn)?)
 }
 
 /// Record a new calendar version (its holidays are added with [`insert_holiday`]).

@@ -2,26 +2,68 @@
 //! England and Wales bank holidays (which include Christmas Day and Good Friday).
 
 use std::collections::BTreeSet;
+use std::ops::RangeInclusive;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
-/// A bank holiday calendar at one version.
+use super::bank_holidays;
+
+/// How many years past the last published one the projection is worked out in advance;
+/// later years are worked out when asked for.
+const PROJECTED_AHEAD: i32 = 40;
+
+/// A bank holiday calendar at one version: the published days for the years it lists, and
+/// the days by rule ([`bank_holidays::england_and_wales`]) for every other year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkingCalendar {
     pub version: i32,
+    /// Published days, and projected days for the unpublished years in `worked_out`.
     holidays: BTreeSet<NaiveDate>,
+    published_years: BTreeSet<i32>,
+    worked_out: RangeInclusive<i32>,
 }
 
 impl WorkingCalendar {
-    pub fn new(version: i32, holidays: impl IntoIterator<Item = NaiveDate>) -> Self {
+    pub fn new(version: i32, published: impl IntoIterator<Item = NaiveDate>) -> Self {
+        let mut holidays: BTreeSet<NaiveDate> = published.into_iter().collect();
+        let published_years: BTreeSet<i32> = holidays.iter().map(Datelike::year).collect();
+        let worked_out = match (published_years.first(), published_years.last()) {
+            (Some(&first), Some(&last)) => first..=last + PROJECTED_AHEAD,
+            _ => 2000..=2000 + PROJECTED_AHEAD,
+        };
+        for year in worked_out.clone() {
+            if !published_years.contains(&year) {
+                holidays.extend(
+                    bank_holidays::england_and_wales(year)
+                        .into_iter()
+                        .map(|(d, _)| d),
+                );
+            }
+        }
         Self {
             version,
-            holidays: holidays.into_iter().collect(),
+            holidays,
+            published_years,
+            worked_out,
         }
     }
 
+    /// Whether `year`'s bank holidays come from the published calendar (not the rule).
+    pub fn is_published(&self, year: i32) -> bool {
+        self.published_years.contains(&year)
+    }
+
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&day)
+        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            return false;
+        }
+        if self.worked_out.contains(&day.year()) {
+            !self.holidays.contains(&day)
+        } else {
+            !bank_holidays::england_and_wales(day.year())
+                .iter()
+                .any(|(d, _)| *d == day)
+        }
     }
 
     /// The day `n` working days after `start`; `start` itself is day 0 whatever it is
@@ -137,6 +179,23 @@ pub(crate) mod tests {
         // A Sunday receipt: day 0 is the Sunday, Monday is working day 1.
         assert_eq!(cal.add_working_days(d("2026-11-22"), 3), d("2026-11-25"));
         assert_eq!(cal.add_working_days(d("2026-11-23"), 0), d("2026-11-23"));
+    }
+
+    #[test]
+    fn years_not_published_follow_the_rule() {
+        let cal = calendar();
+        // 2031 is not published: Good Friday 11 April and Easter Monday 14 April 2031 by rule,
+        // so three working days from Thursday 10 April run to Thursday 17 April.
+        assert!(!cal.is_published(2031));
+        assert!(cal.is_published(2026));
+        assert_eq!(cal.add_working_days(d("2031-04-10"), 3), d("2031-04-17"));
+        // Christmas 2032 is on a Saturday: Monday 27 and Tuesday 28 in lieu.
+        assert_eq!(cal.add_working_days(d("2032-12-24"), 1), d("2032-12-29"));
+        // Far beyond the years worked out in advance, the rule still applies.
+        assert!(!cal.is_working_day(d("2150-12-25")));
+        // A published year is taken as published: 2022's one-off days stand, and a day the
+        // rule would give but the calendar does not (none here) would be a working day.
+        assert!(!cal.is_working_day(d("2022-09-19")));
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! version in one transaction. Older versions stay readable, because deadlines already
 //! worked out name the version they used.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::RangeInclusive;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::Actor;
 use crate::db::calendar::{self, CalendarVersion};
+use crate::domain::bank_holidays;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
@@ -17,42 +19,102 @@ pub use crate::db::calendar::BankHoliday;
 const MAX_NOTE_CHARS: usize = 500;
 const MAX_NAME_CHARS: usize = 200;
 
+/// How many years past today the listing runs, projected where not published.
+const LISTED_AHEAD: i32 = 10;
+
+/// One day of a listed calendar: published, or projected by rule for a year the published
+/// calendar does not cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedHoliday {
+    pub date: NaiveDate,
+    pub name: String,
+    pub projected: bool,
+}
+
 /// A calendar version with its holidays, by date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     pub version: CalendarVersion,
-    pub holidays: Vec<BankHoliday>,
+    pub holidays: Vec<ListedHoliday>,
 }
 
-/// Calendar `version` (default: the newest), with only the holidays of `year` if given.
+/// Calendar `version` (default: the newest): the holidays of `year` if given, otherwise of
+/// every year from the first published to ten years past today, each year published or, where
+/// the calendar does not cover it, projected by rule.
 pub async fn get(state: &AppState, version: Option<i32>, year: Option<i32>) -> AppResult<Calendar> {
-    let range = year
-        .map(|y| {
-            NaiveDate::from_ymd_opt(y, 1, 1)
-                .zip(NaiveDate::from_ymd_opt(y, 12, 31))
-                .ok_or_else(|| AppError::invalid("year", "is not a year Candour can handle"))
-        })
-        .transpose()?;
-    state
+    if let Some(y) = year
+        && NaiveDate::from_ymd_opt(y, 1, 1).is_none()
+    {
+        return Err(AppError::invalid(
+            "year",
+            "is not a year Candour can handle",
+        ));
+    }
+    let today = state.clock.today();
+    let (version, published) = state
         .db
-        .read(move |c| -> AppResult<Calendar> {
+        .read(move |c| -> AppResult<(CalendarVersion, Vec<BankHoliday>)> {
             let wanted = match version {
                 Some(v) => v,
                 None => calendar::current_version(c)?,
             };
-            let version = calendar::find_version(c, wanted)?.ok_or_else(|| {
+            let found = calendar::find_version(c, wanted)?.ok_or_else(|| {
                 AppError::NotFound(match version {
                     Some(v) => format!("There is no bank holiday calendar version {v}."),
                     None => "No bank holiday calendar has been published.".into(),
                 })
             })?;
-            let holidays = calendar::holidays(c, version.version, range)?;
-            Ok(Calendar { version, holidays })
+            let holidays = calendar::holidays(c, found.version)?;
+            Ok((found, holidays))
         })
-        .await
+        .await?;
+    let years = match year {
+        Some(y) => y..=y,
+        None => listed_years(&published, today.year()),
+    };
+    Ok(Calendar {
+        version,
+        holidays: listing(&published, years),
+    })
 }
 
-/// Replace the bank holidays by publishing a new version (the newest plus one).
+/// From the first published year (or this one) to ten years past today.
+fn listed_years(published: &[BankHoliday], this_year: i32) -> RangeInclusive<i32> {
+    let first = published.first().map_or(this_year, |h| h.date.year());
+    let last = published.last().map_or(this_year, |h| h.date.year());
+    first.min(this_year)..=last.max(this_year + LISTED_AHEAD)
+}
+
+/// The days of `years`: published where the calendar covers the year, projected otherwise.
+fn listing(published: &[BankHoliday], years: RangeInclusive<i32>) -> Vec<ListedHoliday> {
+    let covered: BTreeSet<i32> = published.iter().map(|h| h.date.year()).collect();
+    let mut days = Vec::new();
+    for year in years {
+        if covered.contains(&year) {
+            days.extend(published.iter().filter(|h| h.date.year() == year).map(|h| {
+                ListedHoliday {
+                    date: h.date,
+                    name: h.name.clone(),
+                    projected: false,
+                }
+            }));
+        } else {
+            days.extend(
+                bank_holidays::england_and_wales(year)
+                    .into_iter()
+                    .map(|(date, name)| ListedHoliday {
+                        date,
+                        name: name.into(),
+                        projected: true,
+                    }),
+            );
+        }
+    }
+    days
+}
+
+/// Publish a new version (the newest plus one): the years the request lists are replaced by
+/// its days, and every other year's days are carried over unchanged.
 pub async fn publish(
     state: &AppState,
     actor: &Actor,
@@ -60,15 +122,22 @@ pub async fn publish(
     holidays: Vec<BankHoliday>,
 ) -> AppResult<Calendar> {
     actor.require(Permission::ManageCalendar)?;
-    let (note, mut holidays) = check_calendar(&note, holidays)?;
-    holidays.sort_by_key(|h| h.date);
+    let (note, holidays) = check_calendar(&note, holidays)?;
     let created_by = Some(actor.user_id.clone());
     let clock = state.clock.clone();
-    let calendar = state
+    let (version, days) = state
         .db
-        .write(move |c| -> AppResult<Calendar> {
+        .write(move |c| -> AppResult<(CalendarVersion, Vec<BankHoliday>)> {
+            let current = calendar::current_version(c)?;
+            let replaced: BTreeSet<i32> = holidays.iter().map(|h| h.date.year()).collect();
+            let mut days: Vec<BankHoliday> = calendar::holidays(c, current)?
+                .into_iter()
+                .filter(|h| !replaced.contains(&h.date.year()))
+                .chain(holidays)
+                .collect();
+            days.sort_by_key(|h| h.date);
             let version = CalendarVersion {
-                version: calendar::current_version(c)? + 1,
+                version: current + 1,
                 note,
                 created_by,
                 created_at: clock.now(),
@@ -82,19 +151,23 @@ pub async fn publish(
                     e.into()
                 }
             })?;
-            for holiday in &holidays {
+            for holiday in &days {
                 calendar::insert_holiday(c, version.version, holiday)?;
             }
-            Ok(Calendar { version, holidays })
+            Ok((version, days))
         })
         .await?;
     tracing::info!(
-        calendar.version = calendar.version.version,
-        calendar.days = calendar.holidays.len(),
+        calendar.version = version.version,
+        calendar.days = days.len(),
         actor.id = %actor.user_id,
         "bank holiday calendar published"
     );
-    Ok(calendar)
+    let years = listed_years(&days, state.clock.today().year());
+    Ok(Calendar {
+        version,
+        holidays: listing(&days, years),
+    })
 }
 
 /// Trim and check the note and every holiday, naming each bad field.

@@ -722,6 +722,17 @@ fn holiday_dates(calendar: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The dates of the published (not projected) days.
+fn published_dates(calendar: &Value) -> Vec<String> {
+    calendar["holidays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["projected"] == false)
+        .map(|h| h["date"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn a_new_bank_holiday_calendar_is_a_new_version() {
     let app = spawn_app().await;
@@ -736,7 +747,7 @@ async fn a_new_bank_holiday_calendar_is_a_new_version() {
         .unwrap();
     assert_eq!(shipped["version"], 1);
     assert!(shipped["created_by"].is_null());
-    assert_eq!(holiday_dates(&shipped).len(), 107);
+    assert_eq!(published_dates(&shipped).len(), 107);
     let year: Value = app
         .get("/api/v1/calendar/bank-holidays?year=2026", &investigator)
         .await
@@ -774,11 +785,27 @@ async fn a_new_bank_holiday_calendar_is_a_new_version() {
     assert_eq!(published["version"], 2);
     assert_eq!(published["note"], "2031 added");
     assert_eq!(published["created_by"], admin_user.id.as_str());
+    // 2031 is now published as sent (replacing its projection); every other year carries over.
+    let published_2031: Vec<String> = published_dates(&published)
+        .into_iter()
+        .filter(|d| d.starts_with("2031"))
+        .collect();
+    assert_eq!(published_2031, ["2031-01-01", "2031-12-25", "2031-12-26"]);
+    assert_eq!(published_dates(&published).len(), 110);
     assert_eq!(
-        holiday_dates(&published),
-        ["2031-01-01", "2031-12-25", "2031-12-26"]
+        published_dates(&shipped),
+        published_dates(&published)
+            .into_iter()
+            .filter(|d| !d.starts_with("2031"))
+            .collect::<Vec<_>>()
     );
-    assert_eq!(published["holidays"][0]["name"], "New Year's Day");
+    let new_year = published["holidays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["date"] == "2031-01-01")
+        .unwrap();
+    assert_eq!(new_year["name"], "New Year's Day");
 
     let current: Value = app
         .get("/api/v1/calendar/bank-holidays", &investigator)
@@ -885,7 +912,7 @@ async fn a_bad_bank_holiday_calendar_is_refused_whole() {
         .await
         .unwrap();
     assert_eq!(current["version"], 1, "nothing was published");
-    assert_eq!(holiday_dates(&current).len(), 107);
+    assert_eq!(published_dates(&current).len(), 107);
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! the day received at month ends, and the correction of dates stored by the old count.
 
 use candour::domain::role::Role;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::connection::SimpleConnection;
 use serde_json::Value;
 
@@ -96,4 +96,130 @@ async fn dates_stored_by_the_old_count_are_corrected_by_the_migration() {
         let view: Value = res.json().await.unwrap();
         assert_eq!(view["six_month_letter_due_on"], due, "{view}");
     }
+}
+
+/// The listed days of `year` as (date, projected).
+async fn listed(app: &TestApp, token: &str, year: i32) -> Vec<(String, bool)> {
+    let res = app
+        .get(
+            &format!("/api/v1/calendar/bank-holidays?year={year}"),
+            token,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    body["holidays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["date"].as_str().unwrap().to_string(),
+                h["projected"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn years_past_the_published_calendar_get_bank_holidays_by_rule_marked_projected() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::Investigator).await;
+    // 2031, worked by hand: New Year Wednesday; Easter Sunday 13 April; first and last
+    // Mondays of May 5 and 26; last Monday of August 25; Christmas Thursday, Boxing Day Friday.
+    let y2031: Vec<(String, bool)> = [
+        "2031-01-01",
+        "2031-04-11",
+        "2031-04-14",
+        "2031-05-05",
+        "2031-05-26",
+        "2031-08-25",
+        "2031-12-25",
+        "2031-12-26",
+    ]
+    .iter()
+    .map(|d| (d.to_string(), true))
+    .collect();
+    assert_eq!(listed(&app, &token, 2031).await, y2031);
+    // 2032: Christmas on a Saturday, Monday 27 and Tuesday 28 December in lieu.
+    let y2032 = listed(&app, &token, 2032).await;
+    assert_eq!(y2032.len(), 8);
+    assert_eq!(
+        y2032[6..],
+        [("2032-12-27".into(), true), ("2032-12-28".into(), true)]
+    );
+    // A published year is not projected.
+    assert!(listed(&app, &token, 2026).await.iter().all(|(_, p)| !p));
+
+    // The whole listing runs at least ten years past today, every later year projected.
+    let res = app.get("/api/v1/calendar/bank-holidays", &token).await;
+    let body: Value = res.json().await.unwrap();
+    let days = body["holidays"].as_array().unwrap();
+    let last_year = app.today().year() + 10;
+    for year in 2031..=last_year {
+        let of_year: Vec<&Value> = days
+            .iter()
+            .filter(|h| h["date"].as_str().unwrap().starts_with(&year.to_string()))
+            .collect();
+        assert_eq!(of_year.len(), 8, "{year}");
+        assert!(of_year.iter().all(|h| h["projected"] == true), "{year}");
+    }
+}
+
+#[tokio::test]
+async fn deadlines_in_unpublished_years_skip_the_projected_bank_holidays() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "EAST", None).await;
+    // Received Thursday 10 April 2031: Good Friday 11 and Easter Monday 14 April are bank
+    // holidays by rule, so the three working days are 15, 16 and 17 April.
+    let case = received_on(&app, &service, "2031-04-10").await;
+    assert_eq!(case["acknowledgement_due_on"], "2031-04-17", "{case}");
+    // Received Friday 24 December 2032: 27 and 28 are in lieu of Christmas and Boxing Day.
+    let case = received_on(&app, &service, "2032-12-24").await;
+    assert_eq!(case["acknowledgement_due_on"], "2032-12-31", "{case}");
+}
+
+#[tokio::test]
+async fn publishing_a_year_replaces_its_projection_and_keeps_every_other_year() {
+    let app = spawn_app().await;
+    let (_, admin) = app.signed_in(Role::Admin).await;
+    let before = listed(&app, &admin, 2026).await;
+    let mut days: Vec<Value> = [
+        "2031-01-01",
+        "2031-04-11",
+        "2031-04-14",
+        "2031-05-05",
+        "2031-05-26",
+        "2031-08-25",
+        "2031-12-25",
+        "2031-12-26",
+    ]
+    .iter()
+    .map(|d| serde_json::json!({"date": d, "name": "Bank holiday"}))
+    .collect();
+    days.push(serde_json::json!({"date": "2031-06-09", "name": "A one-off bank holiday"}));
+    let res = app
+        .put(
+            "/api/v1/calendar/bank-holidays",
+            &admin,
+            &serde_json::json!({"note": "2031 published", "holidays": days}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let y2031 = listed(&app, &admin, 2031).await;
+    assert_eq!(y2031.len(), 9);
+    assert!(y2031.iter().all(|(_, p)| !p), "{y2031:?}");
+    assert!(y2031.contains(&("2031-06-09".into(), false)));
+    assert_eq!(
+        listed(&app, &admin, 2026).await,
+        before,
+        "2026 carried over"
+    );
+    assert!(listed(&app, &admin, 2032).await.iter().all(|(_, p)| *p));
+
+    // Deadlines follow the published one-off day: received Friday 6 June 2031, Monday 9 is
+    // a holiday, so working days 10, 11 and 12 June.
+    let service = insert_service(&app, "ONEOFF", None).await;
+    let case = received_on(&app, &service, "2031-06-06").await;
+    assert_eq!(case["acknowledgement_due_on"], "2031-06-12", "{case}");
 }
