@@ -170,6 +170,8 @@ pub struct CaseFlags {
     pub time_limit_decided: bool,
     /// The 12-month limit was applied and the complaint not considered: it cannot reopen.
     pub time_limit_declined: bool,
+    /// An incident or awareness date is recorded, so the 12-month limit could be assessed.
+    pub time_limit_assessed: bool,
     pub six_month_letter_sent: bool,
 }
 
@@ -194,8 +196,17 @@ pub fn allowed_actions(kind: CaseKind, status: CaseStatus, flags: CaseFlags) -> 
         actions.retain(|a| !matches!(a, Pause | StartInvestigation | Respond | Extend));
         actions.push(Resume);
     }
-    if flags.out_of_time && !flags.time_limit_decided && status == S::Received {
-        actions.retain(|a| *a != Acknowledge);
+    // Reg 13(1): every complaint is acknowledged, out-of-time ones included, while the reg 12
+    // decision is pending; an out-of-time complaint is not investigated until it is made. One
+    // whose dates are not recorded can have the decision recorded too.
+    let undecided = kind == CaseKind::Complaint
+        && !flags.time_limit_decided
+        && (flags.out_of_time || !flags.time_limit_assessed)
+        && matches!(status, S::Received | S::Acknowledged | S::Investigating);
+    if undecided {
+        if flags.out_of_time {
+            actions.retain(|a| !matches!(a, StartInvestigation | Respond));
+        }
         actions.push(TimeLimitDecision);
     }
     if kind == CaseKind::Complaint
@@ -320,6 +331,7 @@ mod tests {
         out_of_time: false,
         time_limit_decided: false,
         time_limit_declined: false,
+        time_limit_assessed: true,
         six_month_letter_sent: false,
     };
 
@@ -360,20 +372,39 @@ mod tests {
     }
 
     #[test]
-    fn out_of_time_blocks_acknowledgement_until_decided() {
+    fn out_of_time_is_acknowledged_but_not_investigated_until_decided() {
         let flags = CaseFlags {
             out_of_time: true,
             ..PLAIN
         };
-        let a = allowed_actions(CaseKind::Complaint, CaseStatus::Received, flags);
-        assert!(!a.contains(&Action::Acknowledge));
+        let k = CaseKind::Complaint;
+        let a = allowed_actions(k, CaseStatus::Received, flags);
+        assert!(a.contains(&Action::Acknowledge), "reg 13(1): {a:?}");
         assert!(a.contains(&Action::TimeLimitDecision));
+        let a = allowed_actions(k, CaseStatus::Acknowledged, flags);
+        assert!(!a.contains(&Action::StartInvestigation), "{a:?}");
+        assert!(!a.contains(&Action::Respond), "{a:?}");
+        assert!(a.contains(&Action::TimeLimitDecision));
+        assert!(a.contains(&Action::Withdraw));
         let decided = CaseFlags {
             time_limit_decided: true,
             ..flags
         };
-        let a = allowed_actions(CaseKind::Complaint, CaseStatus::Received, decided);
-        assert!(a.contains(&Action::Acknowledge));
+        let a = allowed_actions(k, CaseStatus::Acknowledged, decided);
+        assert!(a.contains(&Action::StartInvestigation));
+        assert!(!a.contains(&Action::TimeLimitDecision));
+        // No dates recorded: the decision can be recorded, nothing is blocked.
+        let unassessed = CaseFlags {
+            time_limit_assessed: false,
+            ..PLAIN
+        };
+        let a = allowed_actions(k, CaseStatus::Acknowledged, unassessed);
+        assert!(a.contains(&Action::StartInvestigation));
+        assert!(a.contains(&Action::TimeLimitDecision));
+        assert!(
+            !allowed_actions(CaseKind::PalsConcern, CaseStatus::Open, unassessed)
+                .contains(&Action::TimeLimitDecision)
+        );
     }
 
     #[test]

@@ -178,17 +178,27 @@ pub fn six_month_after_extension(
 }
 
 /// Reg 12: received more than 12 months after the later of the incident and awareness.
+/// Without either date nothing can be said (see `TimeLimitStatus::NotAssessed`).
 pub fn is_out_of_time(
     received_on: NaiveDate,
     incident_on: Option<NaiveDate>,
     became_aware_on: Option<NaiveDate>,
 ) -> bool {
+    time_limit_ends(incident_on, became_aware_on).is_some_and(|limit| received_on > limit)
+}
+
+/// The last day a complaint is in time: 12 months after the later of the incident and the
+/// day it came to the complainant's notice (reg 12(2)); `None` without either date.
+pub fn time_limit_ends(
+    incident_on: Option<NaiveDate>,
+    became_aware_on: Option<NaiveDate>,
+) -> Option<NaiveDate> {
     let anchor = match (incident_on, became_aware_on) {
         (Some(a), Some(b)) => a.max(b),
         (Some(a), None) | (None, Some(a)) => a,
-        (None, None) => return false,
+        (None, None) => return None,
     };
-    months_after(anchor, TIME_LIMIT_MONTHS).is_some_and(|limit| received_on > limit)
+    months_after(anchor, TIME_LIMIT_MONTHS)
 }
 
 /// The clock facts of one case.

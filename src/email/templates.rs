@@ -30,6 +30,7 @@ const SHIPPED: &[(&str, &str)] = shipped![
     "acknowledgement",
     "extension",
     "six_month_delay",
+    "time_limit_declined",
     "response_sent",
     "pals_resolution",
     "progress_update",

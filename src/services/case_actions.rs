@@ -62,6 +62,11 @@ impl Target for Case {
             noun: self.kind.as_str().replace('_', " "),
             state: self.status.as_str(),
             allowed: self.allowed_actions(),
+            note: (self.out_of_time && self.time_limit_decision.is_none()).then(|| {
+                "It was received out of time: record the time-limit decision (reg 12) before \
+                 investigating or responding."
+                    .to_string()
+            }),
         })
     }
 

@@ -16,9 +16,9 @@ use crate::domain::candour::CandourRules;
 use crate::domain::case::Case;
 use crate::domain::case::{
     AcknowledgementMethod, Action, CaseKind, CaseStatus, ConsentStatus, Outcome,
-    RepresentativeBasis,
+    RepresentativeBasis, TimeLimitStatus,
 };
-use crate::domain::clock::{ClockView, Overdue};
+use crate::domain::clock::{self, ClockView, Overdue};
 use crate::domain::nhs_number;
 use crate::domain::risk::RiskGrade;
 use crate::error::{AppError, AppResult};
@@ -90,6 +90,16 @@ pub struct AcknowledgementView {
     pub meeting_offered: Option<bool>,
 }
 
+/// Where a complaint stands against the 12-month limit (reg 12).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TimeLimitView {
+    pub status: TimeLimitStatus,
+    /// The last day the complaint would have been in time, when a date is recorded.
+    pub ends_on: Option<NaiveDate>,
+    /// What the case needs, when something is missing.
+    pub needs: Option<&'static str>,
+}
+
 /// A case in full.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseView {
@@ -122,6 +132,8 @@ pub struct CaseView {
     pub handler_id: Option<String>,
     pub investigator_id: Option<String>,
     pub out_of_time: bool,
+    /// Complaints only: in time, out of time, not assessed, or the decision made.
+    pub time_limit: Option<TimeLimitView>,
     #[schema(value_type = Option<Object>)]
     pub time_limit_decision: Option<TimeLimitDecision>,
     pub acknowledgement_due_on: Option<NaiveDate>,
@@ -324,6 +336,25 @@ fn email_consent(c: &Case) -> EmailConsentView {
     }
 }
 
+fn time_limit(c: &Case) -> Option<TimeLimitView> {
+    let status = c.time_limit_status()?;
+    Some(TimeLimitView {
+        status,
+        ends_on: clock::time_limit_ends(c.incident_on, c.became_aware_on),
+        needs: match status {
+            TimeLimitStatus::NotAssessed => Some(
+                "Record when the matter happened or came to the complainant's notice, or record a \
+                 time-limit decision (reg 12).",
+            ),
+            TimeLimitStatus::OutOfTime => Some(
+                "Received more than 12 months after the matter or its notice: acknowledge it, then \
+                 decide whether there was good reason and it can still be investigated (reg 12(4)).",
+            ),
+            _ => None,
+        },
+    })
+}
+
 fn acknowledgement(c: &Case) -> AcknowledgementView {
     AcknowledgementView {
         method: c.acknowledgement_method,
@@ -365,6 +396,7 @@ fn build(
         representative: representative(&c),
         email_consent: email_consent(&c),
         acknowledgement: acknowledgement(&c),
+        time_limit: time_limit(&c),
         response_due_on: clock.effective_response_due_on,
         paused: c.paused_on.is_some(),
         paused_working_days: clock.paused_working_days,

@@ -231,6 +231,8 @@ pub struct Moves<A> {
     pub noun: String,
     pub state: &'static str,
     pub allowed: Vec<A>,
+    /// Why some actions are held back in this state, when there is a reason beyond it.
+    pub note: Option<String>,
 }
 
 /// An event the runner records: its kind, its line and its facts (with the diff).
@@ -473,8 +475,14 @@ pub fn stale(what: &str, current: i32) -> AppError {
 fn not_now<A: Display>(action: A, moves: &Moves<A>) -> AppError {
     AppError::in_state(
         format!(
-            "'{action}' is not possible while the {} is {}.",
-            moves.noun, moves.state
+            "'{action}' is not possible while the {} is {}.{}",
+            moves.noun,
+            moves.state,
+            moves
+                .note
+                .as_ref()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default()
         ),
         moves.state,
         Some(moves.allowed.iter().map(ToString::to_string).collect()),

@@ -272,6 +272,7 @@ impl Target for Meeting {
             noun: "meeting".into(),
             state: m.status.as_str(),
             allowed: rules::allowed_actions(m.status, m.summary_sent_on.is_some()),
+            note: None,
         })
     }
 

@@ -282,6 +282,7 @@ mod tests {
                 "response_sent",
                 json!({"sent_on": "1 June 2026", "signed_by": "CEO"}),
             ),
+            ("time_limit_declined", json!({"decline_reason": "r"})),
             ("pals_resolution", json!({"resolution_note": "n"})),
             ("progress_update", json!({"message": "m"})),
             (

@@ -477,7 +477,7 @@ async fn a_pals_concern_is_resolved_or_escalated_to_a_linked_complaint() {
 }
 
 #[tokio::test]
-async fn an_out_of_time_complaint_needs_a_discretion_decision_first() {
+async fn an_out_of_time_complaint_is_acknowledged_then_decided_before_investigation() {
     let app = spawn_app().await;
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let service = insert_service(&app, "A", None).await;
@@ -487,11 +487,34 @@ async fn an_out_of_time_complaint_needs_a_discretion_decision_first() {
     assert_eq!(case["out_of_time"], true);
     let ack =
         json!({"method": "email", "handling_discussion_offered": true, "meeting_offered": false});
-    assert_problem(
-        app.act(&token, &case, "acknowledge", ack.clone()).await,
+    // Reg 13(1): acknowledged within three working days like every complaint.
+    let case = app.act_ok(&token, &case, "acknowledge", ack.clone()).await;
+    assert_eq!(case["status"], "acknowledged");
+    assert_eq!(case["overdue"]["acknowledgement"], false);
+    let allowed = case["allowed_actions"].as_array().unwrap();
+    assert!(
+        allowed.contains(&json!("time-limit-decision")),
+        "{allowed:?}"
+    );
+    assert!(
+        !allowed.contains(&json!("start-investigation")),
+        "{allowed:?}"
+    );
+    assert!(!allowed.contains(&json!("respond")), "{allowed:?}");
+    // Not investigated until the decision.
+    let problem = assert_problem(
+        app.act(&token, &case, "start-investigation", json!({}))
+            .await,
         409,
     )
     .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("record the time-limit decision (reg 12)"),
+        "{problem}"
+    );
     let res = app
         .act(
             &token,
@@ -516,10 +539,17 @@ async fn an_out_of_time_complaint_needs_a_discretion_decision_first() {
         )
         .await;
     assert_eq!(case["time_limit_decision"]["decision"], "accepted");
-    let case = app.act_ok(&token, &case, "acknowledge", ack.clone()).await;
+    assert_eq!(case["time_limit"]["status"], "accepted");
     assert_eq!(case["status"], "acknowledged");
+    let case = app
+        .act_ok(&token, &case, "start-investigation", json!({}))
+        .await;
+    assert_eq!(case["status"], "investigating");
 
+    // Declined after acknowledgement: closed, and a letter gives the reasons and the
+    // right to go to the Ombudsman.
     let declined = app.create_case(&token, &body).await;
+    let declined = app.act_ok(&token, &declined, "acknowledge", ack).await;
     let declined = app
         .act_ok(
             &token,
@@ -531,7 +561,30 @@ async fn an_out_of_time_complaint_needs_a_discretion_decision_first() {
         )
         .await;
     assert_eq!(declined["status"], "closed");
+    assert_eq!(declined["time_limit"]["status"], "declined");
     assert_eq!(declined["allowed_actions"], json!([]));
+    let letters: Vec<serde_json::Value> = app
+        .get(
+            &format!("/api/v1/cases/{}/letters", declined["id"].as_str().unwrap()),
+            &token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let letter = letters
+        .iter()
+        .find(|l| l["template"] == "time_limit_declined")
+        .expect("a decision letter");
+    assert_eq!(letter["statutory"], true);
+    let html = app
+        .get(letter["print_url"].as_str().unwrap(), &token)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("No good reason for the delay"), "{html}");
+    assert!(html.contains("Parliamentary and Health Service Ombudsman"));
 }
 
 #[tokio::test]

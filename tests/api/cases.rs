@@ -234,8 +234,13 @@ async fn a_complaint_after_twelve_months_is_out_of_time() {
     let late = app.create_case(&token, &body).await;
     assert_eq!(late["out_of_time"], true);
     let allowed = late["allowed_actions"].as_array().unwrap();
-    assert!(!allowed.contains(&json!("acknowledge")));
+    // Reg 13(1): acknowledged like every complaint, while the reg 12 decision is pending.
+    assert!(allowed.contains(&json!("acknowledge")));
     assert!(allowed.contains(&json!("time-limit-decision")));
+    assert_eq!(late["time_limit"]["status"], "out_of_time");
+    assert_eq!(late["time_limit"]["ends_on"], "2026-10-01");
+    assert_eq!(in_time["time_limit"]["status"], "in_time");
+    assert_eq!(in_time["time_limit"]["ends_on"], "2026-11-15");
 }
 
 #[tokio::test]

@@ -60,8 +60,11 @@ async fn acknowledging_emails_the_complainant_once() {
     assert!(text.contains("Dear Alex Example"));
     assert!(text.contains("We aim to send you our full response by"));
     assert!(
-        text.contains("talk with you about how we will look into your complaint"),
-        "offer to discuss"
+        text.contains(
+            "discuss with you how we will handle your complaint and the period within which we \
+             expect to send you our response"
+        ),
+        "reg 13 offer to discuss"
     );
     assert!(text.contains("meet you in person"), "meeting offered");
     assert!(text.contains("NHS Complaints Advocacy"));

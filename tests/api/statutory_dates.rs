@@ -223,3 +223,110 @@ async fn publishing_a_year_replaces_its_projection_and_keeps_every_other_year() 
     let case = received_on(&app, &service, "2031-06-06").await;
     assert_eq!(case["acknowledgement_due_on"], "2031-06-12", "{case}");
 }
+
+#[tokio::test]
+async fn a_complaint_without_dates_is_time_limit_not_assessed_until_they_are_recorded() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "NODATE", None).await;
+    app.set_today(day("2026-11-02"));
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let mut body = complaint(&service, "2026-11-02");
+    body.as_object_mut().unwrap().remove("incident_on");
+    let case = app.create_case(&token, &body).await;
+    // Neither date: not "in time", and not out of time either.
+    assert_eq!(case["out_of_time"], false);
+    assert_eq!(case["time_limit"]["status"], "not_assessed", "{case}");
+    assert!(case["time_limit"]["ends_on"].is_null());
+    assert!(
+        case["time_limit"]["needs"]
+            .as_str()
+            .unwrap()
+            .contains("Record when the matter happened"),
+        "{case}"
+    );
+    let allowed = case["allowed_actions"].as_array().unwrap();
+    assert!(allowed.contains(&serde_json::json!("acknowledge")));
+    assert!(allowed.contains(&serde_json::json!("time-limit-decision")));
+
+    // Recording when it came to the complainant's notice settles it.
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    let patch = app
+        .at_current_version(
+            &token,
+            &path,
+            serde_json::json!({"became_aware_on": "2026-02-28"}),
+        )
+        .await;
+    let res = app.patch(&path, &token, &patch).await;
+    assert_eq!(res.status(), 200);
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(case["time_limit"]["status"], "in_time", "{case}");
+    assert_eq!(case["time_limit"]["ends_on"], "2027-02-28");
+    assert!(case["time_limit"]["needs"].is_null());
+    assert!(
+        !case["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("time-limit-decision"))
+    );
+    // A PALS concern has no statutory time limit.
+    let concern = app
+        .create_case(
+            &token,
+            &crate::helpers::pals_concern(&service, "2026-11-02"),
+        )
+        .await;
+    assert!(concern["time_limit"].is_null());
+}
+
+#[tokio::test]
+async fn the_acknowledgement_of_an_out_of_time_complaint_says_a_decision_will_follow() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "LATE", None).await;
+    app.set_today(day("2026-11-02"));
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let mut body = complaint(&service, "2026-11-02");
+    body["incident_on"] = serde_json::json!("2025-11-01");
+    let late = app.create_case(&token, &body).await;
+    assert_eq!(
+        late["out_of_time"], true,
+        "12 months after 1 Nov 2025 ended on 1 Nov 2026"
+    );
+    let on_time = app
+        .create_case(&token, &complaint(&service, "2026-11-02"))
+        .await;
+    // The offer to discuss is in every acknowledgement (reg 13), offered by phone or not.
+    let ack = serde_json::json!({"method": "letter", "handling_discussion_offered": false,
+                                 "meeting_offered": false});
+    for (case, pending) in [(&late, true), (&on_time, false)] {
+        app.act_ok(&token, case, "acknowledge", ack.clone()).await;
+        let letters: Vec<Value> = app
+            .get(
+                &format!("/api/v1/cases/{}/letters", case["id"].as_str().unwrap()),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let letter = letters
+            .iter()
+            .find(|l| l["template"] == "acknowledgement")
+            .unwrap();
+        let html = app
+            .get(letter["print_url"].as_str().unwrap(), &token)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("would like to discuss with you how we will handle your complaint"),
+            "{html}"
+        );
+        assert_eq!(
+            html.contains("more than 12 months after"),
+            pending,
+            "time-limit paragraph"
+        );
+    }
+}

@@ -43,6 +43,30 @@ pub enum TimeLimitChoice {
 }
 super::string_enum!(TimeLimitChoice { Accepted => "accepted", Declined => "declined" });
 
+/// Where a complaint stands against the 12-month limit of reg 12.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeLimitStatus {
+    /// Received within 12 months of the later of the incident and awareness dates.
+    InTime,
+    /// Received later, and no decision recorded yet: acknowledge it, then decide.
+    OutOfTime,
+    /// Neither an incident nor an awareness date is recorded, so it cannot be said to be in
+    /// time: record the dates, or a decision.
+    NotAssessed,
+    /// The limit was not applied (reg 12(4)): good reason, and still investigable.
+    Accepted,
+    /// The limit was applied and the complaint not considered.
+    Declined,
+}
+super::string_enum!(TimeLimitStatus {
+    InTime => "in_time",
+    OutOfTime => "out_of_time",
+    NotAssessed => "not_assessed",
+    Accepted => "accepted",
+    Declined => "declined",
+});
+
 /// A concern or complaint, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Case {
@@ -120,8 +144,25 @@ impl Case {
             out_of_time: self.out_of_time,
             time_limit_decided: self.time_limit_decision.is_some(),
             time_limit_declined: self.time_limit_decision == Some(TimeLimitChoice::Declined),
+            time_limit_assessed: self.incident_on.is_some() || self.became_aware_on.is_some(),
             six_month_letter_sent: self.six_month_letter_sent_on.is_some(),
         }
+    }
+
+    /// Where a complaint stands against the time limit; `None` for a PALS concern.
+    pub fn time_limit_status(&self) -> Option<TimeLimitStatus> {
+        if self.kind != CaseKind::Complaint {
+            return None;
+        }
+        Some(match self.time_limit_decision {
+            Some(TimeLimitChoice::Accepted) => TimeLimitStatus::Accepted,
+            Some(TimeLimitChoice::Declined) => TimeLimitStatus::Declined,
+            None if self.out_of_time => TimeLimitStatus::OutOfTime,
+            None if self.incident_on.is_none() && self.became_aware_on.is_none() => {
+                TimeLimitStatus::NotAssessed
+            }
+            None => TimeLimitStatus::InTime,
+        })
     }
 
     /// The lifecycle actions open now.

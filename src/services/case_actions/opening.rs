@@ -67,6 +67,7 @@ pub fn acknowledge(
                 "response_due_agreed": agreed,
                 "handling_discussion_offered": req.handling_discussion_offered,
                 "meeting_offered": req.meeting_offered,
+                "time_limit_pending": case.out_of_time && case.time_limit_decision.is_none(),
             }),
             true,
             "Acknowledgement",
@@ -276,7 +277,7 @@ pub fn time_limit_decision(
                 decision: decision.into(),
                 good_reason: good,
                 still_investigable: investigable,
-                decline_reason: decline,
+                decline_reason: decline.clone(),
                 decided_by: ctx.actor.user_id.clone(),
                 decided_on: ctx.today,
                 created_at: ctx.now,
@@ -286,6 +287,14 @@ pub fn time_limit_decision(
             time_limit_decision: Some(Some(decision.into())),
             ..Default::default()
         };
+        if let Some(reason) = &decline {
+            ctx.letter(
+                "time_limit_declined",
+                json!({ "decline_reason": reason }),
+                true,
+                "Time-limit decision",
+            );
+        }
         if req.decision == TimeLimitChoice::Declined {
             changes.status = Some(CaseStatus::Closed.as_str().into());
             changes.closed_on = Some(Some(ctx.today));

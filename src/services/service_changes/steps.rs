@@ -167,6 +167,7 @@ impl Target for Change {
             noun: "service change".into(),
             state: status.as_str(),
             allowed: rules::allowed_actions(status),
+            note: None,
         })
     }
 
