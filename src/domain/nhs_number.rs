@@ -6,6 +6,11 @@ pub fn parse(raw: &str) -> Result<String, String> {
     if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err("must be 10 digits".into());
     }
+    // 0000000000, 1111111111, … pass the check-digit test but are never issued: they are
+    // what a form gets when someone types one key to get past it.
+    if digits.bytes().all(|b| b == digits.as_bytes()[0]) {
+        return Err("is not a valid NHS number (one digit repeated)".into());
+    }
     let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
     let sum: u32 = values
         .iter()
@@ -53,6 +58,19 @@ mod tests {
         }
         assert_eq!(parse("943 476 5919").unwrap(), "9434765919");
         assert_eq!(display("9434765919"), "943 476 5919");
+    }
+
+    #[test]
+    fn one_digit_repeated_is_refused_though_its_check_digit_fits() {
+        for d in 0..=9 {
+            let n = d.to_string().repeat(10);
+            assert_eq!(
+                parse(&n),
+                Err("is not a valid NHS number (one digit repeated)".into()),
+                "{n}"
+            );
+        }
+        assert!(parse("111 111 1111").is_err());
     }
 
     #[test]

@@ -30,7 +30,7 @@ mod reference;
 mod report_coding;
 mod reports;
 mod service_changes;
-mod statutory_dates;
+mod statutory;
 mod tokens;
 mod tracking;
 mod users;

@@ -1,5 +1,5 @@
-//! Statutory dates worked by hand from the rules (docs/rules.md): six months beginning with
-//! the day received at month ends, and the correction of dates stored by the old count.
+//! Statutory rules worked by hand (docs/rules.md): six months beginning with the day received
+//! at month ends, bank holidays by rule, the 12-month limit and acknowledgement, NHS numbers.
 
 use candour::domain::role::Role;
 use chrono::{Datelike, NaiveDate};
@@ -327,6 +327,29 @@ async fn the_acknowledgement_of_an_out_of_time_complaint_says_a_decision_will_fo
             html.contains("more than 12 months after"),
             pending,
             "time-limit paragraph"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_nhs_number_of_one_repeated_digit_is_refused() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::PalsOfficer).await;
+    let service = insert_service(&app, "NHSNO", None).await;
+    for number in ["000 000 0000", "1111111111", "999-999-9999"] {
+        let mut body = complaint(&service, &app.today().to_string());
+        body["patient"]["nhs_number"] = serde_json::json!(number);
+        let problem =
+            crate::helpers::assert_problem(app.post("/api/v1/cases", &token, &body).await, 400)
+                .await;
+        assert_eq!(
+            crate::helpers::problem_fields(&problem),
+            ["patient.nhs_number"],
+            "{number}"
+        );
+        assert!(
+            problem.to_string().contains("one digit repeated"),
+            "{problem}"
         );
     }
 }
