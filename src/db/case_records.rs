@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::connection::DbConnection;
 use super::error::DbResult;
-use super::schema::{case_extensions, case_pauses, case_responses, time_limit_decisions};
+use super::schema::{
+    case_extensions, case_pauses, case_response_subjects, case_responses, time_limit_decisions,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = time_limit_decisions)]
@@ -143,6 +145,38 @@ pub fn insert_response(conn: &mut DbConnection, r: &Response) -> DbResult<()> {
         .values(r)
         .execute(conn)?;
     Ok(())
+}
+
+/// Keep a response's finding on one subject with it.
+pub fn insert_response_subject(
+    conn: &mut DbConnection,
+    response_id: &str,
+    subject_code: &str,
+    outcome: &str,
+) -> DbResult<()> {
+    diesel::insert_into(case_response_subjects::table)
+        .values((
+            case_response_subjects::response_id.eq(response_id),
+            case_response_subjects::subject_code.eq(subject_code),
+            case_response_subjects::outcome.eq(outcome),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The findings kept with response `response_id`: (subject, outcome), by subject.
+pub fn response_subjects(
+    conn: &mut DbConnection,
+    response_id: &str,
+) -> DbResult<Vec<(String, String)>> {
+    Ok(case_response_subjects::table
+        .filter(case_response_subjects::response_id.eq(response_id))
+        .select((
+            case_response_subjects::subject_code,
+            case_response_subjects::outcome,
+        ))
+        .order(case_response_subjects::subject_code)
+        .load(conn)?)
 }
 
 pub fn responses(conn: &mut DbConnection, case_id: &str) -> DbResult<Vec<Response>> {

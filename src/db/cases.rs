@@ -74,6 +74,10 @@ struct CaseRow {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub first_responded_on: Option<NaiveDate>,
+    pub first_outcome: Option<String>,
+    pub first_response_due_on: Option<NaiveDate>,
+    pub first_response_due_agreed: Option<bool>,
 }
 
 impl TryFrom<CaseRow> for Case {
@@ -94,6 +98,10 @@ impl TryFrom<CaseRow> for Case {
             time_limit_decision: parsed(r.time_limit_decision)?,
             acknowledgement_method: parsed(r.acknowledgement_method)?,
             outcome: parsed(r.outcome)?,
+            first_outcome: parsed(r.first_outcome)?,
+            first_responded_on: r.first_responded_on,
+            first_response_due_on: r.first_response_due_on,
+            first_response_due_agreed: r.first_response_due_agreed,
             id: r.id,
             reference: r.reference,
             kind: r.kind,
@@ -210,6 +218,10 @@ pub struct NewCase {
     pub closed_on: Option<NaiveDate>,
     pub withdrawn_on: Option<NaiveDate>,
     pub resolved_on: Option<NaiveDate>,
+    pub first_responded_on: Option<NaiveDate>,
+    pub first_outcome: Option<String>,
+    pub first_response_due_on: Option<NaiveDate>,
+    pub first_response_due_agreed: Option<bool>,
 }
 
 /// Column changes; `None` leaves a column alone, `Some(None)` clears a nullable one.
@@ -263,6 +275,10 @@ pub struct CaseChanges {
     pub linked_case_id: Option<Option<String>>,
     pub reopened_count: Option<i32>,
     pub calendar_version: Option<i32>,
+    pub first_responded_on: Option<Option<NaiveDate>>,
+    pub first_outcome: Option<Option<String>>,
+    pub first_response_due_on: Option<Option<NaiveDate>>,
+    pub first_response_due_agreed: Option<Option<bool>>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewCase) -> DbResult<()> {

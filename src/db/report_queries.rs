@@ -206,9 +206,9 @@ pub fn outcomes(
 ) -> DbResult<Vec<(Option<String>, i64)>> {
     Ok(cases::table
         .filter(case_filter(CaseKind::Complaint, scope, None, to))
-        .filter(cases::responded_on.between(from, to))
-        .group_by(cases::outcome)
-        .select((cases::outcome, count_star()))
+        .filter(cases::first_responded_on.between(from, to))
+        .group_by(cases::first_outcome)
+        .select((cases::first_outcome, count_star()))
         .load(conn)?)
 }
 
@@ -262,16 +262,16 @@ pub fn responses(
 ) -> DbResult<Vec<ResponseRow>> {
     Ok(cases::table
         .filter(case_filter(CaseKind::Complaint, scope, None, to))
-        .filter(cases::responded_on.between(from, to))
+        .filter(cases::first_responded_on.between(from, to))
         .group_by((
             cases::received_on,
-            cases::responded_on,
-            cases::response_due_on,
+            cases::first_responded_on,
+            cases::first_response_due_on,
         ))
         .select((
             cases::received_on,
-            cases::responded_on,
-            cases::response_due_on,
+            cases::first_responded_on,
+            cases::first_response_due_on,
             count_star(),
         ))
         .load(conn)?)
@@ -287,7 +287,11 @@ pub fn open_on(
     Ok(cases::table
         .filter(case_filter(CaseKind::Complaint, scope, None, on))
         .filter(cases::received_on.le(on))
-        .filter(cases::responded_on.is_null().or(cases::responded_on.gt(on)))
+        .filter(
+            cases::first_responded_on
+                .is_null()
+                .or(cases::first_responded_on.gt(on)),
+        )
         .filter(cases::withdrawn_on.is_null().or(cases::withdrawn_on.gt(on)))
         .filter(cases::closed_on.is_null().or(cases::closed_on.gt(on)))
         .group_by(cases::received_on)
@@ -308,12 +312,12 @@ pub fn six_month_letters(
         .group_by((
             cases::six_month_letter_due_on,
             cases::six_month_letter_sent_on,
-            cases::responded_on,
+            cases::first_responded_on,
         ))
         .select((
             cases::six_month_letter_due_on,
             cases::six_month_letter_sent_on,
-            cases::responded_on,
+            cases::first_responded_on,
             count_star(),
         ))
         .load(conn)?)
@@ -377,9 +381,9 @@ pub fn open_before(conn: &mut DbConnection, scope: &Scope, day: NaiveDate) -> Db
     Ok(scoped(CaseKind::Complaint, scope, day)
         .filter(cases::received_on.lt(day))
         .filter(
-            cases::responded_on
+            cases::first_responded_on
                 .is_null()
-                .or(cases::responded_on.ge(day)),
+                .or(cases::first_responded_on.ge(day)),
         )
         .filter(
             cases::withdrawn_on
@@ -412,9 +416,9 @@ macro_rules! on_caseload {
             .eq(CaseKind::Complaint.as_str())
             .and(cases::received_on.le($to))
             .and(
-                cases::responded_on
+                cases::first_responded_on
                     .is_null()
-                    .or(cases::responded_on.ge($from)),
+                    .or(cases::first_responded_on.ge($from)),
             )
             .and(
                 cases::withdrawn_on
@@ -437,8 +441,8 @@ pub fn ko41a_cases(
         .select((
             cases::id,
             cases::received_on,
-            cases::responded_on,
-            cases::outcome,
+            cases::first_responded_on,
+            cases::first_outcome,
             cases::withdrawn_on,
             cases::closed_on,
             cases::age_band,
@@ -533,13 +537,13 @@ pub fn responses_per_day(
 ) -> DbResult<Vec<(Option<NaiveDate>, i64, i64)>> {
     Ok(cases::table
         .filter(case_filter(CaseKind::Complaint, scope, None, to))
-        .filter(cases::responded_on.between(from, to))
-        .group_by(cases::responded_on)
+        .filter(cases::first_responded_on.between(from, to))
+        .group_by(cases::first_responded_on)
         .select((
-            cases::responded_on,
+            cases::first_responded_on,
             count_star(),
             diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                "SUM(CASE WHEN cases.responded_on <= cases.response_due_on THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN cases.first_responded_on <= cases.first_response_due_on THEN 1 ELSE 0 END)",
             ),
         ))
         .load(conn)?)

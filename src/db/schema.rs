@@ -107,6 +107,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_response_subjects (response_id, subject_code) {
+        response_id -> Text,
+        subject_code -> Text,
+        outcome -> Text,
+    }
+}
+
+diesel::table! {
     case_responses (id) {
         id -> Text,
         case_id -> Text,
@@ -199,6 +207,10 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        first_responded_on -> Nullable<Date>,
+        first_outcome -> Nullable<Text>,
+        first_response_due_on -> Nullable<Date>,
+        first_response_due_agreed -> Nullable<Bool>,
     }
 }
 
@@ -619,6 +631,7 @@ diesel::joinable!(case_access_log -> users (user_id));
 diesel::joinable!(case_extensions -> cases (case_id));
 diesel::joinable!(case_extensions -> users (created_by));
 diesel::joinable!(case_pauses -> cases (case_id));
+diesel::joinable!(case_response_subjects -> case_responses (response_id));
 diesel::joinable!(case_pauses -> users (created_by));
 diesel::joinable!(case_professions -> cases (case_id));
 diesel::joinable!(case_responses -> cases (case_id));
@@ -670,6 +683,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     candour_records,
     candour_steps,
     case_access_log,
+    case_response_subjects,
     case_extensions,
     case_pauses,
     case_professions,

@@ -364,6 +364,7 @@ impl Generator<'_> {
             six_month_letter_sent_on: c.six_month_letter_sent_on,
             pals_due_on: c.pals_due_on,
             finished_on: None,
+            first_responded_on: c.first_responded_on,
             paused_on: None,
             paused_working_days: 0,
         };

@@ -116,6 +116,10 @@ impl Generator<'_> {
         c.status = CaseStatus::Responded.as_str().into();
         c.responded_on = Some(responded);
         c.outcome = Some(outcome.as_str().into());
+        c.first_responded_on = Some(responded);
+        c.first_outcome = Some(outcome.as_str().into());
+        c.first_response_due_on = c.response_due_on;
+        c.first_response_due_agreed = Some(c.response_due_agreed);
         if c.six_month_letter_due_on.is_some_and(|d| responded > d) {
             c.six_month_letter_sent_on = c.six_month_letter_due_on.filter(|_| rng.gen_bool(0.7));
         }

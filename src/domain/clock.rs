@@ -215,6 +215,8 @@ pub struct ClockInput {
     pub pals_due_on: Option<NaiveDate>,
     /// When the case stopped needing work (responded, closed, withdrawn, resolved, escalated).
     pub finished_on: Option<NaiveDate>,
+    /// The first response, kept when a complaint is reopened.
+    pub first_responded_on: Option<NaiveDate>,
     pub paused_on: Option<NaiveDate>,
     /// Working days in pauses already ended (already added to `response_due_on`).
     pub paused_working_days: i32,
@@ -260,9 +262,17 @@ pub fn view(cal: &WorkingCalendar, c: &ClockInput, today: NaiveDate) -> ClockVie
         .map(|due| cal.add_working_days(due, u32::try_from(ongoing).unwrap_or(0)));
     let awaiting_response = matches!(c.status, S::Acknowledged | S::Investigating);
     let is_complaint = c.kind == CaseKind::Complaint;
+    // Reg 14(4): owed only while the complaint is being answered (a case still waiting for its
+    // acknowledgement is overdue for that, and cannot send the letter) and only if the
+    // response did not go within the period: a complaint answered in time and reopened later
+    // owes none.
+    let answered_in_time = c
+        .first_responded_on
+        .is_some_and(|r| c.six_month_letter_due_on.is_none_or(|d| r <= d));
     let letter_owed = is_complaint
-        && matches!(c.status, S::Received | S::Acknowledged | S::Investigating)
-        && c.six_month_letter_sent_on.is_none();
+        && matches!(c.status, S::Acknowledged | S::Investigating)
+        && c.six_month_letter_sent_on.is_none()
+        && !answered_in_time;
     let past = |due: Option<NaiveDate>| due.is_some_and(|d| today > d);
     let overdue = Overdue {
         acknowledgement: is_complaint && c.status == S::Received && past(c.acknowledgement_due_on),
@@ -275,9 +285,7 @@ pub fn view(cal: &WorkingCalendar, c: &ClockInput, today: NaiveDate) -> ClockVie
     let next_due_on = match (c.kind, c.status) {
         (CaseKind::Complaint, S::Received) => c.acknowledgement_due_on,
         (CaseKind::Complaint, S::Acknowledged | S::Investigating) => {
-            let letter = c
-                .six_month_letter_due_on
-                .filter(|_| c.six_month_letter_sent_on.is_none());
+            let letter = c.six_month_letter_due_on.filter(|_| letter_owed);
             // A paused response clock has no date yet; the six-month letter still does.
             let response = effective_response.filter(|_| c.paused_on.is_none());
             [response, letter].into_iter().flatten().min()
@@ -317,6 +325,7 @@ mod tests {
             six_month_letter_sent_on: None,
             pals_due_on: None,
             finished_on: None,
+            first_responded_on: None,
             paused_on: None,
             paused_working_days: 0,
         }
@@ -493,6 +502,27 @@ mod tests {
             v.next_due_on, c.six_month_letter_due_on,
             "the paused response is not next due"
         );
+    }
+
+    #[test]
+    fn the_six_month_letter_is_owed_only_while_being_answered_late() {
+        let cal = calendar();
+        // Received 2 March 2026: six months end on 1 September.
+        // Never acknowledged: the acknowledgement is what is overdue.
+        let c = input(CaseStatus::Received);
+        let v = view(&cal, &c, d("2026-09-02"));
+        assert!(v.overdue.acknowledgement);
+        assert!(!v.overdue.six_month_letter);
+        // Answered on 10 April, reopened in August: no letter is owed for the new cycle.
+        let mut c = input(CaseStatus::Investigating);
+        c.first_responded_on = Some(d("2026-04-10"));
+        c.response_due_on = Some(d("2026-10-01"));
+        let v = view(&cal, &c, d("2026-09-02"));
+        assert!(!v.overdue.six_month_letter);
+        assert_eq!(v.next_due_on, Some(d("2026-10-01")));
+        // First answered late, on 2 September, then reopened: the letter was owed.
+        c.first_responded_on = Some(d("2026-09-02"));
+        assert!(view(&cal, &c, d("2026-09-03")).overdue.six_month_letter);
     }
 
     #[test]

@@ -167,8 +167,9 @@ pub struct CaseView {
     pub extensions: Vec<Extension>,
     #[schema(value_type = Vec<Object>)]
     pub pauses: Vec<Pause>,
+    /// Every response sent, oldest first, each with the findings it gave on each subject.
     #[schema(value_type = Vec<Object>)]
-    pub responses: Vec<Response>,
+    pub responses: Vec<ResponseView>,
     /// The face-to-face meetings, oldest first (`GET /meetings/{id}` for each in full).
     pub meetings: Vec<MeetingSummary>,
     /// The Duty of Candour record and its status today, if the case was flagged.
@@ -261,13 +262,40 @@ pub fn summary(
     }
 }
 
+/// One response, with the findings kept with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseView {
+    #[serde(flatten)]
+    pub response: Response,
+    pub findings: Vec<Finding>,
+}
+
+/// A response's finding on one subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub subject: String,
+    pub outcome: String,
+}
+
+fn responses(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<ResponseView>> {
+    let mut out = Vec::new();
+    for response in case_records::responses(conn, case_id)? {
+        let findings = case_records::response_subjects(conn, &response.id)?
+            .into_iter()
+            .map(|(subject, outcome)| Finding { subject, outcome })
+            .collect();
+        out.push(ResponseView { response, findings });
+    }
+    Ok(out)
+}
+
 /// The records kept beside a case: decisions, extensions, pauses, responses, meetings, its
 /// candour record and ombudsman referral.
 struct Records {
     time_limit_decision: Option<TimeLimitDecision>,
     extensions: Vec<Extension>,
     pauses: Vec<Pause>,
-    responses: Vec<Response>,
+    responses: Vec<ResponseView>,
     meetings: Vec<MeetingSummary>,
     candour: Option<CandourSummary>,
     ombudsman: Option<OmbudsmanSummary>,
@@ -313,7 +341,7 @@ fn records(
         time_limit_decision: case_records::time_limit_decision(conn, id)?,
         extensions: case_records::extensions(conn, id)?,
         pauses: case_records::pauses(conn, id)?,
-        responses: case_records::responses(conn, id)?,
+        responses: responses(conn, id)?,
         meetings: meetings::summaries(conn, id)?,
         candour: candour_records::summary(conn, cal, candour, id, today)?,
         ombudsman: ombudsman::summary(conn, id)?,

@@ -28,6 +28,7 @@ mod openapi;
 mod outbox;
 mod reference;
 mod report_coding;
+mod reported_figures;
 mod reports;
 mod service_changes;
 mod statutory;

@@ -121,6 +121,13 @@ pub struct Case {
     pub paused_working_days: i32,
     pub responded_on: Option<NaiveDate>,
     pub outcome: Option<Outcome>,
+    /// The first response, as reported: kept when a complaint is reopened, and what the
+    /// returns and board reports count.
+    pub first_responded_on: Option<NaiveDate>,
+    pub first_outcome: Option<Outcome>,
+    /// The response date in force, and whether it was agreed, when the first response went.
+    pub first_response_due_on: Option<NaiveDate>,
+    pub first_response_due_agreed: Option<bool>,
     pub closed_on: Option<NaiveDate>,
     pub withdrawn_on: Option<NaiveDate>,
     pub resolved_on: Option<NaiveDate>,
@@ -194,6 +201,7 @@ impl Case {
             six_month_letter_sent_on: self.six_month_letter_sent_on,
             pals_due_on: self.pals_due_on,
             finished_on,
+            first_responded_on: self.first_responded_on,
             paused_on: self.paused_on,
             paused_working_days: self.paused_working_days,
         }

@@ -71,13 +71,11 @@ pub fn respond(
         let outcome = rules::overall_outcome(&findings).ok_or_else(|| {
             AppError::invalid("aspect_outcomes", "give a finding for each subject")
         })?;
-        for a in &req.aspect_outcomes {
-            cases::set_subject_outcome(c, &case.id, &a.subject, a.outcome.as_str())?;
-        }
+        let response_id = uuid::Uuid::new_v4().to_string();
         case_records::insert_response(
             c,
             &Response {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: response_id.clone(),
                 case_id: case.id.clone(),
                 sent_on: on,
                 signed_by,
@@ -88,7 +86,13 @@ pub fn respond(
                 created_at: ctx.now,
             },
         )?;
+        for a in &req.aspect_outcomes {
+            cases::set_subject_outcome(c, &case.id, &a.subject, a.outcome.as_str())?;
+            case_records::insert_response_subject(c, &response_id, &a.subject, a.outcome.as_str())?;
+        }
         let on_time = case.response_due_on.map(|due| on <= due);
+        // The first response is what was reported; a later cycle after reopening keeps it.
+        let first = case.first_responded_on.is_none();
         ctx.letter(
             "response_sent",
             json!({ "sent_on": long_date(on), "signed_by": req.signed_by.trim() }),
@@ -99,6 +103,10 @@ pub fn respond(
             changes: CaseChanges {
                 responded_on: Some(Some(on)),
                 outcome: Some(Some(outcome.as_str().into())),
+                first_responded_on: first.then_some(Some(on)),
+                first_outcome: first.then(|| Some(outcome.as_str().into())),
+                first_response_due_on: first.then_some(case.response_due_on),
+                first_response_due_agreed: first.then_some(Some(case.response_due_agreed)),
                 ..Default::default()
             },
             summary: format!("Response sent: {}", outcome.as_str().replace('_', " ")),
