@@ -120,6 +120,22 @@ string_enum!(ExceptionKind {
     DeclinedToEngage => "declined_to_engage",
 });
 
+impl ExceptionKind {
+    /// Whether a contact attempt with `outcome` is evidence for this exception: a failed
+    /// attempt for "could not contact", the person declining for "declined to engage". An
+    /// attempt that reached the person is evidence for neither.
+    pub fn rests_on(self, outcome: AttemptOutcome) -> bool {
+        use AttemptOutcome as O;
+        match self {
+            Self::CouldNotContact => matches!(
+                outcome,
+                O::NoAnswer | O::MessageLeft | O::ReturnedUndelivered | O::Other
+            ),
+            Self::DeclinedToEngage => outcome == O::Declined,
+        }
+    }
+}
+
 /// Where a record stands today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -132,6 +148,10 @@ pub enum CandourStatus {
     DueSoon,
     /// A step is past its due date.
     Overdue,
+    /// Both notifications made; the results of further enquiries are still to be shared in
+    /// writing (reg 20(4)(c)), or the copy of the correspondence to be kept (reg 20(6)). Not
+    /// timed by the notification clock, but required before the record is complete.
+    AwaitingResults,
     CompletedOnTime,
     CompletedLate,
     /// A reg 20(5) exception is recorded, with the contact attempts as evidence.
@@ -142,6 +162,7 @@ string_enum!(CandourStatus {
     Pending => "pending",
     DueSoon => "due_soon",
     Overdue => "overdue",
+    AwaitingResults => "awaiting_results",
     CompletedOnTime => "completed_on_time",
     CompletedLate => "completed_late",
     Exception => "exception",
@@ -243,10 +264,19 @@ pub struct Assessment {
     /// `None` until the harm is decided.
     pub notifiable: Option<bool>,
     pub requirements: Vec<Requirement>,
+    /// The untimed steps still to be recorded before the record is complete: the results of
+    /// further enquiries shared in writing, and the copy of the correspondence kept.
+    pub still_required: Vec<StepKind>,
     pub next_due_on: Option<NaiveDate>,
     /// Negative when the next date has passed.
     pub working_days_to_due: Option<i64>,
 }
+
+/// The steps a complete record needs that no clock times (reg 20(4)(c), 20(6)).
+pub const UNTIMED: [StepKind; 2] = [
+    StepKind::EnquiryResultsShared,
+    StepKind::CorrespondenceCopyKept,
+];
 
 /// Assess a record: a pure function of its facts, the calendar, the rules and today.
 pub fn assess(
@@ -261,10 +291,15 @@ pub fn assess(
             status: CandourStatus::NotNotifiable,
             notifiable,
             requirements: Vec::new(),
+            still_required: Vec::new(),
             next_due_on: None,
             working_days_to_due: None,
         };
     }
+    let still_required: Vec<StepKind> = UNTIMED
+        .into_iter()
+        .filter(|kind| !facts.steps.iter().any(|s| s.kind == *kind))
+        .collect();
     let requirements: Vec<Requirement> = [
         (StepKind::InPersonNotification, rules.in_person_working_days),
         (StepKind::WrittenNotification, rules.written_working_days),
@@ -279,6 +314,8 @@ pub fn assess(
     let next_due_on = open.iter().map(|r| r.due_on).min();
     let status = if facts.exception {
         CandourStatus::Exception
+    } else if open.is_empty() && !still_required.is_empty() {
+        CandourStatus::AwaitingResults
     } else if open.is_empty() {
         if requirements
             .iter()
@@ -307,6 +344,7 @@ pub fn assess(
         status,
         notifiable,
         requirements,
+        still_required,
         next_due_on,
         working_days_to_due,
     }
@@ -432,11 +470,24 @@ mod tests {
         assert_eq!(a.status, CandourStatus::Overdue);
         assert_eq!(a.requirements[0].missing, vec!["apology_given"]);
         assert_eq!(a.requirements[1].status, CandourStatus::CompletedOnTime);
-        // The apology follows on the 11th working day: complete, but late.
+        // The apology follows on the 11th working day: notified, but late; the record still
+        // needs the results shared in writing and the copy of the correspondence kept.
         f.steps
             .push(step(StepKind::InPersonNotification, "2026-11-17", true));
         let a = assess(&cal, &rules, &f, d("2026-11-20"));
         assert_eq!(a.requirements[0].completed_on, Some(d("2026-11-17")));
+        assert_eq!(a.status, CandourStatus::AwaitingResults);
+        assert!(!a.status.is_settled());
+        assert_eq!(a.next_due_on, None, "not timed by the notification clock");
+        assert_eq!(a.still_required, UNTIMED.to_vec());
+        f.steps
+            .push(step(StepKind::CorrespondenceCopyKept, "2026-11-18", false));
+        let a = assess(&cal, &rules, &f, d("2026-11-20"));
+        assert_eq!(a.still_required, vec![StepKind::EnquiryResultsShared]);
+        assert_eq!(a.status, CandourStatus::AwaitingResults);
+        f.steps
+            .push(step(StepKind::EnquiryResultsShared, "2027-01-20", false));
+        let a = assess(&cal, &rules, &f, d("2027-01-21"));
         assert_eq!(a.status, CandourStatus::CompletedLate);
         assert!(a.status.is_settled());
         assert_eq!(a.next_due_on, None);
@@ -446,10 +497,30 @@ mod tests {
             .push(step(StepKind::InPersonNotification, "2026-11-16", true));
         f.steps
             .push(step(StepKind::WrittenNotification, "2026-11-16", true));
+        for kind in UNTIMED {
+            f.steps.push(step(kind, "2026-12-15", false));
+        }
         assert_eq!(
             assess(&cal, &rules, &f, d("2026-12-20")).status,
             CandourStatus::CompletedOnTime
         );
+    }
+
+    #[test]
+    fn an_exception_rests_only_on_failed_attempts_or_a_refusal() {
+        use AttemptOutcome as O;
+        let could_not = ExceptionKind::CouldNotContact;
+        let declined = ExceptionKind::DeclinedToEngage;
+        for o in [
+            O::NoAnswer,
+            O::MessageLeft,
+            O::ReturnedUndelivered,
+            O::Other,
+        ] {
+            assert!(could_not.rests_on(o) && !declined.rests_on(o), "{o}");
+        }
+        assert!(declined.rests_on(O::Declined) && !could_not.rests_on(O::Declined));
+        assert!(!could_not.rests_on(O::Reached) && !declined.rests_on(O::Reached));
     }
 
     #[test]

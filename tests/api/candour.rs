@@ -198,8 +198,48 @@ async fn a_notifiable_record_goes_overdue_on_the_eleventh_working_day_and_comple
     assert_eq!(now["requirements"][0]["missing"], json!(["apology_given"]));
     step(&app, &token, &late_case, in_person(eleventh)).await;
     step(&app, &token, &late_case, written(eleventh)).await;
+    // Both notifications made, late: not complete until the results of further enquiries
+    // are shared in writing and a copy of the correspondence kept (reg 20(4)(c), 20(6)).
+    let notified = record(&app, &token, &late_case).await;
+    assert_eq!(notified["status"], "awaiting_results");
+    assert_eq!(
+        notified["still_required"],
+        json!(["enquiry_results_shared", "correspondence_copy_kept"])
+    );
+    assert!(
+        notified["next_due_on"].is_null(),
+        "not timed by the 10-day clock"
+    );
+    assert_eq!(notified["requirements"][0]["status"], "completed_late");
+    let problem = assert_problem(
+        app.post(
+            &path(&late_case, "/steps"),
+            &token,
+            &json!({"kind": "enquiry_results_shared", "performed_by": "Ward sister", "method": "phone"}),
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert_eq!(problem_fields(&problem), ["method"], "in writing");
+    step(
+        &app,
+        &token,
+        &late_case,
+        json!({"kind": "enquiry_results_shared", "performed_by": "Complaints team", "method": "letter"}),
+    )
+    .await;
+    step(
+        &app,
+        &token,
+        &late_case,
+        json!({"kind": "correspondence_copy_kept", "performed_by": "Complaints team",
+               "document_reference": "EDRMS/2026/76"}),
+    )
+    .await;
     let done = record(&app, &token, &late_case).await;
     assert_eq!(done["status"], "completed_late");
+    assert_eq!(done["still_required"], json!([]));
     assert_eq!(
         done["requirements"][0]["completed_on"],
         eleventh.to_string()
@@ -207,8 +247,8 @@ async fn a_notifiable_record_goes_overdue_on_the_eleventh_working_day_and_comple
     assert_eq!(done["requirements"][0]["status"], "completed_late");
     assert_eq!(done["requirements"][1]["status"], "completed_late");
     assert!(done["next_due_on"].is_null());
-    assert_eq!(done["steps"].as_array().unwrap().len(), 3);
-    assert_eq!(done["version"], 4, "each step changes the record's version");
+    assert_eq!(done["steps"].as_array().unwrap().len(), 5);
+    assert_eq!(done["version"], 6, "each step changes the record's version");
 
     step(&app, &token, &ok_case, in_person(today)).await;
     step(&app, &token, &ok_case, written(today)).await;
@@ -218,6 +258,17 @@ async fn a_notifiable_record_goes_overdue_on_the_eleventh_working_day_and_comple
         &ok_case,
         json!({"kind": "correspondence_copy_kept", "performed_by": "Complaints team",
                "document_reference": "EDRMS/2026/77"}),
+    )
+    .await;
+    assert_eq!(
+        record(&app, &token, &ok_case).await["status"],
+        "awaiting_results"
+    );
+    step(
+        &app,
+        &token,
+        &ok_case,
+        json!({"kind": "enquiry_results_shared", "performed_by": "Complaints team", "method": "email"}),
     )
     .await;
     assert_eq!(
@@ -262,7 +313,7 @@ async fn a_notifiable_record_goes_overdue_on_the_eleventh_working_day_and_comple
     assert_eq!(case_now["candour"]["status"], "completed_late");
     assert_eq!(case_now["candour"]["harm_level"], "moderate");
     let kinds = app.timeline_kinds(&token, &late_id).await;
-    assert_eq!(kinds.iter().filter(|k| *k == "candour_step").count(), 3);
+    assert_eq!(kinds.iter().filter(|k| *k == "candour_step").count(), 5);
     assert!(kinds.contains(&"candour_flagged".to_string()));
     let steps: Vec<Value> = app
         .get(&path(&late_case, "/steps"), &token)
@@ -270,7 +321,7 @@ async fn a_notifiable_record_goes_overdue_on_the_eleventh_working_day_and_comple
         .json()
         .await
         .unwrap();
-    assert_eq!(steps.len(), 3);
+    assert_eq!(steps.len(), 5);
 }
 
 #[tokio::test]
@@ -727,4 +778,187 @@ async fn the_periods_come_from_the_settings() {
         r["requirements"][1]["due_on"],
         cal.add_working_days(aware, 15).to_string()
     );
+}
+
+#[tokio::test]
+async fn an_exception_rests_on_a_harm_decision_and_failed_attempts_or_a_refusal() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    let case = app
+        .responded_complaint(&token, &service, "2026-11-02")
+        .await;
+    // Flagged with the harm still to be decided.
+    flag(
+        &app,
+        &token,
+        &case,
+        json!({"became_aware_on": "2026-11-03"}),
+    )
+    .await;
+    step(
+        &app,
+        &token,
+        &case,
+        json!({"kind": "contact_attempt", "done_on": "2026-11-04", "performed_by": "PALS officer",
+               "method": "phone", "outcome": "reached"}),
+    )
+    .await;
+    let attempt_exception = |kind: &str, version: &Value| json!({"version": version, "exception": {"kind": kind, "note": "Tried to speak to the family"}});
+    // No harm decision: refused.
+    let r = record(&app, &token, &case).await;
+    let problem = assert_problem(
+        app.patch(
+            &path(&case, ""),
+            &token,
+            &attempt_exception("could_not_contact", &r["version"]),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("harm decision"),
+        "{problem}"
+    );
+    // Decided as severe harm; the only attempt reached the person: evidence of neither.
+    let r = record(&app, &token, &case).await;
+    let res = app
+        .patch(
+            &path(&case, ""),
+            &token,
+            &json!({"version": r["version"], "harm": {"level": "severe"}}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let r: Value = res.json().await.unwrap();
+    for kind in ["could_not_contact", "declined_to_engage"] {
+        let problem = assert_problem(
+            app.patch(
+                &path(&case, ""),
+                &token,
+                &attempt_exception(kind, &r["version"]),
+            )
+            .await,
+            409,
+        )
+        .await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("evidence"),
+            "{kind}: {problem}"
+        );
+    }
+    // The person declines at the next attempt: a refusal exception now rests on it, but
+    // "could not contact" still does not.
+    step(
+        &app,
+        &token,
+        &case,
+        json!({"kind": "contact_attempt", "done_on": "2026-11-05", "performed_by": "Consultant",
+               "method": "phone", "outcome": "declined"}),
+    )
+    .await;
+    let r = record(&app, &token, &case).await;
+    assert_problem(
+        app.patch(
+            &path(&case, ""),
+            &token,
+            &attempt_exception("could_not_contact", &r["version"]),
+        )
+        .await,
+        409,
+    )
+    .await;
+    let res = app
+        .patch(
+            &path(&case, ""),
+            &token,
+            &attempt_exception("declined_to_engage", &r["version"]),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let r: Value = res.json().await.unwrap();
+    assert_eq!(r["status"], "exception");
+}
+
+#[tokio::test]
+async fn withdrawing_or_declining_passes_the_same_candour_check_as_closing() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    let mut late = crate::helpers::complaint(&service, "2026-11-02");
+    late["incident_on"] = json!("2024-06-01");
+    for (action, body) in [
+        (
+            "withdraw",
+            json!({"reason": "The family no longer wish to pursue it"}),
+        ),
+        (
+            "time-limit-decision",
+            json!({"decision": "declined", "decline_reason": "No good reason for the delay"}),
+        ),
+    ] {
+        let case = app.create_case(&token, &late).await;
+        let case = app
+            .act_ok(
+                &token,
+                &case,
+                "acknowledge",
+                json!({"method": "letter", "handling_discussion_offered": true, "meeting_offered": false}),
+            )
+            .await;
+        flag(
+            &app,
+            &token,
+            &case,
+            json!({"became_aware_on": "2026-11-02", "harm": {"level": "severe"}}),
+        )
+        .await;
+        let case: Value = app
+            .get(
+                &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        // Refused while the notifiable record is incomplete, naming what is missing.
+        let problem = assert_problem(app.act(&token, &case, action, body.clone()).await, 409).await;
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("in person notification"),
+            "{action}: {detail}"
+        );
+        assert!(
+            detail.contains("results of further enquiries"),
+            "{action}: {detail}"
+        );
+        // A manager's override with a reason goes through, and is recorded.
+        let mut body = body;
+        body["candour_override_reason"] = json!("Agreed with the medical director");
+        let ended = app.act_ok(&token, &case, action, body).await;
+        assert!(
+            ["withdrawn", "closed"].contains(&ended["status"].as_str().unwrap()),
+            "{ended}"
+        );
+        let timeline: Value = app
+            .get(
+                &format!("/api/v1/cases/{}/timeline", case["id"].as_str().unwrap()),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            timeline
+                .to_string()
+                .contains("Agreed with the medical director"),
+            "{action}: the override is on the timeline"
+        );
+    }
 }

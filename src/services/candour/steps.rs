@@ -151,7 +151,18 @@ fn check_method(e: &mut Errors, req: &CandourStepRequest) -> Option<StepMethod> 
             }
             req.method
         }
-        StepKind::EnquiryResultsShared | StepKind::CorrespondenceCopyKept => req.method,
+        StepKind::EnquiryResultsShared => {
+            // Reg 20(4)(c): the results are given in writing.
+            let m = req.method.unwrap_or(StepMethod::Letter);
+            if !matches!(m, StepMethod::Letter | StepMethod::Email) {
+                e.add(
+                    "method",
+                    "the results of further enquiries are shared in writing: letter or email",
+                );
+            }
+            Some(m)
+        }
+        StepKind::CorrespondenceCopyKept => req.method,
     }
 }
 

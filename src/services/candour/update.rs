@@ -12,7 +12,7 @@ use super::{
 };
 use crate::db::DbConnection;
 use crate::db::candour::{self as rows, CandourChanges, CandourRecord};
-use crate::domain::candour::{ExceptionKind, HarmLevel, StepKind};
+use crate::domain::candour::{AttemptOutcome, ExceptionKind, HarmLevel, StepKind};
 use crate::error::{AppError, AppResult};
 use crate::services::Actor;
 use crate::services::case_input::{self as input, Errors};
@@ -180,28 +180,52 @@ fn exception_changes(
     }
 }
 
-/// An exception needs a notifiable (or undecided) harm and at least one logged attempt to
-/// contact the relevant person; what the timeline says of it.
+/// An exception needs a harm decided as notifiable and its evidence: logged attempts to
+/// contact the relevant person that failed ("could not contact") or in which they declined
+/// ("declined to engage"); an attempt that reached them is evidence of neither.
 fn exception_evidence(
     c: &mut DbConnection,
     r: &CandourRecord,
     kind: ExceptionKind,
     notifiable: Option<bool>,
 ) -> AppResult<String> {
-    if notifiable == Some(false) {
-        return Err(AppError::conflict(
-            "The harm was decided as not notifiable: no exception is needed.",
-        ));
+    match notifiable {
+        Some(false) => {
+            return Err(AppError::conflict(
+                "The harm was decided as not notifiable: no exception is needed.",
+            ));
+        }
+        None => {
+            return Err(AppError::conflict(
+                "A reg 20(5) exception needs a harm decision first: record the harm with the \
+                 exception, or before it.",
+            ));
+        }
+        Some(true) => {}
     }
     let attempts = rows::steps_for(c, std::slice::from_ref(&r.id))?
         .iter()
         .filter(|s| s.step_kind() == Some(StepKind::ContactAttempt))
+        .filter(|s| {
+            s.outcome
+                .as_deref()
+                .and_then(|o| o.parse::<AttemptOutcome>().ok())
+                .is_some_and(|o| kind.rests_on(o))
+        })
         .count();
     if attempts == 0 {
-        return Err(AppError::conflict(
-            "A reg 20(5) exception needs its evidence: log each attempt to contact \
-             the relevant person (POST …/candour/steps with kind contact_attempt) first.",
-        ));
+        return Err(AppError::conflict(match kind {
+            ExceptionKind::CouldNotContact => {
+                "A reg 20(5) exception needs its evidence: log each attempt to contact the \
+                 relevant person that failed (POST …/candour/steps with kind contact_attempt) \
+                 first; an attempt that reached them is not evidence."
+            }
+            ExceptionKind::DeclinedToEngage => {
+                "A reg 20(5) exception for a refusal needs its evidence: log the attempt to \
+                 contact the relevant person in which they declined (kind contact_attempt, \
+                 outcome declined) first."
+            }
+        }));
     }
     Ok(format!(
         "Reg 20(5) exception recorded: {} ({attempts} contact attempt{} as evidence)",

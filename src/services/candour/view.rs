@@ -82,6 +82,9 @@ pub struct CandourView {
     pub status: CandourStatus,
     /// The timed steps: in-person and written notification.
     pub requirements: Vec<Requirement>,
+    /// Untimed steps still to be recorded before the record is complete:
+    /// `enquiry_results_shared` (in writing, reg 20(4)(c)) and `correspondence_copy_kept` (20(6)).
+    pub still_required: Vec<StepKind>,
     pub next_due_on: Option<NaiveDate>,
     /// Negative when the next date has passed.
     pub working_days_to_due: Option<i64>,
@@ -208,6 +211,7 @@ fn build(
         notifiable: a.notifiable,
         status: a.status,
         requirements: a.requirements,
+        still_required: a.still_required,
         next_due_on: a.next_due_on,
         working_days_to_due: a.working_days_to_due,
         steps: others.into_iter().map(step_view).collect(),
@@ -284,6 +288,13 @@ pub fn closure_block(
         .filter(|q| q.completed_on.is_none())
         .map(|q| format!("{} (due {})", q.kind.as_str().replace('_', " "), q.due_on))
         .collect();
+    outstanding.extend(a.still_required.iter().map(|k| match k {
+        StepKind::EnquiryResultsShared => {
+            "the results of further enquiries shared in writing".into()
+        }
+        StepKind::CorrespondenceCopyKept => "a copy of the correspondence kept".into(),
+        other => other.as_str().replace('_', " "),
+    }));
     if a.notifiable.is_none() {
         outstanding.insert(0, "the harm decision".into());
     }

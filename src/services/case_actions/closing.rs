@@ -137,6 +137,33 @@ fn check_findings(e: &mut Errors, findings: &[AspectFinding], codes: &[&str]) {
     }
 }
 
+/// The Duty of Candour check before a case ends (closed, withdrawn, declined as out of time):
+/// refused while its notifiable record is incomplete, unless a complaints manager or admin
+/// overrides with `reason`. Returns the override's facts for the timeline when one was used.
+pub(super) fn candour_check(
+    c: &mut DbConnection,
+    ctx: &Ctx,
+    case: &Case,
+    reason: Option<String>,
+) -> AppResult<Option<serde_json::Value>> {
+    let block = candour::closure_block(c, &ctx.cal, &ctx.settings.candour, &case.id, ctx.today)?;
+    match (block, reason) {
+        (None, _) => Ok(None),
+        (Some((_, detail)), None) => Err(AppError::Conflict {
+            detail,
+            current_state: Some(case.status.as_str().into()),
+            allowed_actions: None,
+        }),
+        (Some((status, _)), Some(reason)) => {
+            ctx.actor.require(Permission::OverrideCandourClosure)?;
+            Ok(Some(json!({
+                "candour_override_reason": reason,
+                "candour_status": status,
+            })))
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
@@ -163,27 +190,12 @@ pub fn close(
             .as_deref()
             .map(|r| input::text(&mut e, "candour_override_reason", r, input::MAX_TEXT, true));
         e.done()?;
-        let block =
-            candour::closure_block(c, &ctx.cal, &ctx.settings.candour, &case.id, ctx.today)?;
-        let (summary, details) = match (block, reason) {
-            (None, _) => ("Case closed".to_string(), json!({})),
-            (Some((_, detail)), None) => {
-                return Err(AppError::Conflict {
-                    detail,
-                    current_state: Some(case.status.as_str().into()),
-                    allowed_actions: None,
-                });
-            }
-            (Some((status, _)), Some(reason)) => {
-                ctx.actor.require(Permission::OverrideCandourClosure)?;
-                (
-                    "Case closed with the Duty of Candour record incomplete (override)".to_string(),
-                    json!({
-                        "candour_override_reason": reason,
-                        "candour_status": status,
-                    }),
-                )
-            }
+        let (summary, details) = match candour_check(c, ctx, case, reason)? {
+            None => ("Case closed".to_string(), json!({})),
+            Some(overridden) => (
+                "Case closed with the Duty of Candour record incomplete (override)".to_string(),
+                overridden,
+            ),
         };
         Ok(Step {
             changes: CaseChanges {
@@ -243,6 +255,10 @@ pub struct WithdrawRequest {
     pub reason: String,
     /// Defaults to today.
     pub withdrawn_on: Option<NaiveDate>,
+    /// Withdraw although the case's notifiable Duty of Candour record is incomplete: the
+    /// reason, recorded on the timeline (complaints managers and admins only). The duty is the
+    /// trust's, not the complainant's: withdrawing the complaint does not end it.
+    pub candour_override_reason: Option<String>,
 }
 
 pub fn withdraw(
@@ -252,7 +268,12 @@ pub fn withdraw(
         let mut e = Errors::default();
         let reason = input::text(&mut e, "reason", &req.reason, input::MAX_TEXT, true);
         let on = case_day(&mut e, "withdrawn_on", req.withdrawn_on, ctx, case);
+        let override_reason = req
+            .candour_override_reason
+            .as_deref()
+            .map(|r| input::text(&mut e, "candour_override_reason", r, input::MAX_TEXT, true));
         e.done()?;
+        let overridden = candour_check(c, ctx, case, override_reason)?;
         if case.paused_on.is_some() {
             let days = i32::try_from(
                 ctx.cal
@@ -267,8 +288,12 @@ pub fn withdraw(
                 paused_on: Some(None),
                 ..Default::default()
             },
-            summary: "Complaint withdrawn".into(),
-            details: json!({ "reason": reason }),
+            summary: if overridden.is_some() {
+                "Complaint withdrawn with the Duty of Candour record incomplete (override)".into()
+            } else {
+                "Complaint withdrawn".into()
+            },
+            details: json!({ "reason": reason, "candour_override": overridden }),
         })
     }
 }

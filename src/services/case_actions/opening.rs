@@ -17,7 +17,7 @@ use crate::domain::clock;
 use crate::domain::role::Role;
 use crate::email::links::Link;
 use crate::error::AppResult;
-use crate::services::case_input::Errors;
+use crate::services::case_input::{self as input, Errors};
 use crate::services::notify::long_date;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -238,6 +238,35 @@ pub struct TimeLimitDecisionRequest {
     pub still_investigable: Option<String>,
     /// Declining: the reason given to the complainant.
     pub decline_reason: Option<String>,
+    /// Declining although the case's notifiable Duty of Candour record is incomplete: the
+    /// reason, recorded on the timeline (complaints managers and admins only).
+    pub candour_override_reason: Option<String>,
+}
+
+/// The reasons a decision needs: both limbs of reg 12(4) to accept, the reason to decline.
+fn decision_reasons(
+    e: &mut Errors,
+    req: &TimeLimitDecisionRequest,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let need = |field: &str, value: &Option<String>, e: &mut Errors| {
+        let v = value
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string();
+        if v.is_empty() {
+            e.add(field, "is required for this decision");
+        }
+        (!v.is_empty()).then_some(v)
+    };
+    match req.decision {
+        TimeLimitChoice::Accepted => (
+            need("good_reason", &req.good_reason, e),
+            need("still_investigable", &req.still_investigable, e),
+            None,
+        ),
+        TimeLimitChoice::Declined => (None, None, need("decline_reason", &req.decline_reason, e)),
+    }
 }
 
 pub fn time_limit_decision(
@@ -245,30 +274,19 @@ pub fn time_limit_decision(
 ) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
     move |c, ctx, case| {
         let mut e = Errors::default();
-        let need = |field: &str, value: &Option<String>, e: &mut Errors| {
-            let v = value
-                .as_deref()
-                .map(str::trim)
-                .unwrap_or_default()
-                .to_string();
-            if v.is_empty() {
-                e.add(field, "is required for this decision");
-            }
-            (!v.is_empty()).then_some(v)
-        };
-        let (good, investigable, decline) = match req.decision {
-            TimeLimitChoice::Accepted => (
-                need("good_reason", &req.good_reason, &mut e),
-                need("still_investigable", &req.still_investigable, &mut e),
-                None,
-            ),
-            TimeLimitChoice::Declined => (
-                None,
-                None,
-                need("decline_reason", &req.decline_reason, &mut e),
-            ),
-        };
+        let (good, investigable, decline) = decision_reasons(&mut e, &req);
+        let override_reason = req
+            .candour_override_reason
+            .as_deref()
+            .filter(|_| req.decision == TimeLimitChoice::Declined)
+            .map(|r| input::text(&mut e, "candour_override_reason", r, input::MAX_TEXT, true));
         e.done()?;
+        // Declining ends the case: the same candour check as closing it.
+        let overridden = if req.decision == TimeLimitChoice::Declined {
+            super::closing::candour_check(c, ctx, case, override_reason)?
+        } else {
+            None
+        };
         let decision = req.decision.as_str();
         case_records::insert_time_limit_decision(
             c,
@@ -307,7 +325,7 @@ pub fn time_limit_decision(
                 }
                 TimeLimitChoice::Declined => "Out-of-time complaint declined; case closed".into(),
             },
-            details: json!({ "decision": decision }),
+            details: json!({ "decision": decision, "candour_override": overridden }),
         })
     }
 }
