@@ -227,12 +227,27 @@ pub fn withdrawn(
 
 /// (acknowledgement due, acknowledged on, count).
 pub type AckRow = (Option<NaiveDate>, Option<NaiveDate>, i64);
-/// (received, responded, response due, count).
-pub type ResponseRow = (NaiveDate, Option<NaiveDate>, Option<NaiveDate>, i64);
+/// (received, responded, response due, whether that date was agreed, count).
+pub type ResponseRow = (
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<bool>,
+    i64,
+);
 /// (received, acknowledgement due, acknowledged on, count).
 pub type AckDayRow = (NaiveDate, Option<NaiveDate>, Option<NaiveDate>, i64);
-/// (six-month letter due, sent on, responded on, count).
-pub type SixMonthRow = (Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, i64);
+/// (six-month letter due, sent on, first responded on, withdrawn on, closed on, acknowledged
+/// on, count).
+pub type SixMonthRow = (
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    i64,
+);
 
 /// Acknowledgement facts of complaints received in [`from`, `to`]: (due, acknowledged on, count).
 pub fn acknowledgements(
@@ -267,11 +282,13 @@ pub fn responses(
             cases::received_on,
             cases::first_responded_on,
             cases::first_response_due_on,
+            cases::first_response_due_agreed,
         ))
         .select((
             cases::received_on,
             cases::first_responded_on,
             cases::first_response_due_on,
+            cases::first_response_due_agreed,
             count_star(),
         ))
         .load(conn)?)
@@ -299,7 +316,8 @@ pub fn open_on(
         .load(conn)?)
 }
 
-/// Six-month letters falling due in [`from`, `to`]: (due, sent on, responded on, count).
+/// Six-month letters falling due in [`from`, `to`]: (due, sent on, first responded on,
+/// withdrawn on, closed on, acknowledged on, count).
 pub fn six_month_letters(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -313,11 +331,17 @@ pub fn six_month_letters(
             cases::six_month_letter_due_on,
             cases::six_month_letter_sent_on,
             cases::first_responded_on,
+            cases::withdrawn_on,
+            cases::closed_on,
+            cases::acknowledged_on,
         ))
         .select((
             cases::six_month_letter_due_on,
             cases::six_month_letter_sent_on,
             cases::first_responded_on,
+            cases::withdrawn_on,
+            cases::closed_on,
+            cases::acknowledged_on,
             count_star(),
         ))
         .load(conn)?)
@@ -528,7 +552,9 @@ pub fn acknowledgement_per_day(
         .load(conn)?)
 }
 
-/// Complaints responded to in [`from`, `to`] by day: (day, responded, by the agreed date).
+/// Complaints responded to in [`from`, `to`] by day: (day, responded to against a date
+/// agreed with the complainant, of those by that date). Default and unilateral dates are not
+/// "agreed" and are counted in neither.
 pub fn responses_per_day(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -541,9 +567,12 @@ pub fn responses_per_day(
         .group_by(cases::first_responded_on)
         .select((
             cases::first_responded_on,
-            count_star(),
             diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                "SUM(CASE WHEN cases.first_responded_on <= cases.first_response_due_on THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN cases.first_response_due_agreed THEN 1 ELSE 0 END)",
+            ),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "SUM(CASE WHEN cases.first_response_due_agreed \
+                 AND cases.first_responded_on <= cases.first_response_due_on THEN 1 ELSE 0 END)",
             ),
         ))
         .load(conn)?)

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::board::{BoardReport, Coded};
+use super::board::{BoardReport, Coded, Figures};
 use super::period::Period;
 use super::spc::EarlyWarning;
 use super::svg::variation_words;
@@ -51,7 +51,22 @@ pub struct AnnualReport {
     pub actions_taken: Vec<Action>,
     /// Counts from 1 to this − 1 are shown as `null`.
     pub suppressed_below: Option<i64>,
+    /// How the figures are counted, for the reader of a published report.
+    pub how_counted: Vec<&'static str>,
 }
+
+/// The counting rules a reader needs to read the figures right.
+pub const HOW_COUNTED: &[&str] = &[
+    "A complaint is counted as answered in the year its first response was sent; reopening it \
+     later does not change the year's figures.",
+    "Responses \"by the agreed date\" count only dates agreed with the complainant, at \
+     acknowledgement or by an extension agreed before the date passed; responses against a date \
+     the trust set are reported beside them.",
+    "A six-month letter (regulation 14) is counted as owed only for complaints still open and \
+     unanswered six months after they were received: not those answered, withdrawn or declined \
+     before then.",
+    "Counts from 1 to 4 are not shown.",
+];
 
 fn pct(v: Option<f64>) -> Option<String> {
     v.map(|v| format!("{v:.1}%"))
@@ -77,29 +92,7 @@ fn matters(r: &BoardReport, warnings: &EarlyWarning) -> Vec<String> {
             ));
         }
     }
-    if let Some(now) = pct(a.timeliness.acknowledged_on_time_pct) {
-        let before = pct(b.timeliness.acknowledged_on_time_pct)
-            .map(|p| format!(" ({p} the year before)"))
-            .unwrap_or_default();
-        out.push(format!(
-            "{now} of complaints were acknowledged within 3 working days{before}."
-        ));
-    }
-    if let Some(now) = pct(a.timeliness.responded_by_agreed_date_pct) {
-        let median = a
-            .timeliness
-            .median_working_days_to_response
-            .map(|m| format!("; the median time to respond was {m:.0} working days"))
-            .unwrap_or_default();
-        out.push(format!(
-            "{now} of responses were sent by the date agreed with the complainant{median}."
-        ));
-    }
-    if let Some(missed) = a.timeliness.six_month_letters_missed.filter(|n| *n > 0) {
-        out.push(format!(
-            "{missed} complaints passed six months without the required letter explaining the delay."
-        ));
-    }
+    out.extend(timeliness(a, b));
     if let (Some(n), Some(p)) = (
         a.candour.notifiable_incidents,
         a.candour.notified_on_time_pct,
@@ -129,6 +122,50 @@ fn matters(r: &BoardReport, warnings: &EarlyWarning) -> Vec<String> {
             variation_words(w.variation),
             w.label.to_lowercase(),
             w.month.format("%B %Y")
+        ));
+    }
+    out
+}
+
+/// Sentences on acknowledgement, response and six-month letter timeliness.
+fn timeliness(a: &Figures, b: &Figures) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(now) = pct(a.timeliness.acknowledged_on_time_pct) {
+        let before = pct(b.timeliness.acknowledged_on_time_pct)
+            .map(|p| format!(" ({p} the year before)"))
+            .unwrap_or_default();
+        out.push(format!(
+            "{now} of complaints were acknowledged within 3 working days{before}."
+        ));
+    }
+    if let Some(now) = pct(a.timeliness.responded_by_agreed_date_pct) {
+        let median = a
+            .timeliness
+            .median_working_days_to_response
+            .map(|m| format!("; the median time to respond was {m:.0} working days"))
+            .unwrap_or_default();
+        let other = a
+            .timeliness
+            .responded_with_other_date
+            .filter(|n| *n > 0)
+            .map(|n| {
+                format!(" ({n} further responses had a date set by the trust, not agreed, and are not counted in that figure)")
+            })
+            .unwrap_or_default();
+        out.push(format!(
+            "{now} of responses with a date agreed with the complainant were sent by it{other}{median}."
+        ));
+    }
+    if let Some(due) = a.timeliness.six_month_letters_due.filter(|n| *n > 0) {
+        let missed = a
+            .timeliness
+            .six_month_letters_missed
+            .map(|m| format!("; {m} of those letters were not sent in time"))
+            .unwrap_or_default();
+        out.push(format!(
+            "{due} complaints were still open and unanswered six months after they were received, \
+             so a letter explaining the delay was owed (complaints answered, withdrawn or declined \
+             before then owe none){missed}."
         ));
     }
     out
@@ -164,6 +201,7 @@ pub fn build(
         matters_of_general_importance: matters(r, warnings),
         actions_taken: actions,
         suppressed_below: r.suppressed_below,
+        how_counted: HOW_COUNTED.to_vec(),
     }
 }
 

@@ -51,7 +51,12 @@ pub struct Raw {
     pub acknowledged_late: i64,
     pub awaiting_acknowledgement_overdue: i64,
     pub awaiting_acknowledgement: i64,
+    /// Responses against a date agreed with the complainant, and of those by that date.
+    pub responded_agreed: i64,
     pub responded_on_time: i64,
+    /// Responses against a default or unilaterally extended date, and of those by it.
+    pub responded_other: i64,
+    pub responded_other_on_time: i64,
     pub median_working_days_to_response: Option<f64>,
     pub open_by_age: Vec<(&'static str, i64)>,
     pub six_month_due: i64,
@@ -162,10 +167,16 @@ fn timeliness(
         }
     }
     let mut days: Vec<(i64, i64)> = Vec::new();
-    for (received, responded, due, n) in q::responses(c, scope, from, to)? {
+    for (received, responded, due, agreed, n) in q::responses(c, scope, from, to)? {
         let Some(responded) = responded else { continue };
-        if due.is_some_and(|d| responded <= d) {
-            r.responded_on_time += n;
+        let on_time = due.is_some_and(|d| responded <= d);
+        // Only a date agreed with the complainant counts as "agreed" (reg 14, domain §7).
+        if agreed == Some(true) {
+            r.responded_agreed += n;
+            r.responded_on_time += i64::from(on_time) * n;
+        } else {
+            r.responded_other += n;
+            r.responded_other_on_time += i64::from(on_time) * n;
         }
         days.push((cal.working_days_between(received, responded), n));
     }
@@ -197,7 +208,11 @@ fn open_by_age(
         .collect())
 }
 
-/// Six-month letters that fell due in the period: sent in time, or missed.
+/// Six-month letters owed in the period (reg 14(4)): complaints still open and unanswered at
+/// the end of their six months. Those answered, withdrawn, or closed (declined as out of time)
+/// by then owed none, and one never acknowledged by then is counted as an overdue
+/// acknowledgement instead (the letter cannot be sent before it). Of those owed: sent in
+/// time, or missed.
 fn six_month_letters(
     c: &mut DbConnection,
     r: &mut Raw,
@@ -206,9 +221,18 @@ fn six_month_letters(
     today: NaiveDate,
 ) -> AppResult<()> {
     let (from, to) = (period.from, period.to);
-    for (due, sent, responded, n) in q::six_month_letters(c, scope, from, to)? {
+    for (due, sent, responded, withdrawn, closed, acknowledged, n) in
+        q::six_month_letters(c, scope, from, to)?
+    {
         let Some(due) = due else { continue };
-        if responded.is_some_and(|d| d <= due) {
+        if acknowledged.is_none_or(|a| a > due) {
+            continue;
+        }
+        if [responded, withdrawn, closed]
+            .into_iter()
+            .flatten()
+            .any(|d| d <= due)
+        {
             continue;
         }
         r.six_month_due += n;
@@ -316,8 +340,16 @@ pub struct Timeliness {
     /// Of complaints received in the period and due for acknowledgement, % acknowledged
     /// within 3 working days.
     pub acknowledged_on_time_pct: Option<f64>,
+    /// Responses against a date agreed with the complainant (at acknowledgement, or an
+    /// extension agreed before the date passed).
+    pub responded_with_agreed_date: Option<i64>,
+    /// Of those, sent by the agreed date.
     pub responded_by_agreed_date: Option<i64>,
     pub responded_by_agreed_date_pct: Option<f64>,
+    /// Responses against a date the trust set (the default for the risk grade, or an
+    /// extension the complainant did not agree), reported beside the agreed ones.
+    pub responded_with_other_date: Option<i64>,
+    pub responded_by_other_date: Option<i64>,
     pub median_working_days_to_response: Option<f64>,
     /// Complaints open at the end of the period (or today), by working days open.
     pub open_by_age: Vec<AgeBand>,
@@ -517,8 +549,11 @@ fn timeliness_figures(r: &Raw, s: Suppression) -> Timeliness {
         acknowledged_late: s.n(r.acknowledged_late),
         awaiting_acknowledgement_overdue: s.n(r.awaiting_acknowledgement_overdue),
         acknowledged_on_time_pct: s.pct(r.acknowledged_on_time, due_for_ack),
+        responded_with_agreed_date: s.n(r.responded_agreed),
         responded_by_agreed_date: s.n(r.responded_on_time),
-        responded_by_agreed_date_pct: s.pct(r.responded_on_time, r.responded),
+        responded_by_agreed_date_pct: s.pct(r.responded_on_time, r.responded_agreed),
+        responded_with_other_date: s.n(r.responded_other),
+        responded_by_other_date: s.n(r.responded_other_on_time),
         median_working_days_to_response: if s.n(r.responded).is_some() {
             r.median_working_days_to_response
         } else {

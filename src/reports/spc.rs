@@ -413,7 +413,7 @@ fn trust_raw(c: &mut DbConnection, metric: Metric, w: &Window, today: NaiveDate)
             let rows = q::responses_per_day(c, &scope, w.from, w.to)?;
             w.fold(
                 rows.into_iter()
-                    .filter_map(|(day, k, on_time)| day.map(|d| (d, on_time, k))),
+                    .filter_map(|(day, agreed, on_time)| day.map(|d| (d, on_time, agreed))),
             )
         }
     })

@@ -155,3 +155,155 @@ fn strip(mut v: Value) -> Value {
     }
     v
 }
+
+#[tokio::test]
+async fn responded_by_the_agreed_date_counts_only_dates_agreed_with_the_complainant() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "AGREE", None).await;
+    let token = signed_in_on(&app, "2026-01-05").await;
+    let ack = |due: Option<&str>| {
+        let mut body = json!({"method": "letter", "handling_discussion_offered": true,
+                              "meeting_offered": false});
+        if let Some(d) = due {
+            body["response_due_on"] = json!(d);
+        }
+        body
+    };
+    let mut cases = Vec::new();
+    for due in [
+        Some("2026-02-16"),
+        None,
+        Some("2026-02-16"),
+        Some("2026-02-16"),
+    ] {
+        let case = app
+            .create_case(&token, &complaint(&service, "2026-01-05"))
+            .await;
+        cases.push(app.act_ok(&token, &case, "acknowledge", ack(due)).await);
+    }
+    // A: agreed at acknowledgement, answered by it.
+    let token = signed_in_on(&app, "2026-02-12").await;
+    app.act_ok(&token, &cases[0], "respond", respond(&[])).await;
+    // C: the trust moved the date without the complainant's agreement.
+    let token = signed_in_on(&app, "2026-02-10").await;
+    let c = app
+        .act_ok(
+            &token,
+            &cases[2],
+            "extend",
+            json!({"new_due_on": "2026-03-02", "reason": "Awaiting statements",
+                   "complainant_agreed": false}),
+        )
+        .await;
+    assert_eq!(c["response_due_agreed"], false);
+    // D: an extension the complainant agreed only after the agreed date had passed.
+    let token = signed_in_on(&app, "2026-02-20").await;
+    let d = app
+        .act_ok(
+            &token,
+            &cases[3],
+            "extend",
+            json!({"new_due_on": "2026-03-02", "reason": "Awaiting statements",
+                   "complainant_agreed": true, "agreed_on": "2026-02-18"}),
+        )
+        .await;
+    assert_eq!(
+        d["response_due_agreed"], false,
+        "agreed after the date passed"
+    );
+    // B (default date), C and D answered by the dates then in force.
+    let token = signed_in_on(&app, "2026-02-25").await;
+    for case in [&cases[1], &c, &d] {
+        let current = get(
+            &app,
+            &token,
+            &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+        )
+        .await;
+        app.act_ok(&token, &current, "respond", respond(&[])).await;
+    }
+    let token = signed_in_on(&app, "2026-04-02").await;
+    let board = get(
+        &app,
+        &token,
+        "/api/v1/reports/board?from=2026-01-01&to=2026-03-31",
+    )
+    .await;
+    let t = &board["current"]["timeliness"];
+    assert_eq!(t["responded_with_agreed_date"], 1, "{t}");
+    assert_eq!(t["responded_by_agreed_date"], 1);
+    assert_eq!(t["responded_by_agreed_date_pct"], 100.0);
+    assert_eq!(t["responded_with_other_date"], 3);
+    assert_eq!(t["responded_by_other_date"], 3);
+    assert_eq!(board["current"]["outcomes"]["responded"], 4);
+}
+
+#[tokio::test]
+async fn the_six_month_letter_indicator_counts_only_letters_owed() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "SIXOWED", None).await;
+    let token = signed_in_on(&app, "2025-04-01").await;
+    let ack =
+        json!({"method": "letter", "handling_discussion_offered": true, "meeting_offered": false});
+    let mut make = Vec::new();
+    for _ in 0..3 {
+        let case = app
+            .create_case(&token, &complaint(&service, "2025-04-01"))
+            .await;
+        make.push(app.act_ok(&token, &case, "acknowledge", ack.clone()).await);
+    }
+    let mut late = complaint(&service, "2025-04-01");
+    late["incident_on"] = json!("2023-01-01");
+    let declined = app.create_case(&token, &late).await;
+    // Left in "received": its acknowledgement is what is overdue, not a letter.
+    let never = app
+        .create_case(&token, &complaint(&service, "2025-04-01"))
+        .await;
+    // Withdrawn, answered and declined before six months: no letter owed.
+    let token = signed_in_on(&app, "2025-06-10").await;
+    app.act_ok(
+        &token,
+        &make[1],
+        "withdraw",
+        json!({"reason": "Resolved informally"}),
+    )
+    .await;
+    app.act_ok(&token, &make[2], "respond", respond(&[])).await;
+    app.act_ok(
+        &token,
+        &declined,
+        "time-limit-decision",
+        json!({"decision": "declined", "decline_reason": "No good reason for the delay"}),
+    )
+    .await;
+    // Six months ended on 30 September 2025: only the first complaint still owed a letter,
+    // and none was sent.
+    let token = signed_in_on(&app, "2026-04-02").await;
+    let board = get(
+        &app,
+        &token,
+        "/api/v1/reports/board?from=2025-04-01&to=2026-03-31",
+    )
+    .await;
+    let t = &board["current"]["timeliness"];
+    assert_eq!(t["six_month_letters_due"], 1, "{t}");
+    assert_eq!(t["six_month_letters_missed"], 1);
+    assert_eq!(t["six_month_letters_sent"], 0);
+    // Both unacknowledged complaints missed their 3-day date, the declined one included.
+    assert_eq!(t["awaiting_acknowledgement_overdue"], 2);
+    let view = get(
+        &app,
+        &token,
+        &format!("/api/v1/cases/{}", never["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(view["overdue"]["acknowledgement"], true);
+    assert_eq!(view["overdue"]["six_month_letter"], false, "{view}");
+    let annual = get(&app, &token, "/api/v1/reports/annual?year=2025").await;
+    assert!(
+        annual
+            .to_string()
+            .contains("still open and unanswered six months after they were received"),
+        "{annual}"
+    );
+}

@@ -74,6 +74,9 @@ pub fn extend(
             true,
             "Extension letter",
         );
+        // An extension counts as agreed only if agreed before the date it replaces passed.
+        let agreed_in_time =
+            agreed_on.is_some_and(|on| case.response_due_on.is_none_or(|due| on <= due));
         let six_month = match (case.six_month_letter_due_on, agreed_on) {
             (Some(due), Some(agreed)) => Some(clock::six_month_after_extension(
                 due,
@@ -85,7 +88,7 @@ pub fn extend(
         Ok(Step {
             changes: CaseChanges {
                 response_due_on: Some(Some(req.new_due_on)),
-                response_due_agreed: Some(req.complainant_agreed),
+                response_due_agreed: Some(agreed_in_time),
                 six_month_letter_due_on: Some(six_month),
                 ..Default::default()
             },
