@@ -55,6 +55,7 @@
 //! | `reports.acknowledged_on_time_target` | `CANDOUR__REPORTS__ACKNOWLEDGED_ON_TIME_TARGET` | none (a % target for assurance) |
 //! | `reports.responded_on_time_target` | `CANDOUR__REPORTS__RESPONDED_ON_TIME_TARGET` | none |
 //! | `reports.spc.shift_run`, `.trend_run`, `.min_points`, `.screen_moving_ranges` | `CANDOUR__REPORTS__SPC__SHIFT_RUN` … | `7`, `7`, `12`, `false` |
+//! | `reports.spc.precedence` | `CANDOUR__REPORTS__SPC__PRECEDENCE` | `side_of_mean` (NHSRplotthedots; or `fdp`) |
 //! | `learning.sustain_review_months` | `CANDOUR__LEARNING__SUSTAIN_REVIEW_MONTHS` | `3` (months after a service change is implemented before it may be verified as sustained) |
 //!
 //! The `candour` periods count working days from the day the trust became aware of a notifiable

@@ -25,6 +25,21 @@ pub struct SpcRules {
     pub screen_moving_ranges: bool,
     /// Fewer points than this: limits are shown but flagged as unreliable.
     pub min_points: usize,
+    /// How a special-cause point is classified when its rules point both ways.
+    pub precedence: Precedence,
+}
+
+/// How a special-cause point is classified (domain.md §9.2: the sources disagree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precedence {
+    /// NHSRplotthedots: by the point's own side of the mean, whichever rule fired, so a month
+    /// beyond a limit on the side of concern is concern even at the end of an improving run.
+    #[default]
+    SideOfMean,
+    /// The NHS FDP design system's colouring: the side of the first rule in the order trend,
+    /// shift, two-of-three, single point.
+    Fdp,
 }
 
 impl Default for SpcRules {
@@ -34,6 +49,7 @@ impl Default for SpcRules {
             trend_run: 7,
             screen_moving_ranges: false,
             min_points: 12,
+            precedence: Precedence::SideOfMean,
         }
     }
 }
@@ -240,20 +256,31 @@ impl Variation {
     }
 }
 
-/// Classify a point's signals against the improvement direction. Precedence when rules point
-/// both ways: trend, then shift, then two-of-three, then a single point.
-pub fn variation(point: &PointSignals, direction: Direction) -> Variation {
+/// Classify a point's signals against the improvement direction. `value_side` is the point's
+/// own side of the mean (`None` on it). Under [`Precedence::SideOfMean`] a special-cause point
+/// is classified by it; under [`Precedence::Fdp`] by the first rule in the order trend, shift,
+/// two-of-three, single point.
+pub fn variation(
+    point: &PointSignals,
+    direction: Direction,
+    value_side: Option<Side>,
+    precedence: Precedence,
+) -> Variation {
     let order = [
         Rule::Trend,
         Rule::Shift,
         Rule::TwoOfThree,
         Rule::Astronomical,
     ];
-    let Some(side) = order
+    let Some(by_rule) = order
         .iter()
         .find_map(|rule| point.iter().find(|(r, _)| r == rule).map(|(_, s)| *s))
     else {
         return Variation::CommonCause;
+    };
+    let side = match precedence {
+        Precedence::SideOfMean => value_side.unwrap_or(by_rule),
+        Precedence::Fdp => by_rule,
     };
     match (direction, side) {
         (Direction::Neither, Side::High) => Variation::NeitherHigh,
@@ -327,16 +354,87 @@ mod tests {
         let s = signals(&v, &l, &rules());
         assert_eq!(s[12], vec![(Rule::Astronomical, Side::High)]);
         assert_eq!(
-            variation(&s[12], Direction::LowerIsBetter),
+            variation(
+                &s[12],
+                Direction::LowerIsBetter,
+                Some(Side::High),
+                Precedence::SideOfMean
+            ),
             Variation::ConcerningHigh
         );
         assert_eq!(
-            variation(&s[12], Direction::HigherIsBetter),
+            variation(
+                &s[12],
+                Direction::HigherIsBetter,
+                Some(Side::High),
+                Precedence::SideOfMean
+            ),
             Variation::ImprovingHigh
         );
         assert_eq!(
-            variation(&s[12], Direction::Neither),
+            variation(
+                &s[12],
+                Direction::Neither,
+                Some(Side::High),
+                Precedence::SideOfMean
+            ),
             Variation::NeitherHigh
+        );
+    }
+
+    #[test]
+    fn a_month_beyond_the_limit_at_the_end_of_a_falling_run_is_concern_by_default() {
+        // Lower is better. Seven months falling, then one far above the upper limit: the
+        // spike trips the single-point rule high while the falling run marks the trend low.
+        let base: Vec<f64> = BASE.to_vec();
+        let l = limits(&base, false).unwrap();
+        let mut v = base;
+        v.extend([14.0, 13.0, 12.0, 11.0, 10.0, 9.0, 8.0]);
+        let spike = l.upper_process_limit + 20.0;
+        v.push(spike);
+        let s = signals(&v, &l, &rules());
+        let last = s.last().unwrap();
+        assert!(last.contains(&(Rule::Astronomical, Side::High)), "{last:?}");
+        let point = vec![(Rule::Trend, Side::Low), (Rule::Astronomical, Side::High)];
+        assert_eq!(
+            variation(
+                &point,
+                Direction::LowerIsBetter,
+                Some(Side::High),
+                Precedence::SideOfMean
+            ),
+            Variation::ConcerningHigh,
+            "NHSRplotthedots: by the point's side of the mean"
+        );
+        assert_eq!(
+            variation(
+                &point,
+                Direction::LowerIsBetter,
+                Some(Side::High),
+                Precedence::Fdp
+            ),
+            Variation::ImprovingLow,
+            "FDP precedence: the trend wins"
+        );
+        // A point below the mean in a rising run, lower better: improving by its side.
+        let point = vec![(Rule::Trend, Side::High)];
+        assert_eq!(
+            variation(
+                &point,
+                Direction::LowerIsBetter,
+                Some(Side::Low),
+                Precedence::SideOfMean
+            ),
+            Variation::ImprovingLow
+        );
+        assert_eq!(
+            variation(
+                &Vec::new(),
+                Direction::LowerIsBetter,
+                Some(Side::High),
+                Precedence::SideOfMean
+            ),
+            Variation::CommonCause
         );
     }
 

@@ -287,7 +287,22 @@ impl Drawing<'_> {
                         .unwrap_or(self.from_month),
                     value: shown,
                     denominator: metric.is_percent().then(|| s.n(*den)).flatten(),
-                    variation: spc::variation(&pairs, self.direction),
+                    variation: spc::variation(
+                        &pairs,
+                        self.direction,
+                        limits.and_then(|l| {
+                            values[i].and_then(|v| {
+                                if v > l.mean {
+                                    Some(Side::High)
+                                } else if v < l.mean {
+                                    Some(Side::Low)
+                                } else {
+                                    None
+                                }
+                            })
+                        }),
+                        self.rules.precedence,
+                    ),
                     signals: sig,
                 }
             })

@@ -31,6 +31,7 @@ mod report_coding;
 mod reported_figures;
 mod reports;
 mod service_changes;
+mod spc_rules;
 mod statutory;
 mod tokens;
 mod tracking;
