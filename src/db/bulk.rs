@@ -36,6 +36,8 @@ pub struct CaseServiceRow {
     pub service_id: String,
     pub kind: String,
     pub received_on: NaiveDate,
+    /// The service the complaint is counted at (KO41a site).
+    pub is_primary: bool,
 }
 
 /// A coded aspect with its case's kind and day received.

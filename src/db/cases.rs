@@ -397,6 +397,7 @@ pub struct CaseSubject {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CaseCoding {
     pub subjects: Vec<CaseSubject>,
+    /// The primary service first: where the complaint is counted in KO41a.
     pub service_ids: Vec<String>,
     pub professions: Vec<String>,
 }
@@ -438,13 +439,14 @@ pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCodin
             ))
             .execute(conn)?;
     }
-    for id in &coding.service_ids {
+    for (i, id) in coding.service_ids.iter().enumerate() {
         diesel::insert_into(case_services::table)
             .values((
                 case_services::case_id.eq(case_id),
                 case_services::service_id.eq(id),
                 case_services::kind.eq(&kind),
                 case_services::received_on.eq(received),
+                case_services::is_primary.eq(i == 0),
             ))
             .execute(conn)?;
     }
@@ -500,7 +502,7 @@ pub fn coding_for(
     let services: Vec<(String, String)> = case_services::table
         .filter(case_services::case_id.eq_any(case_ids))
         .select((case_services::case_id, case_services::service_id))
-        .order(case_services::service_id)
+        .order((case_services::is_primary.desc(), case_services::service_id))
         .load(conn)?;
     let professions: Vec<(String, String)> = case_professions::table
         .filter(case_professions::case_id.eq_any(case_ids))

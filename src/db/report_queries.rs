@@ -475,25 +475,33 @@ pub fn ko41a_cases(
         .load(conn)?)
 }
 
-/// (case id, service id) of the complaints [`ko41a_cases`] returns: those received in the
-/// year from the aspect table's own index, those brought forward (few) through their cases.
+/// (case id, service id, primary) of the complaints [`ko41a_cases`] returns: those received
+/// in the year from the aspect table, those brought forward (few) through their cases.
 pub fn ko41a_services(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
-) -> DbResult<Vec<(String, String)>> {
-    let mut rows: Vec<(String, String)> = case_services::table
+) -> DbResult<Vec<(String, String, bool)>> {
+    let mut rows: Vec<(String, String, bool)> = case_services::table
         .filter(case_services::kind.eq(CaseKind::Complaint.as_str()))
         .filter(case_services::received_on.between(from, to))
-        .select((case_services::case_id, case_services::service_id))
+        .select((
+            case_services::case_id,
+            case_services::service_id,
+            case_services::is_primary,
+        ))
         .load(conn)?;
     rows.extend(
         case_services::table
             .inner_join(cases::table)
             .filter(on_caseload!(from, to))
             .filter(cases::received_on.lt(from))
-            .select((case_services::case_id, case_services::service_id))
-            .load::<(String, String)>(conn)?,
+            .select((
+                case_services::case_id,
+                case_services::service_id,
+                case_services::is_primary,
+            ))
+            .load::<(String, String, bool)>(conn)?,
     );
     Ok(rows)
 }

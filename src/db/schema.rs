@@ -134,6 +134,7 @@ diesel::table! {
         service_id -> Text,
         kind -> Text,
         received_on -> Date,
+        is_primary -> Bool,
     }
 }
 

@@ -303,13 +303,14 @@ impl Generator<'_> {
                 services.push(other);
             }
         }
-        for service_id in services {
+        for (i, service_id) in services.into_iter().enumerate() {
             let (case_id, kind, received_on) = row(c);
             self.batch.services.push(CaseServiceRow {
                 case_id,
                 kind,
                 received_on,
                 service_id,
+                is_primary: i == 0,
             });
         }
         let profession = pick(rng, PROFESSIONS);

@@ -309,7 +309,7 @@ pub struct Caseload {
     lists: Lists,
     tree: Tree,
     cases: Vec<Ko41aCase>,
-    services: Vec<(String, String)>,
+    services: Vec<(String, String, bool)>,
 }
 
 /// The coding of the year's new complaints: (case id, subject, sub-category) and (case id,
@@ -412,24 +412,29 @@ struct Placement<'a> {
 }
 
 impl<'a> Placement<'a> {
-    /// A complaint about several sites is recorded once: at the site of its first service.
+    /// A complaint about several sites is recorded once: at the site of its primary service
+    /// (chosen at intake; the lowest id only for a record without one).
     fn of(
         tree: &'a Tree,
         index: &HashMap<&str, usize>,
-        services: &'a [(String, String)],
+        services: &'a [(String, String, bool)],
         cases: usize,
     ) -> Self {
         // Each service's site and area, worked out once per service rather than once per row.
         let mut placed: HashMap<&str, (Option<&str>, Option<&str>)> = HashMap::new();
-        let mut first: Vec<Option<&str>> = vec![None; cases];
+        let mut first: Vec<Option<(bool, &str)>> = vec![None; cases];
         let mut areas: Vec<(usize, &str)> = Vec::new();
-        for (case_id, service_id) in services {
+        for (case_id, service_id, primary) in services {
             let Some(&i) = index.get(case_id.as_str()) else {
                 continue;
             };
             let service_id = service_id.as_str();
-            if first[i].is_none_or(|f| service_id < f) {
-                first[i] = Some(service_id);
+            // The primary service wins; between equals, the lower id (a stable choice).
+            let better = |(p, f): (bool, &str)| {
+                (*primary, std::cmp::Reverse(service_id)) > (p, std::cmp::Reverse(f))
+            };
+            if first[i].is_none_or(better) {
+                first[i] = Some((*primary, service_id));
             }
             let (_, area) = *placed.entry(service_id).or_insert_with(|| {
                 (
@@ -445,7 +450,7 @@ impl<'a> Placement<'a> {
         areas.dedup();
         let case_site: Vec<Option<&str>> = first
             .iter()
-            .map(|f| f.and_then(|s| placed.get(s).and_then(|p| p.0)))
+            .map(|f| f.and_then(|(_, s)| placed.get(s).and_then(|p| p.0)))
             .collect();
         let mut sites: Vec<Option<&str>> = case_site
             .iter()

@@ -45,6 +45,7 @@ pub struct PatchCaseRequest {
     pub desired_outcome: Option<String>,
     /// Not after the response: findings are recorded per subject.
     pub subjects: Option<Vec<SubjectInput>>,
+    /// Replaces the services; the first is the primary service (the KO41a site).
     pub service_ids: Option<Vec<String>>,
     pub professions: Option<Vec<String>>,
     pub risk: Option<RiskInput>,

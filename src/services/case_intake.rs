@@ -40,6 +40,8 @@ pub struct CreateCaseRequest {
     #[serde(default)]
     pub desired_outcome: String,
     pub subjects: Vec<SubjectInput>,
+    /// The services it is about; the first is the primary service, the site a complaint is
+    /// counted at in the KO41a return.
     pub service_ids: Vec<String>,
     #[serde(default)]
     pub professions: Vec<String>,

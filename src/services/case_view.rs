@@ -118,7 +118,9 @@ pub struct CaseView {
     pub description: String,
     pub desired_outcome: String,
     pub subjects: Vec<SubjectView>,
+    /// The primary service first: the site a complaint is counted at in KO41a.
     pub service_ids: Vec<String>,
+    pub primary_service_id: Option<String>,
     pub professions: Vec<String>,
     pub risk: RiskView,
     pub risk_grade: Option<RiskGrade>,
@@ -416,6 +418,7 @@ fn build(
     CaseView {
         stage: c.status.plain_english(),
         subjects: subjects(&coding),
+        primary_service_id: coding.service_ids.first().cloned(),
         service_ids: coding.service_ids,
         professions: coding.professions,
         risk: risk(&c),

@@ -307,3 +307,44 @@ async fn the_six_month_letter_indicator_counts_only_letters_owed() {
         "{annual}"
     );
 }
+
+#[tokio::test]
+async fn a_complaint_about_two_sites_is_counted_once_at_its_primary_service() {
+    let app = spawn_app().await;
+    let one = insert_service(&app, "SITEONE", None).await;
+    let two = insert_service(&app, "SITETWO", None).await;
+    // The primary is the service with the higher id, so that "lowest id" would be wrong.
+    let (low, high) = if one < two { (one, two) } else { (two, one) };
+    let token = signed_in_on(&app, "2025-06-02").await;
+    let mut body = complaint(&high, "2025-06-02");
+    body["service_ids"] = json!([high, low]);
+    let case = app.create_case(&token, &body).await;
+    assert_eq!(case["primary_service_id"], high.as_str());
+    assert_eq!(case["service_ids"], json!([high, low]));
+    let at = |r: &Value, site: &str| -> Value {
+        r["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["service_id"] == site)
+            .map_or(json!(0), |s| s["summary"]["new"].clone())
+    };
+    let token = signed_in_on(&app, "2025-06-10").await;
+    let r = get(&app, &token, "/api/v1/reports/ko41a?year=2025").await;
+    assert_eq!(r["total"]["summary"]["new"], 1);
+    assert_eq!(at(&r, &high), 1, "{r}");
+    assert_eq!(at(&r, &low), 0, "counted once");
+    // The primary service is changed: the complaint moves with it.
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    let patch = app
+        .at_current_version(&token, &path, json!({"service_ids": [low, high]}))
+        .await;
+    let res = app.patch(&path, &token, &patch).await;
+    assert_eq!(res.status(), 200);
+    let edited: Value = res.json().await.unwrap();
+    assert_eq!(edited["primary_service_id"], low.as_str());
+    let r = get(&app, &token, "/api/v1/reports/ko41a?year=2025").await;
+    assert_eq!(at(&r, &low), 1, "{r}");
+    assert_eq!(at(&r, &high), 0);
+    assert_eq!(r["total"]["summary"]["new"], 1);
+}

@@ -1,0 +1,1 @@
+ALTER TABLE case_services DROP COLUMN is_primary;
