@@ -672,13 +672,17 @@ mod tests {
                 case("c3", "2025-07-01"),
                 case("c4", "2025-01-01"),
             ],
+            // No primary recorded: the lowest id stands in (records from before primaries).
             services: pairs(&[
                 ("c1", "a1"),
                 ("c1", "a2"),
                 ("c2", "b"),
                 ("c2", "a2"),
                 ("c4", "b"),
-            ]),
+            ])
+            .into_iter()
+            .map(|(c, s)| (c, s, false))
+            .collect(),
         };
         let coding = Coding {
             subjects: vec![
