@@ -9,6 +9,7 @@ pub mod connection;
 pub mod error;
 pub mod feedback;
 pub mod framework;
+pub mod ko41a_submissions;
 pub mod letters;
 pub mod meetings;
 pub mod migrations;

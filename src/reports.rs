@@ -18,6 +18,8 @@ pub mod pack;
 
 pub mod period;
 
+pub mod restatement;
+
 pub mod spc;
 
 pub mod suppress;

@@ -17,6 +17,7 @@ pub mod command;
 pub mod cursor;
 pub mod feedback;
 pub mod framework;
+pub mod ko41a_submissions;
 pub mod letters;
 pub mod meetings;
 pub mod notify;

@@ -14,6 +14,7 @@ use crate::reports::annual::{self, AnnualReport};
 use crate::reports::board::BoardReport;
 use crate::reports::ko41a::{self, Ko41a};
 use crate::reports::spc::{By, EarlyWarning, Metric, SpcReport};
+use crate::services::ko41a_submissions::{self, SubmissionView, SubmitRequest};
 use crate::services::reports;
 use crate::state::AppState;
 
@@ -22,6 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(get_spc)
         .service(get_early_warning)
         .service(get_ko41a)
+        .service(submit_ko41a)
+        .service(list_ko41a_submissions)
         .service(create_pack_link)
         .service(get_annual);
 }
@@ -183,7 +186,7 @@ pub async fn get_ko41a(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
     let csv = negotiate(&req, q.format.as_deref(), "csv", "text/csv")?;
-    let r = reports::ko41a_return(&state, &user.0, q.year).await?;
+    let r = ko41a_submissions::live(&state, &user.0, q.year).await?;
     if csv {
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
@@ -195,6 +198,55 @@ pub async fn get_ko41a(
     } else {
         Ok(HttpResponse::Ok().json(r))
     }
+}
+
+/// Record the year's KO41a return, as it stands now, as submitted to NHS England. The live
+/// return then shows every figure that changes after it (`since_submission`).
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "The year the financial year starts in (2025 for 2025-26)")),
+    request_body = SubmitRequest,
+    responses(
+        (status = 201, description = "The return as submitted", body = SubmissionView),
+        (status = 400, description = "Invalid year or note", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The return fails validation", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/reports/ko41a/{year}/submissions")]
+pub async fn submit_ko41a(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+    body: ApiJson<SubmitRequest>,
+) -> AppResult<HttpResponse> {
+    let view = ko41a_submissions::submit(&state, &user.0, year.into_inner(), body.0).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The year's KO41a submissions, newest first, each with the figures as submitted.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("year" = i32, Path, description = "The year the financial year starts in")),
+    responses(
+        (status = 200, description = "Submissions, newest first", body = Vec<SubmissionView>),
+        (status = 400, description = "Invalid year", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Board members, complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/ko41a/{year}/submissions")]
+pub async fn list_ko41a_submissions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    year: web::Path<i32>,
+) -> AppResult<web::Json<Vec<SubmissionView>>> {
+    Ok(web::Json(
+        ko41a_submissions::list(&state, &user.0, year.into_inner()).await?,
+    ))
 }
 
 /// A period (and optionally a service) to make a board pack link for.

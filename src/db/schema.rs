@@ -216,6 +216,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    ko41a_submissions (id) {
+        id -> Text,
+        financial_year -> Int4,
+        figures -> Text,
+        note -> Nullable<Text>,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     feedback_answers (invitation_id, question_code) {
         invitation_id -> Text,
         question_code -> Text,
@@ -632,6 +643,7 @@ diesel::joinable!(case_access_log -> users (user_id));
 diesel::joinable!(case_extensions -> cases (case_id));
 diesel::joinable!(case_extensions -> users (created_by));
 diesel::joinable!(case_pauses -> cases (case_id));
+diesel::joinable!(ko41a_submissions -> users (submitted_by));
 diesel::joinable!(case_response_subjects -> case_responses (response_id));
 diesel::joinable!(case_pauses -> users (created_by));
 diesel::joinable!(case_professions -> cases (case_id));
@@ -685,6 +697,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     candour_steps,
     case_access_log,
     case_response_subjects,
+    ko41a_submissions,
     case_extensions,
     case_pauses,
     case_professions,

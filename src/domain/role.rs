@@ -142,6 +142,8 @@ pub enum Permission {
     /// Read board reports, SPC charts, KO41a and the annual report (aggregates only; the
     /// board role sees small counts suppressed).
     ReadReports,
+    /// Record a KO41a return as submitted to NHS England.
+    SubmitReturns,
     /// Record service changes in the learning register and take them through their steps.
     ManageServiceChanges,
     /// Read the learning register (the board: without the cases a change answers, or its
@@ -199,6 +201,7 @@ const PERMISSIONS: &[(Permission, &[Role])] = &[
         Permission::ReadReports,
         &[Role::Admin, Role::ComplaintsManager, Role::Board],
     ),
+    (Permission::SubmitReturns, MANAGERS),
     (Permission::ManageServiceChanges, MANAGERS),
     (
         Permission::ReadServiceChanges,

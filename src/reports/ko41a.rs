@@ -88,6 +88,9 @@ pub struct Ko41a {
     pub valid: bool,
     /// How the return was counted.
     pub notes: Vec<String>,
+    /// Against the return last submitted for the year (`null` before the first submission):
+    /// every figure that has changed since.
+    pub since_submission: Option<super::restatement::SinceSubmission>,
 }
 
 /// Ordered codes and labels of a taxonomy list.
@@ -513,10 +516,11 @@ fn finish(
         valid,
         notes: vec![
             "Formal complaints only; PALS concerns are not written complaints for KO41a.".into(),
-            "A complaint about several sites is counted once, at the site of its first service.".into(),
+            "A complaint about several sites is counted once, at the site of its primary service.".into(),
             "Breakdowns count new complaints only; subject areas count each aspect, so their total may exceed new complaints.".into(),
             "Withdrawn complaints are not a KO41a outcome: they are not counted as resolved and remain in carried forward.".into(),
         ],
+        since_submission: None,
     }
 }
 

@@ -348,3 +348,88 @@ async fn a_complaint_about_two_sites_is_counted_once_at_its_primary_service() {
     assert_eq!(at(&r, &high), 0);
     assert_eq!(r["total"]["summary"]["new"], 1);
 }
+
+#[tokio::test]
+async fn a_submitted_ko41a_is_kept_and_the_live_return_shows_what_changed_since() {
+    let app = spawn_app().await;
+    let s = crate::reports::seed(&app).await;
+    let path = "/api/v1/reports/ko41a/2025/submissions";
+    let (_, board) = app.signed_in(Role::Board).await;
+    crate::helpers::assert_problem(app.post(path, &board, &json!({})).await, 403).await;
+
+    let res = app
+        .post(
+            path,
+            &s.manager,
+            &json!({"note": "Annual return as uploaded to SDCS"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let first: Value = res.json().await.unwrap();
+    assert_eq!(first["year"], 2025);
+    assert_eq!(first["figures"]["total"]["summary"]["new"], 4);
+    assert_eq!(first["note"], "Annual return as uploaded to SDCS");
+    let live = get(&app, &s.manager, "/api/v1/reports/ko41a?year=2025").await;
+    assert_eq!(live["since_submission"]["submission_id"], first["id"]);
+    assert_eq!(live["since_submission"]["differences"], json!([]));
+
+    // A complaint from June 2025 logged late: the return is restated, and says how.
+    app.create_case(&s.manager, &complaint(&s.site_a, "2025-06-20"))
+        .await;
+    let live = get(&app, &s.manager, "/api/v1/reports/ko41a?year=2025").await;
+    let diffs = live["since_submission"]["differences"].as_array().unwrap();
+    assert!(
+        diffs.contains(&json!({"figure": "total.summary.new", "submitted": 4, "now": 5})),
+        "{diffs:?}"
+    );
+    assert!(
+        diffs
+            .iter()
+            .all(|d| d["figure"].as_str().unwrap() != "total.summary.resolved"),
+        "unchanged figures are not listed: {diffs:?}"
+    );
+
+    // Submitted again: both are kept, newest first; the board may read them.
+    let res = app
+        .post(
+            path,
+            &s.manager,
+            &json!({"note": "Restated: late-logged complaint"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let list: Vec<Value> = get(&app, &board, path).await.as_array().unwrap().clone();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[1]["id"], first["id"]);
+    assert_eq!(list[0]["figures"]["total"]["summary"]["new"], 5);
+    let live = get(&app, &s.manager, "/api/v1/reports/ko41a?year=2025").await;
+    assert_eq!(live["since_submission"]["differences"], json!([]));
+
+    // A return that fails validation is not submitted.
+    let stray = insert_service(&app, "NOAREA", None).await;
+    app.create_case(&s.manager, &complaint(&stray, "2023-06-01"))
+        .await;
+    let problem = crate::helpers::assert_problem(
+        app.post(
+            "/api/v1/reports/ko41a/2023/submissions",
+            &s.manager,
+            &json!({}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("fails validation")
+    );
+    assert!(
+        get(&app, &s.manager, "/api/v1/reports/ko41a/2023/submissions")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

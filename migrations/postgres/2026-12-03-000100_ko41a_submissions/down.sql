@@ -1,0 +1,1 @@
+DROP TABLE ko41a_submissions;
