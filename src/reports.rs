@@ -27,3 +27,5 @@ pub mod suppress;
 pub mod svg;
 
 pub mod tree;
+
+pub mod well_founded;

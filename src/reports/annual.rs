@@ -9,7 +9,9 @@ use utoipa::ToSchema;
 use super::board::{BoardReport, Coded, Figures};
 use super::period::Period;
 use super::spc::EarlyWarning;
+use super::suppress::Suppression;
 use super::svg::variation_words;
+use super::well_founded::{self, Decided};
 
 /// A service change made because of complaints.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -178,24 +180,28 @@ pub fn build(
     r: &BoardReport,
     warnings: &EarlyWarning,
     actions: Vec<Action>,
+    decided: Decided,
 ) -> AnnualReport {
     let a = &r.current;
+    let s = Suppression {
+        threshold: r.suppressed_below.unwrap_or(0),
+    };
+    let o = well_founded::publish(decided, s);
     AnnualReport {
         trust: trust.to_string(),
         financial_year: Period::financial_year_label(year),
         period: a.period,
         complaints_received: a.volumes.complaints,
         pals_concerns_received: a.volumes.pals_concerns,
-        responses_sent: a.outcomes.responded,
-        decided_well_founded: a
-            .outcomes
-            .upheld
-            .zip(a.outcomes.partially_upheld)
-            .map(|(u, p)| u + p),
-        upheld: a.outcomes.upheld,
-        partially_upheld: a.outcomes.partially_upheld,
-        not_upheld: a.outcomes.not_upheld,
-        well_founded_pct: a.outcomes.well_founded_pct,
+        responses_sent: o.responded,
+        decided_well_founded: o.well_founded,
+        upheld: o.upheld,
+        partially_upheld: o.partially_upheld,
+        not_upheld: o.not_upheld,
+        well_founded_pct: o
+            .well_founded
+            .zip(o.responded)
+            .and_then(|(w, n)| Suppression::NONE.pct(w, n)),
         referred_to_ombudsman: a.ombudsman.referred,
         subjects: a.volumes.by_subject.clone(),
         matters_of_general_importance: matters(r, warnings),

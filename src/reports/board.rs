@@ -148,14 +148,11 @@ fn timeliness(
     today: NaiveDate,
 ) -> AppResult<()> {
     let (from, to) = (period.from, period.to);
-    for (outcome, n) in q::outcomes(c, scope, from, to)? {
-        r.responded += n;
-        match outcome.as_deref().and_then(|o| o.parse().ok()) {
-            Some(Outcome::Upheld) => r.upheld += n,
-            Some(Outcome::PartiallyUpheld) => r.partially_upheld += n,
-            _ => r.not_upheld += n,
-        }
-    }
+    let d = decided(c, scope, period)?;
+    r.upheld += d.upheld;
+    r.partially_upheld += d.partially_upheld;
+    r.not_upheld += d.not_upheld;
+    r.responded += d.upheld + d.partially_upheld + d.not_upheld;
     // Every complaint received in the period is in exactly one acknowledgement group.
     for (due, acknowledged, n) in q::acknowledgements(c, scope, from, to)? {
         r.complaints += n;
@@ -206,6 +203,24 @@ fn open_by_age(
         .zip(bands)
         .map(|((label, _, _), n)| (*label, n))
         .collect())
+}
+
+/// The complaints decided in the period by outcome, as counted (for the annual report's own
+/// suppression).
+pub fn decided(
+    c: &mut DbConnection,
+    scope: &Scope,
+    period: Period,
+) -> AppResult<super::well_founded::Decided> {
+    let mut d = super::well_founded::Decided::default();
+    for (outcome, n) in q::outcomes(c, scope, period.from, period.to)? {
+        match outcome.as_deref().and_then(|o| o.parse().ok()) {
+            Some(Outcome::Upheld) => d.upheld += n,
+            Some(Outcome::PartiallyUpheld) => d.partially_upheld += n,
+            _ => d.not_upheld += n,
+        }
+    }
+    Ok(d)
 }
 
 /// Six-month letters owed in the period (reg 14(4)): complaints still open and unanswered at

@@ -433,3 +433,36 @@ async fn a_submitted_ko41a_is_kept_and_the_live_return_shows_what_changed_since(
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_annual_report_shows_well_founded_and_hides_only_what_would_give_a_small_part_away() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "REG18", None).await;
+    let token = signed_in_on(&app, "2025-05-01").await;
+    let ack =
+        json!({"method": "letter", "handling_discussion_offered": true, "meeting_offered": false});
+    // 3 upheld, 12 partly upheld, 6 not upheld in 2025-26.
+    for (n, upheld) in [
+        (3, vec!["admissions_discharges", "communications"]),
+        (12, vec!["admissions_discharges"]),
+        (6, vec![]),
+    ] {
+        for _ in 0..n {
+            let case = app
+                .create_case(&token, &complaint(&service, "2025-05-01"))
+                .await;
+            let case = app.act_ok(&token, &case, "acknowledge", ack.clone()).await;
+            app.act_ok(&token, &case, "respond", respond(&upheld)).await;
+        }
+    }
+    let token = signed_in_on(&app, "2026-05-01").await;
+    let r = get(&app, &token, "/api/v1/reports/annual?year=2025").await;
+    // Reg 18(b): decided well-founded is 15, shown though one of its parts is small.
+    assert_eq!(r["decided_well_founded"], 15, "{r}");
+    assert_eq!(r["responses_sent"], 21);
+    assert_eq!(r["not_upheld"], 6);
+    // Upheld (3) is hidden, and so is partly upheld, which would give it away (15 − 12).
+    assert!(r["upheld"].is_null());
+    assert!(r["partially_upheld"].is_null());
+    assert_eq!(r["well_founded_pct"], 71.4);
+}
