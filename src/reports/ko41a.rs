@@ -27,10 +27,11 @@ pub struct Summary {
     pub not_upheld: i64,
     /// Upheld + partially upheld + not upheld (including brought-forward complaints).
     pub resolved: i64,
-    /// Brought forward + new − resolved.
+    /// Unresolved at the end of the year: brought forward + new − resolved − withdrawn, and
+    /// next year's brought forward by construction.
     pub carried_forward: i64,
-    /// Withdrawn in the year: not a KO41a outcome, so they stay in `carried_forward`; shown so
-    /// that the difference from the open caseload is explained.
+    /// Ended in the year without a response (withdrawn, or declined as out of time): not a
+    /// KO41a outcome, so not resolved, but no longer carried.
     pub withdrawn: i64,
     /// Complaints actually open at the end of the year (Candour's caseload).
     pub open_at_end: i64,
@@ -171,10 +172,8 @@ impl<'a> Tally<'a> {
                 Some(Outcome::NotUpheld) => s.not_upheld += 1,
                 None => self.responded_without_outcome += 1,
             }
-        } else if case
-            .withdrawn_on
-            .is_some_and(|d| d >= from && d <= to && left == Some(d))
-        {
+        } else if left.is_some_and(|d| d >= from && d <= to) {
+            // Ended without a response: withdrawn, or closed as out of time.
             s.withdrawn += 1;
         }
         if new {
@@ -188,7 +187,8 @@ impl<'a> Tally<'a> {
     fn finish(self, lists: &Lists) -> Sections {
         let mut s = self.summary;
         s.resolved = s.upheld + s.partially_upheld + s.not_upheld;
-        s.carried_forward = s.brought_forward + s.new - s.resolved;
+        // The same test as next year's brought forward: still on the caseload at the end.
+        s.carried_forward = s.open_at_end;
         let out = Sections {
             age: items(&lists.age, owned(self.age)),
             complainant_status: items(&lists.status, owned(self.status)),
@@ -240,6 +240,13 @@ pub fn validate(s: &Sections, responded_without_outcome: i64) -> Vec<String> {
     if m.carried_forward < 0 {
         v.push(format!(
             "Carried forward is negative ({}): brought forward + new − resolved must not be below 0.",
+            m.carried_forward
+        ));
+    }
+    let expected = m.brought_forward + m.new - m.resolved - m.withdrawn;
+    if m.carried_forward != expected {
+        v.push(format!(
+            "Carried forward ({}) is not brought forward + new − resolved − withdrawn ({expected}).",
             m.carried_forward
         ));
     }
@@ -518,7 +525,7 @@ fn finish(
             "Formal complaints only; PALS concerns are not written complaints for KO41a.".into(),
             "A complaint about several sites is counted once, at the site of its primary service.".into(),
             "Breakdowns count new complaints only; subject areas count each aspect, so their total may exceed new complaints.".into(),
-            "Withdrawn complaints are not a KO41a outcome: they are not counted as resolved and remain in carried forward.".into(),
+            "Complaints withdrawn, or declined as out of time, without a response are not a KO41a outcome: they are not resolved, they are shown as withdrawn and leave the caseload, so carried forward = brought forward + new − resolved − withdrawn and equals next year's brought forward.".into(),
         ],
         since_submission: None,
     }

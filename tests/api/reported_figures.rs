@@ -466,3 +466,65 @@ async fn the_annual_report_shows_well_founded_and_hides_only_what_would_give_a_s
     assert!(r["partially_upheld"].is_null());
     assert_eq!(r["well_founded_pct"], 71.4);
 }
+
+#[tokio::test]
+async fn carried_forward_is_next_years_brought_forward_in_total_and_at_every_site() {
+    let app = spawn_app().await;
+    let s = crate::reports::seed(&app).await;
+    // And one declined as out of time in 2025-26 without a response.
+    let mut late = complaint(&s.site_b, "2025-09-01");
+    late["incident_on"] = json!("2023-01-01");
+    let declined = app.create_case(&s.manager, &late).await;
+    let token = signed_in_on(&app, "2025-09-05").await;
+    app.act_ok(
+        &token,
+        &declined,
+        "time-limit-decision",
+        json!({"decision": "declined", "decline_reason": "No good reason for the delay"}),
+    )
+    .await;
+    for year in [2024, 2025] {
+        let this = get(
+            &app,
+            &s.manager,
+            &format!("/api/v1/reports/ko41a?year={year}"),
+        )
+        .await;
+        let next = get(
+            &app,
+            &token,
+            &format!("/api/v1/reports/ko41a?year={}", year + 1),
+        )
+        .await;
+        let m = &this["total"]["summary"];
+        assert_eq!(
+            m["carried_forward"], next["total"]["summary"]["brought_forward"],
+            "{year}: {m}"
+        );
+        let n = |k: &str| m[k].as_i64().unwrap();
+        assert_eq!(
+            n("carried_forward"),
+            n("brought_forward") + n("new") - n("resolved") - n("withdrawn")
+        );
+        for site in this["sites"].as_array().unwrap() {
+            let carried = &site["summary"]["carried_forward"];
+            let brought = next["sites"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["service_id"] == site["service_id"])
+                .map_or(json!(0), |x| x["summary"]["brought_forward"].clone());
+            assert_eq!(carried, &brought, "{year} site {}", site["code"]);
+        }
+        let breaks: Vec<&Value> = this["total"]["validation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v.as_str().unwrap().contains("Carried forward"))
+            .collect();
+        assert!(breaks.is_empty(), "{breaks:?}");
+    }
+    // The declined complaint left in 2025-26 like a withdrawn one.
+    let r = get(&app, &token, "/api/v1/reports/ko41a?year=2025").await;
+    assert_eq!(r["total"]["summary"]["withdrawn"], 2);
+}

@@ -331,7 +331,7 @@ async fn ko41a_adds_up_per_site_and_in_total() {
         t["summary"],
         json!({
             "brought_forward": 1, "new": 4, "upheld": 1, "partially_upheld": 1,
-            "not_upheld": 1, "resolved": 3, "carried_forward": 2, "withdrawn": 1,
+            "not_upheld": 1, "resolved": 3, "carried_forward": 1, "withdrawn": 1,
             "open_at_end": 1
         })
     );
@@ -353,7 +353,8 @@ async fn ko41a_adds_up_per_site_and_in_total() {
     assert_eq!(b["summary"]["new"], 2);
     assert_eq!(b["summary"]["resolved"], 1);
     assert_eq!(b["summary"]["withdrawn"], 1);
-    assert_eq!(b["summary"]["carried_forward"], 1);
+    // Withdrawn, so no longer carried: 2 new − 1 resolved − 1 withdrawn.
+    assert_eq!(b["summary"]["carried_forward"], 0);
 
     // The CSV has the same figures, one row per box.
     let res = app
@@ -374,7 +375,7 @@ async fn ko41a_adds_up_per_site_and_in_total() {
     let csv = res.text().await.unwrap();
     assert!(csv.starts_with("financial_year,site_code,site_name,section,code,label,count\n"));
     assert!(
-        csv.contains("2025-26,TOTAL,All sites,2 Summary,carried_forward,Total carried forward,2\n")
+        csv.contains("2025-26,TOTAL,All sites,2 Summary,carried_forward,Total carried forward,1\n")
     );
     assert!(csv.contains("2025-26,SITEB,Service SITEB,2 Summary,new,Total new,2\n"));
 }
