@@ -1,10 +1,18 @@
 //! Reporting periods: a date range, the one before it, financial years.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, AppResult};
+
+/// The whole reporting periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {
+    Month,
+    Quarter,
+    FinancialYear,
+}
 
 /// An inclusive date range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -32,8 +40,44 @@ impl Period {
         u64::try_from((self.to - self.from).num_days() + 1).unwrap_or(1)
     }
 
-    /// The period of the same length ending the day before this one starts.
+    /// Whether this is a whole reporting period: a calendar month, a quarter of the financial
+    /// year (from April, July, October or January) or a financial year.
+    pub fn whole(&self) -> Option<Whole> {
+        if self.from.day() != 1 {
+            return None;
+        }
+        let months = [
+            (1, Whole::Month),
+            (3, Whole::Quarter),
+            (12, Whole::FinancialYear),
+        ];
+        months.into_iter().find_map(|(n, kind)| {
+            let end = self.from.checked_add_months(Months::new(n))?.pred_opt()?;
+            let aligned = match kind {
+                Whole::Month => true,
+                Whole::Quarter => matches!(self.from.month(), 1 | 4 | 7 | 10),
+                Whole::FinancialYear => self.from.month() == 4,
+            };
+            (end == self.to && aligned).then_some(kind)
+        })
+    }
+
+    /// The period before this one: the previous month, quarter or financial year for a whole
+    /// period, otherwise the period of the same length ending the day before this one starts.
     pub fn previous(&self) -> Self {
+        if let Some(kind) = self.whole() {
+            let n = match kind {
+                Whole::Month => 1,
+                Whole::Quarter => 3,
+                Whole::FinancialYear => 12,
+            };
+            if let (Some(from), Some(to)) = (
+                self.from.checked_sub_months(Months::new(n)),
+                self.from.pred_opt(),
+            ) {
+                return Self { from, to };
+            }
+        }
         let to = self.from.pred_opt().unwrap_or(self.from);
         let from = to
             .checked_sub_days(Days::new(self.days() - 1))
@@ -77,16 +121,39 @@ mod tests {
     }
 
     #[test]
-    fn previous_periods_have_the_same_length() {
+    fn previous_periods_are_the_previous_whole_period_or_the_same_length() {
+        // A quarter: the quarter before.
         let p = Period::new(d("2026-04-01"), d("2026-06-30")).unwrap();
+        assert_eq!(p.whole(), Some(Whole::Quarter));
         assert_eq!(
             p.previous(),
             Period {
-                from: d("2025-12-31"),
+                from: d("2026-01-01"),
                 to: d("2026-03-31")
             }
         );
-        assert_eq!(p.previous().days(), p.days());
+        // March: February, though shorter.
+        let march = Period::new(d("2026-03-01"), d("2026-03-31")).unwrap();
+        assert_eq!(march.whole(), Some(Whole::Month));
+        assert_eq!(
+            (march.previous().from, march.previous().to),
+            (d("2026-02-01"), d("2026-02-28"))
+        );
+        // A calendar year is not a reporting period: the same length before it.
+        let year = Period::new(d("2025-01-01"), d("2025-12-31")).unwrap();
+        assert_eq!(year.whole(), None);
+        assert_eq!(year.previous().days(), year.days());
+        // Three months not starting a quarter are not whole either.
+        assert_eq!(
+            Period::new(d("2026-02-01"), d("2026-04-30"))
+                .unwrap()
+                .whole(),
+            None
+        );
+        assert_eq!(
+            Period::financial_year(2025).unwrap().whole(),
+            Some(Whole::FinancialYear)
+        );
         assert!(Period::new(d("2026-02-01"), d("2026-01-01")).is_err());
     }
 

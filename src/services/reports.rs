@@ -35,6 +35,25 @@ pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> AppResult<Perio
     Period::new(from, to)
 }
 
+/// The period a reader may ask for: the board role reads whole months, quarters and
+/// financial years only, so that two overlapping reports can never be differenced to recover
+/// a small count.
+pub fn period_for(
+    actor: &Actor,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AppResult<Period> {
+    let p = period(from, to)?;
+    if actor.role == Role::Board && p.whole().is_none() {
+        return Err(AppError::invalid(
+            "from",
+            "the board reads reports for whole reporting periods only: a calendar month, a \
+             quarter (from 1 April, 1 July, 1 October or 1 January) or a financial year",
+        ));
+    }
+    Ok(p)
+}
+
 /// The `year` parameter of the yearly reports, required.
 fn required_year(year: Option<i32>) -> AppResult<i32> {
     year.ok_or_else(|| {
@@ -68,7 +87,7 @@ pub async fn board_report(
     service_id: Option<String>,
 ) -> AppResult<BoardReport> {
     actor.require(Permission::ReadReports)?;
-    let period = period(from, to)?;
+    let period = period_for(actor, from, to)?;
     let s = suppression_for(state, actor);
     board_in_parallel(state, period, service_id, s).await
 }
@@ -212,7 +231,7 @@ pub fn pack_key(
     service_id: Option<String>,
 ) -> AppResult<PackKey> {
     actor.require(Permission::ReadReports)?;
-    let period = period(from, to)?;
+    let period = period_for(actor, from, to)?;
     let now = state.clock.now();
     let secret = state.settings.auth.jwt_secret.expose().as_bytes().to_vec();
     let token = crate::auth::form_token::issue(
@@ -285,7 +304,7 @@ pub async fn board_pack(
     service_id: Option<String>,
 ) -> AppResult<serde_json::Value> {
     actor.require(Permission::ReadReports)?;
-    let period = period(from, to)?;
+    let period = period_for(actor, from, to)?;
     let s = suppression_for(state, actor);
     let settings = state.settings.clone();
     let (from_month, to_month) = spc::window(period.to, settings.reports.spc_months);

@@ -528,3 +528,40 @@ async fn carried_forward_is_next_years_brought_forward_in_total_and_at_every_sit
     let r = get(&app, &token, "/api/v1/reports/ko41a?year=2025").await;
     assert_eq!(r["total"]["summary"]["withdrawn"], 2);
 }
+
+#[tokio::test]
+async fn the_board_reads_whole_reporting_periods_only() {
+    let app = spawn_app().await;
+    let (_, board) = app.signed_in(Role::Board).await;
+    let (_, manager) = app.signed_in(Role::ComplaintsManager).await;
+    let path = |from: &str, to: &str| format!("/api/v1/reports/board?from={from}&to={to}");
+    // Overlapping ranges a day apart could be differenced: refused to the board.
+    for (from, to) in [
+        ("2026-01-01", "2026-02-01"),
+        ("2026-01-02", "2026-01-31"),
+        ("2026-02-01", "2026-04-30"),
+        ("2025-01-01", "2025-12-31"),
+    ] {
+        let problem =
+            crate::helpers::assert_problem(app.get(&path(from, to), &board).await, 400).await;
+        assert!(
+            problem.to_string().contains("whole reporting periods"),
+            "{from}..{to}: {problem}"
+        );
+        // Managers keep any range.
+        assert_eq!(app.get(&path(from, to), &manager).await.status(), 200);
+    }
+    for (from, to, previous) in [
+        ("2026-01-01", "2026-01-31", ("2025-12-01", "2025-12-31")),
+        ("2026-03-01", "2026-03-31", ("2026-02-01", "2026-02-28")),
+        ("2026-04-01", "2026-06-30", ("2026-01-01", "2026-03-31")),
+        ("2025-04-01", "2026-03-31", ("2024-04-01", "2025-03-31")),
+    ] {
+        let r = get(&app, &board, &path(from, to)).await;
+        assert_eq!(
+            r["previous"]["period"],
+            json!({"from": previous.0, "to": previous.1}),
+            "{from}..{to}"
+        );
+    }
+}
