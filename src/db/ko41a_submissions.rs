@@ -40,15 +40,7 @@ pub fn for_year(conn: &mut DbConnection, year: i32) -> DbResult<Vec<Submission>>
         .load(conn)?)
 }
 
-/// The latest submission of `year`, if any.
+/// The latest submission of `year`, if any (a year has a handful).
 pub fn latest(conn: &mut DbConnection, year: i32) -> DbResult<Option<Submission>> {
-    Ok(ko41a_submissions::table
-        .filter(ko41a_submissions::financial_year.eq(year))
-        .order((
-            ko41a_submissions::submitted_at.desc(),
-            ko41a_submissions::id.desc(),
-        ))
-        .select(Submission::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(for_year(conn, year)?.into_iter().next())
 }

@@ -148,7 +148,7 @@ impl Marks {
 }
 
 /// Which side of the mean `v` is on (`None` on it).
-fn side_of(v: f64, l: &Limits) -> Option<Side> {
+pub fn side_of(v: f64, l: &Limits) -> Option<Side> {
     if v > l.mean {
         Some(Side::High)
     } else if v < l.mean {

@@ -290,17 +290,7 @@ impl Drawing<'_> {
                     variation: spc::variation(
                         &pairs,
                         self.direction,
-                        limits.and_then(|l| {
-                            values[i].and_then(|v| {
-                                if v > l.mean {
-                                    Some(Side::High)
-                                } else if v < l.mean {
-                                    Some(Side::Low)
-                                } else {
-                                    None
-                                }
-                            })
-                        }),
+                        limits.zip(values[i]).and_then(|(l, v)| spc::side_of(v, l)),
                         self.rules.precedence,
                     ),
                     signals: sig,
