@@ -555,6 +555,30 @@ fn volumes(r: &Raw, labels: &Labels, s: Suppression) -> Volumes {
     }
 }
 
+/// Responses by outcome, with complementary suppression: a small part is hidden with enough
+/// other cells that neither it nor the well-founded share can be worked out from the rest.
+fn outcome_figures(r: &Raw, s: Suppression) -> Outcomes {
+    let o = super::well_founded::publish(
+        super::well_founded::Decided {
+            upheld: r.upheld,
+            partially_upheld: r.partially_upheld,
+            not_upheld: r.not_upheld,
+        },
+        s,
+    );
+    Outcomes {
+        responded: o.responded,
+        upheld: o.upheld,
+        partially_upheld: o.partially_upheld,
+        not_upheld: o.not_upheld,
+        well_founded_pct: o
+            .well_founded
+            .zip(o.responded)
+            .and_then(|(w, n)| Suppression::NONE.pct(w, n)),
+        withdrawn: s.n(r.withdrawn),
+    }
+}
+
 /// Acknowledgement, response and six-month letter timeliness, and the open cases by age.
 fn timeliness_figures(r: &Raw, s: Suppression) -> Timeliness {
     let due_for_ack =
@@ -594,14 +618,7 @@ pub fn show(r: &Raw, period: Period, labels: &Labels, s: Suppression) -> Figures
     Figures {
         period,
         volumes: volumes(r, labels, s),
-        outcomes: Outcomes {
-            responded: s.n(r.responded),
-            upheld: s.n(r.upheld),
-            partially_upheld: s.n(r.partially_upheld),
-            not_upheld: s.n(r.not_upheld),
-            well_founded_pct: s.pct(r.upheld + r.partially_upheld, r.responded),
-            withdrawn: s.n(r.withdrawn),
-        },
+        outcomes: outcome_figures(r, s),
         timeliness: timeliness_figures(r, s),
         meetings: MeetingFigures {
             offered: s.n(r.meetings.offered),

@@ -465,6 +465,28 @@ async fn the_annual_report_shows_well_founded_and_hides_only_what_would_give_a_s
     assert!(r["upheld"].is_null());
     assert!(r["partially_upheld"].is_null());
     assert_eq!(r["well_founded_pct"], 71.4);
+
+    // The board report's outcomes are protected the same way: before, responded (21),
+    // partly upheld (12) and not upheld (6) were shown, giving away upheld = 3.
+    let (_, board) = app.signed_in(Role::Board).await;
+    let b = get(
+        &app,
+        &board,
+        "/api/v1/reports/board?from=2025-04-01&to=2026-03-31",
+    )
+    .await;
+    let o = &b["current"]["outcomes"];
+    assert!(o["upheld"].is_null(), "{o}");
+    let hidden = |k: &str| o[k].is_null();
+    for sum in [
+        vec!["responded", "upheld", "partially_upheld", "not_upheld"],
+        vec!["upheld", "partially_upheld"],
+    ] {
+        let n = sum.iter().filter(|k| hidden(k)).count();
+        assert_ne!(n, 1, "one hidden cell in {sum:?} could be worked out: {o}");
+    }
+    assert_eq!(o["responded"], 21);
+    assert_eq!(o["well_founded_pct"], 71.4, "15 of 21 may be shown");
 }
 
 #[tokio::test]
