@@ -9,9 +9,7 @@ use utoipa::ToSchema;
 use super::board::{BoardReport, Coded, Figures};
 use super::period::Period;
 use super::spc::EarlyWarning;
-use super::suppress::Suppression;
 use super::svg::variation_words;
-use super::well_founded::{self, Decided};
 
 /// A service change made because of complaints.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -180,13 +178,9 @@ pub fn build(
     r: &BoardReport,
     warnings: &EarlyWarning,
     actions: Vec<Action>,
-    decided: Decided,
 ) -> AnnualReport {
     let a = &r.current;
-    let s = Suppression {
-        threshold: r.suppressed_below.unwrap_or(0),
-    };
-    let o = well_founded::publish(decided, s);
+    let o = &a.outcomes;
     AnnualReport {
         trust: trust.to_string(),
         financial_year: Period::financial_year_label(year),
@@ -198,10 +192,7 @@ pub fn build(
         upheld: o.upheld,
         partially_upheld: o.partially_upheld,
         not_upheld: o.not_upheld,
-        well_founded_pct: o
-            .well_founded
-            .zip(o.responded)
-            .and_then(|(w, n)| Suppression::NONE.pct(w, n)),
+        well_founded_pct: o.well_founded_pct,
         referred_to_ombudsman: a.ombudsman.referred,
         subjects: a.volumes.by_subject.clone(),
         matters_of_general_importance: matters(r, warnings),

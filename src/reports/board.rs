@@ -205,9 +205,8 @@ fn open_by_age(
         .collect())
 }
 
-/// The complaints decided in the period by outcome, as counted (for the annual report's own
-/// suppression).
-pub fn decided(
+/// The complaints decided in the period by outcome, as counted.
+fn decided(
     c: &mut DbConnection,
     scope: &Scope,
     period: Period,
@@ -335,6 +334,9 @@ pub struct Outcomes {
     pub upheld: Option<i64>,
     pub partially_upheld: Option<i64>,
     pub not_upheld: Option<i64>,
+    /// Upheld + partially upheld (reg 18(2)(b) "decided well-founded"), shown whenever it may
+    /// be though a part is hidden.
+    pub well_founded: Option<i64>,
     /// (upheld + partially upheld) / responded, %.
     pub well_founded_pct: Option<f64>,
     pub withdrawn: Option<i64>,
@@ -571,6 +573,7 @@ fn outcome_figures(r: &Raw, s: Suppression) -> Outcomes {
         upheld: o.upheld,
         partially_upheld: o.partially_upheld,
         not_upheld: o.not_upheld,
+        well_founded: o.well_founded,
         well_founded_pct: o
             .well_founded
             .zip(o.responded)

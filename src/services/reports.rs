@@ -368,14 +368,12 @@ pub async fn annual_report(
             let warnings =
                 spc::early_warning(c, &settings.reports, from_month, to_month, today, s)?;
             let actions = actions_taken(c, period)?;
-            let decided = board::decided(c, &Scope::default(), period)?;
             Ok(annual::build(
                 &settings.trust.name,
                 year,
                 &report,
                 &warnings,
                 actions,
-                decided,
             ))
         })
         .await
