@@ -5,8 +5,12 @@
 pub mod annual;
 
 pub mod board;
+/// The board report's figures as shown, with complementary suppression.
+pub mod board_figures;
 
 pub mod candour;
+/// Complementary suppression: hiding enough that no small count can be worked out.
+pub mod complement;
 
 pub mod evidence;
 

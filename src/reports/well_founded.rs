@@ -2,6 +2,7 @@
 //! (upheld or partially upheld) and the parts, with complementary suppression, so that the
 //! total is shown whenever it may be and no hidden part can be worked out from what is shown.
 
+use super::complement::Grid;
 use super::suppress::Suppression;
 
 /// The decided complaints of a year, as counted.
@@ -22,62 +23,24 @@ pub struct Published {
     pub not_upheld: Option<i64>,
 }
 
-const RESPONDED: usize = 0;
-const WELL_FOUNDED: usize = 1;
-const UPHELD: usize = 2;
-const PARTLY: usize = 3;
-const NOT_UPHELD: usize = 4;
-
-/// Each sum: the total first, then its parts.
-const SUMS: [&[usize]; 3] = [
-    &[WELL_FOUNDED, UPHELD, PARTLY],
-    &[RESPONDED, WELL_FOUNDED, NOT_UPHELD],
-    &[RESPONDED, UPHELD, PARTLY, NOT_UPHELD],
-];
-
-/// Hide counts from 1 to the threshold − 1; then, while any sum has exactly one hidden
-/// cell (which the others would give away), hide the smallest part still shown in it, else
-/// its total, and the well-founded figure only when nothing else is left.
+/// Hide counts from 1 to the threshold − 1, and with them enough other cells that none can be
+/// worked out from the totals; the well-founded figure is hidden only when nothing else will do.
 pub fn publish(d: Decided, s: Suppression) -> Published {
-    let well_founded = d.upheld + d.partially_upheld;
-    let values = [
-        well_founded + d.not_upheld,
-        well_founded,
-        d.upheld,
-        d.partially_upheld,
-        d.not_upheld,
-    ];
-    let mut hidden: [bool; 5] = values.map(|v| s.n(v).is_none());
-    while let Some(sum) = SUMS
-        .iter()
-        .find(|sum| sum.iter().filter(|i| hidden[**i]).count() == 1)
-    {
-        // The well-founded total is kept whenever anything else will do.
-        let candidate = |i: &&usize| !hidden[**i] && values[**i] > 0;
-        let parts = sum[1..].iter().filter(|i| **i != WELL_FOUNDED);
-        let next = parts
-            .filter(candidate)
-            .min_by_key(|i| values[**i])
-            .or_else(|| {
-                [&sum[0]]
-                    .into_iter()
-                    .filter(|i| **i != WELL_FOUNDED)
-                    .find(candidate)
-            })
-            .or_else(|| sum.iter().find(|i| **i == WELL_FOUNDED && candidate(i)));
-        match next {
-            Some(i) => hidden[*i] = true,
-            // Only zeros left beside the hidden cell: nothing more can hide it.
-            None => break,
-        }
-    }
-    let shown = |i: usize| (!hidden[i]).then_some(values[i]);
+    let mut g = Grid::new();
+    let responded = g.shown(d.upheld + d.partially_upheld + d.not_upheld);
+    let well_founded = g.kept(d.upheld + d.partially_upheld);
+    let upheld = g.shown(d.upheld);
+    let partially_upheld = g.shown(d.partially_upheld);
+    let not_upheld = g.shown(d.not_upheld);
+    g.sum(well_founded, &[upheld, partially_upheld]);
+    g.sum(responded, &[well_founded, not_upheld]);
+    g.protect(s);
     Published {
-        responded: shown(RESPONDED),
-        well_founded: shown(WELL_FOUNDED),
-        upheld: shown(UPHELD),
-        partially_upheld: shown(PARTLY),
-        not_upheld: shown(NOT_UPHELD),
+        responded: g.get(responded),
+        well_founded: g.get(well_founded),
+        upheld: g.get(upheld),
+        partially_upheld: g.get(partially_upheld),
+        not_upheld: g.get(not_upheld),
     }
 }
 
@@ -95,8 +58,10 @@ mod tests {
         }
     }
 
-    /// No hidden cell can be worked out: every sum has none or at least two hidden.
+    /// No hidden cell can be worked out: every sum (the total, then its parts) has none or at
+    /// least two hidden.
     fn safe(p: &Published) -> bool {
+        const SUMS: [&[usize]; 3] = [&[1, 2, 3], &[0, 1, 4], &[0, 2, 3, 4]];
         let cells = [
             p.responded,
             p.well_founded,

@@ -31,6 +31,7 @@ mod report_coding;
 mod reported_figures;
 mod reports;
 mod service_changes;
+mod small_numbers;
 mod spc_rules;
 mod statutory;
 mod tokens;
