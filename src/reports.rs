@@ -17,6 +17,8 @@ pub mod evidence;
 pub mod feedback;
 
 pub mod ko41a;
+/// The KO41a return as the board role sees it.
+pub mod ko41a_shown;
 
 pub mod pack;
 

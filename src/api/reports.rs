@@ -192,7 +192,10 @@ pub async fn get_ko41a(
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"ko41a-{}.csv\"", r.financial_year),
+                format!(
+                    "attachment; filename=\"ko41a-{}.csv\"",
+                    r["financial_year"].as_str().unwrap_or("return")
+                ),
             ))
             .body(ko41a::to_csv(&r)))
     } else {

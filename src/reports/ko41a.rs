@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::period::Period;
@@ -15,25 +16,35 @@ use crate::db::{DbConnection, services as service_rows, taxonomy};
 use crate::domain::case::Outcome;
 use crate::error::AppResult;
 
-/// Section 2: overall numbers.
+/// Section 2: overall numbers. For the board role, counts from 1 to 4 and those that would
+/// give them away are `null`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Summary {
     /// Unresolved at the end of the previous year.
+    #[schema(value_type = Option<i64>)]
     pub brought_forward: i64,
     /// New written complaints received in the year.
+    #[schema(value_type = Option<i64>)]
     pub new: i64,
+    #[schema(value_type = Option<i64>)]
     pub upheld: i64,
+    #[schema(value_type = Option<i64>)]
     pub partially_upheld: i64,
+    #[schema(value_type = Option<i64>)]
     pub not_upheld: i64,
     /// Upheld + partially upheld + not upheld (including brought-forward complaints).
+    #[schema(value_type = Option<i64>)]
     pub resolved: i64,
     /// Unresolved at the end of the year: brought forward + new − resolved − withdrawn, and
     /// next year's brought forward by construction.
+    #[schema(value_type = Option<i64>)]
     pub carried_forward: i64,
     /// Ended in the year without a response (withdrawn, or declined as out of time): not a
     /// KO41a outcome, so not resolved, but no longer carried.
+    #[schema(value_type = Option<i64>)]
     pub withdrawn: i64,
     /// Complaints actually open at the end of the year (Candour's caseload).
+    #[schema(value_type = Option<i64>)]
     pub open_at_end: i64,
 }
 
@@ -42,6 +53,8 @@ pub struct Summary {
 pub struct Item {
     pub code: String,
     pub label: String,
+    /// `null` where hidden from the board role.
+    #[schema(value_type = Option<i64>)]
     pub count: i64,
 }
 
@@ -532,61 +545,58 @@ fn finish(
 }
 
 /// The return as CSV: one row per box, for the trust and each site.
-pub fn to_csv(r: &Ko41a) -> String {
+pub fn to_csv(r: &Value) -> String {
     let mut out = String::from("financial_year,site_code,site_name,section,code,label,count\n");
-    let mut rows = |site_code: &str, site_name: &str, s: &Sections| {
-        let m = &s.summary;
-        for (code, label, n) in [
-            (
-                "brought_forward",
-                "Total brought forward",
-                m.brought_forward,
-            ),
-            ("new", "Total new", m.new),
-            ("upheld", "Upheld", m.upheld),
-            ("partially_upheld", "Partially upheld", m.partially_upheld),
-            ("not_upheld", "Not upheld", m.not_upheld),
-            ("resolved", "Total resolved", m.resolved),
-            (
-                "carried_forward",
-                "Total carried forward",
-                m.carried_forward,
-            ),
+    let year = r["financial_year"].as_str().unwrap_or_default();
+    // A count hidden from the reader (`null`) is left empty.
+    let shown = |v: &Value| v.as_i64().map(|n| n.to_string()).unwrap_or_default();
+    let mut rows = |site_code: &str, site_name: &str, s: &Value| {
+        for (code, label) in [
+            ("brought_forward", "Total brought forward"),
+            ("new", "Total new"),
+            ("upheld", "Upheld"),
+            ("partially_upheld", "Partially upheld"),
+            ("not_upheld", "Not upheld"),
+            ("resolved", "Total resolved"),
+            ("carried_forward", "Total carried forward"),
         ] {
+            let n = shown(&s["summary"][code]);
             out.push_str(&csv_row(&[
-                &r.financial_year,
+                year,
                 site_code,
                 site_name,
                 "2 Summary",
                 code,
                 label,
-                &n.to_string(),
+                &n,
             ]));
         }
-        for (section, items) in [
-            ("3 Age of patient", &s.age),
-            ("4 Status of complainant", &s.complainant_status),
-            ("5 Service area", &s.service_area),
-            ("6 Clinical treatment", &s.clinical_treatment),
-            ("7 Subject area", &s.subject_area),
-            ("8 Profession", &s.profession),
+        for (section, list) in [
+            ("3 Age of patient", "age"),
+            ("4 Status of complainant", "complainant_status"),
+            ("5 Service area", "service_area"),
+            ("6 Clinical treatment", "clinical_treatment"),
+            ("7 Subject area", "subject_area"),
+            ("8 Profession", "profession"),
         ] {
-            for i in items {
+            for i in s[list].as_array().into_iter().flatten() {
+                let text = |k: &str| i[k].as_str().unwrap_or_default().to_string();
                 out.push_str(&csv_row(&[
-                    &r.financial_year,
+                    year,
                     site_code,
                     site_name,
                     section,
-                    &i.code,
-                    &i.label,
-                    &i.count.to_string(),
+                    &text("code"),
+                    &text("label"),
+                    &shown(&i["count"]),
                 ]));
             }
         }
     };
-    rows("TOTAL", "All sites", &r.total);
-    for site in &r.sites {
-        rows(&site.code, &site.name, &site.sections);
+    rows("TOTAL", "All sites", &r["total"]);
+    for site in r["sites"].as_array().into_iter().flatten() {
+        let text = |k: &str| site[k].as_str().unwrap_or_default().to_string();
+        rows(&text("code"), &text("name"), site);
     }
     out
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::Actor;
@@ -12,7 +13,9 @@ use crate::db::ko41a_submissions::{self as rows, Submission};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::reports::ko41a::Ko41a;
+use crate::reports::ko41a_shown;
 use crate::reports::restatement::{self, SinceSubmission};
+use crate::reports::suppress::Suppression;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -105,21 +108,30 @@ pub async fn list(state: &AppState, actor: &Actor, year: i32) -> AppResult<Vec<S
         .read(move |c| rows::for_year(c, year).map_err(AppError::from))
         .await?
         .into_iter()
-        .map(SubmissionView::try_from)
+        .map(|row| {
+            let mut view = SubmissionView::try_from(row)?;
+            ko41a_shown::protect(&mut view.figures, reports::suppression_for(state, actor));
+            Ok(view)
+        })
         .collect()
 }
 
-/// Year `year`'s return as it stands, with its differences from the last submission.
-pub async fn live(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<Ko41a> {
-    let mut r = reports::ko41a_return(state, actor, year).await?;
+/// Year `year`'s return as it stands, with its differences from the last submission, as the
+/// reader may see it (the board role: small counts and what would give them away hidden).
+pub async fn live(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<Value> {
+    let r = reports::ko41a_return(state, actor, year).await?;
+    let s = reports::suppression_for(state, actor);
+    let mut now = serde_json::to_value(&r).map_err(|e| AppError::internal(e.to_string()))?;
+    ko41a_shown::protect(&mut now, s);
     if let Some(year) = year {
-        compare(state, year, &mut r).await?;
+        compare(state, year, s, &mut now).await?;
     }
-    Ok(r)
+    Ok(now)
 }
 
-/// The live return against the last submission of its year, if there is one.
-async fn compare(state: &AppState, year: i32, live: &mut Ko41a) -> AppResult<()> {
+/// The live return against the last submission of its year, if there is one, each as the
+/// reader may see it.
+async fn compare(state: &AppState, year: i32, s: Suppression, live: &mut Value) -> AppResult<()> {
     let Some(last) = state
         .db
         .read(move |c| rows::latest(c, year).map_err(AppError::from))
@@ -127,15 +139,17 @@ async fn compare(state: &AppState, year: i32, live: &mut Ko41a) -> AppResult<()>
     else {
         return Ok(());
     };
-    let submitted: serde_json::Value = serde_json::from_str(&last.figures)
+    let mut submitted: Value = serde_json::from_str(&last.figures)
         .map_err(|e| AppError::internal(format!("ko41a submission {}: {e}", last.id)))?;
-    let now = serde_json::to_value(&*live).map_err(|e| AppError::internal(e.to_string()))?;
-    live.since_submission = Some(SinceSubmission {
+    ko41a_shown::protect(&mut submitted, s);
+    let since = SinceSubmission {
         submission_id: last.id,
+        differences: restatement::differences(&submitted, live),
         submitted_at: last.submitted_at.and_utc(),
         submitted_by: last.submitted_by,
-        differences: restatement::differences(&submitted, &now),
-    });
+    };
+    live["since_submission"] =
+        serde_json::to_value(since).map_err(|e| AppError::internal(e.to_string()))?;
     Ok(())
 }
 

@@ -184,8 +184,8 @@ pub async fn early_warning(
         .await
 }
 
-/// The KO41a return for the financial year starting in April of `year`. It is a national
-/// return of whole numbers, so it is never suppressed; the board role reads it like others.
+/// The KO41a return for the financial year starting in April of `year`, as counted (the board
+/// role reads it through `reports::ko41a_shown`, protected like the other reports).
 pub async fn ko41a_return(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<Ko41a> {
     actor.require(Permission::ReadReports)?;
     let year = required_year(year)?;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_problem, complaint, insert_service, pals_concern, spawn_app};
 
 /// Give a service a KO41a service area.
-async fn set_area(app: &TestApp, service_id: &str, area: &str) {
+pub async fn set_area(app: &TestApp, service_id: &str, area: &str) {
     use candour::db::schema::services;
     use diesel::prelude::*;
     let (id, area) = (service_id.to_string(), area.to_string());

@@ -137,3 +137,98 @@ async fn one_referral_awaiting_the_ombudsman_cannot_be_worked_out_from_the_decid
         );
     }
 }
+
+/// Every whole number from 1 to 4 in a report, by where it is.
+fn small_counts(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Number(n) if n.as_i64().is_some_and(|n| (1..5).contains(&n)) => out.push(at),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                small_counts(x, format!("{at}/{i}"), out);
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                small_counts(x, format!("{at}/{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_board_reads_a_ko41a_return_from_which_a_small_site_cannot_be_worked_out() {
+    let app = spawn_app().await;
+    let big = insert_service(&app, "BIGSITE", None).await;
+    let small = insert_service(&app, "SMALLSITE", None).await;
+    for id in [&big, &small] {
+        crate::reports::set_area(&app, id, "acute_inpatient").await;
+    }
+    let token = signed_in_on(&app, "2025-06-02", Role::ComplaintsManager).await;
+    for (service, n) in [(&big, 12), (&small, 3)] {
+        for _ in 0..n {
+            app.create_case(&token, &complaint(service, "2025-06-02"))
+                .await;
+        }
+    }
+    let path = "/api/v1/reports/ko41a?year=2025";
+    let site = |r: &Value, id: &str| -> Value {
+        r["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["service_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let manager = signed_in_on(&app, "2026-04-20", Role::ComplaintsManager).await;
+    let raw = get(&app, &manager, path).await;
+    assert_eq!(raw["total"]["summary"]["new"], 15);
+    assert_eq!(site(&raw, &small)["summary"]["new"], 3);
+    // Recorded as submitted, so the board also reads the submission.
+    let res = app
+        .post(
+            "/api/v1/reports/ko41a/2025/submissions",
+            &manager,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+
+    let board = signed_in_on(&app, "2026-04-20", Role::Board).await;
+    let r = get(&app, &board, path).await;
+    assert!(site(&r, &small)["summary"]["new"].is_null(), "{r}");
+    let (total, big_new) = (
+        r["total"]["summary"]["new"].as_i64(),
+        site(&r, &big)["summary"]["new"].as_i64(),
+    );
+    if let (Some(t), Some(b)) = (total, big_new) {
+        panic!("the small site's {} = {t} − {b}", t - b);
+    }
+    let mut small_left = Vec::new();
+    small_counts(&r, String::new(), &mut small_left);
+    assert!(small_left.is_empty(), "{small_left:?} in {r}");
+
+    // The submission as the board reads it is protected the same way.
+    let subs = get(&app, &board, "/api/v1/reports/ko41a/2025/submissions").await;
+    let figures = &subs[0]["figures"];
+    let mut small_left = Vec::new();
+    small_counts(figures, String::new(), &mut small_left);
+    small_left.retain(|p| !p.starts_with("/period"));
+    assert!(small_left.is_empty(), "{small_left:?}");
+    assert_eq!(
+        get(&app, &manager, "/api/v1/reports/ko41a/2025/submissions").await[0]["figures"]["total"]
+            ["summary"]["new"],
+        15
+    );
+
+    // The CSV leaves the hidden counts empty.
+    let res = app.get(&format!("{path}&format=csv"), &board).await;
+    assert_eq!(res.status(), 200);
+    let csv = res.text().await.unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.contains("SMALLSITE") && l.contains(",new,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(line.ends_with(','), "{line}");
+}
