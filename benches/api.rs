@@ -38,11 +38,11 @@ async fn count_cases(db: &candour::db::Db) -> u64 {
     .map_or(0, |n| u64::try_from(n).unwrap_or(0))
 }
 
-async fn login(base: &str, client: &reqwest::Client) -> Option<String> {
+async fn login(base: &str, client: &reqwest::Client, role: &str) -> Option<String> {
     let res = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({
-            "email": "demo.complaints-manager.1@candour.invalid",
+            "email": format!("demo.{role}.1@candour.invalid"),
             "password": demo::DEMO_PASSWORD
         }))
         .send()
@@ -125,7 +125,13 @@ async fn main() {
             started.elapsed().as_secs_f64()
         );
     }
-    let token = login(&base, &client).await.expect("demo manager signs in");
+    let token = login(&base, &client, "complaints-manager")
+        .await
+        .expect("demo manager signs in");
+    // The board role reads the same reports with complementary suppression applied.
+    let board = login(&base, &client, "board")
+        .await
+        .expect("demo board member signs in");
     let total = count_cases(&db).await;
     let me: serde_json::Value = client
         .get(format!("{base}/api/v1/me"))
@@ -220,17 +226,36 @@ async fn main() {
             format!("/reports/board?from={fy}-04-01&to={}-03-31", fy + 1),
         ),
     ];
+    let as_board = [
+        (
+            "board role: board report, one financial year",
+            format!("/api/v1/reports/board?from={fy}-04-01&to={}-03-31", fy + 1),
+        ),
+        (
+            "board role: KO41a, one financial year, per site",
+            format!("/api/v1/reports/ko41a?year={fy}"),
+        ),
+    ];
     let runs = targets
         .iter()
-        .map(|(n, p)| (*n, p.clone(), rounds))
-        .chain(reports.iter().map(|(n, p)| (*n, p.clone(), report_rounds)));
-    for (name, path, rounds) in runs {
+        .map(|(n, p)| (*n, p.clone(), rounds, &token))
+        .chain(
+            reports
+                .iter()
+                .map(|(n, p)| (*n, p.clone(), report_rounds, &token)),
+        )
+        .chain(
+            as_board
+                .iter()
+                .map(|(n, p)| (*n, p.clone(), report_rounds, &board)),
+        );
+    for (name, path, rounds, token) in runs {
         let mut times = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let started = Instant::now();
             let res = client
                 .get(format!("{base}{path}"))
-                .bearer_auth(&token)
+                .bearer_auth(token)
                 .send()
                 .await
                 .unwrap();

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::candour::CandourCounts;
-use super::complement::{CellId, Grid};
+use super::complement::{CellId, Grid, count_of};
 use super::feedback::FeedbackSummary;
 use super::period::Period;
 use super::suppress::Suppression;
@@ -252,14 +252,6 @@ pub struct Theme {
     pub previous: Option<i64>,
     /// `null` when either count is suppressed.
     pub change: Option<i64>,
-}
-
-/// A percentage's count rebuilt as a reader would: `pct`% of `of`.
-fn count_of(pct: Option<f64>, of: Option<i64>) -> i64 {
-    match (pct, of) {
-        (Some(p), Some(n)) => ((p * n as f64) / 100.0).round() as i64,
-        _ => 0,
-    }
 }
 
 /// A count, and a percentage of it through a count the report does not show otherwise.

@@ -13,6 +13,15 @@
 
 use super::suppress::Suppression;
 
+/// A percentage's count rebuilt as a reader would: `pct`% of `of` (exact below 1,000, as the
+/// percentage has one decimal).
+pub fn count_of(pct: Option<f64>, of: Option<i64>) -> i64 {
+    match (pct, of) {
+        (Some(p), Some(n)) => ((p * n as f64) / 100.0).round() as i64,
+        _ => 0,
+    }
+}
+
 /// One count on the report.
 #[derive(Debug, Clone, Copy)]
 struct Cell {

@@ -276,7 +276,10 @@ impl Drawing<'_> {
             .map(|(i, ((value, (num, den)), sig))| {
                 let pairs: Vec<(Rule, Side)> = sig.iter().map(|x| (x.rule, x.side)).collect();
                 let shown = if metric.is_percent() {
-                    s.n(*den).and(*value).map(round1)
+                    // A percentage and its denominator give the numerator and the rest: shown
+                    // only when neither of those is a small count either.
+                    let whole = [*den, *num, den - num].iter().all(|n| s.n(*n).is_some());
+                    whole.then_some(*value).flatten().map(round1)
                 } else {
                     s.n(*num).and(*value)
                 };
@@ -612,5 +615,24 @@ mod tests {
         assert!(hidden.limits.is_none());
         let manager = series_for(vec![(12, 0), (3, 0), (9, 0)], Suppression::NONE);
         assert!(manager.limits.is_some());
+    }
+
+    #[test]
+    fn a_percentage_is_hidden_when_its_count_or_the_rest_is_small() {
+        let board = Suppression { threshold: 5 };
+        // (acknowledged on time, due) per month.
+        let raw: Raw = vec![(37, 40), (40, 40), (3, 40), (20, 40)];
+        let shown = Drawing {
+            metric: Metric::AcknowledgedOnTime,
+            from_month: d("2025-01-01"),
+            direction: Direction::HigherIsBetter,
+            target: None,
+            rules: &SpcRules::default(),
+            s: board,
+        }
+        .series(None, "x".into(), &raw);
+        let values: Vec<Option<f64>> = shown.points.iter().map(|p| p.value).collect();
+        // 92.5 % of 40 gives 3 late; 7.5 % gives 3 on time; 100 % and 50 % give nothing small.
+        assert_eq!(values, vec![None, Some(100.0), None, Some(50.0)]);
     }
 }
