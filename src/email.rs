@@ -13,6 +13,7 @@
 pub mod links;
 pub mod mailer;
 pub mod message;
+pub mod secret_links;
 pub mod templates;
 pub mod worker;
 
@@ -76,6 +77,19 @@ impl Outbox {
     pub fn with_base_url(mut self, base_url: &str) -> Self {
         self.base_url = base_url.into();
         self
+    }
+
+    /// Issue the complainant's private links that `bodies` carry, for a message or letter about
+    /// `case_id`, and put them in ([`secret_links::fill`]). Inside a write transaction.
+    pub fn fill_private_links(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        case_id: &str,
+        bodies: &mut [&mut String],
+        issued_by: Option<&str>,
+        now: chrono::NaiveDateTime,
+    ) -> crate::db::DbResult<usize> {
+        secret_links::fill(conn, Some(case_id), bodies, &self.base_url, issued_by, now)
     }
 
     pub fn templates(&self) -> &Templates {

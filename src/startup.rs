@@ -89,7 +89,8 @@ impl Application {
             mailer,
             &state.settings.email,
             state.outbox.notifier(),
-        )?;
+        )?
+        .with_base_url(&state.settings.server.base_url());
         let server = serve(listener, state.clone())?;
         Ok(Self {
             port,

@@ -11,6 +11,7 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(list_letters)
         .service(get_letter)
+        .service(print_letter)
         .service(post_letter)
         .service(print_queue)
         .service(send_update);
@@ -62,6 +63,42 @@ pub async fn get_letter(
 ) -> AppResult<HttpResponse> {
     let (case_id, letter_id) = path.into_inner();
     let html = letters::printable(&state, &user.0, case_id, letter_id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'",
+        ))
+        .body(html))
+}
+
+/// Print a letter to post with the complainant's private links made live (complaints managers
+/// and admins). Each print issues new links, so older ones stop working, and goes on the
+/// timeline; the copy `GET` shows has a placeholder instead.
+#[utoipa::path(
+    tag = "letters",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Case id"),
+        ("letter_id" = String, Path, description = "Letter id"),
+    ),
+    responses(
+        (status = 200, description = "The letter to print, with its live links", body = String, content_type = "text/html"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Complaints managers and admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case or letter", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The letter was emailed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/letters/{letter_id}/print")]
+pub async fn print_letter(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (case_id, letter_id) = path.into_inner();
+    let html = letters::print_for_posting(&state, &user.0, case_id, letter_id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

@@ -1,8 +1,12 @@
 //! Links inside messages. A use-case says what a link leads to ([`Link`]) and puts it in the
 //! template context; the address is made here, as the message is rendered, on the public base
-//! URL. So the services that write to people never build an address themselves.
+//! URL. So the services that write to people never build an address themselves. A complainant's
+//! private link is not made at all: it is rendered as a marker
+//! ([`super::secret_links`]), and made live only as the message leaves.
 
 use serde_json::{Value, json};
+
+use super::secret_links::Secret;
 
 /// The key that marks a link in a template context.
 const MARK: &str = "$link";
@@ -12,9 +16,9 @@ const MARK: &str = "$link";
 pub enum Link {
     /// A case in Candour, for staff.
     Case(String),
-    /// The complainant's tracking page, by its token.
-    Track(String),
-    /// The handling-feedback survey, by its token.
+    /// The complainant's tracking page for the case the message is about.
+    Track,
+    /// The handling-feedback survey of one invitation, by the invitation's id.
     Survey(String),
 }
 
@@ -22,9 +26,9 @@ impl Link {
     /// The link as a template value, to be made an address when rendered.
     pub fn value(&self) -> Value {
         let (kind, key) = match self {
-            Self::Case(id) => ("case", id),
-            Self::Track(token) => ("track", token),
-            Self::Survey(token) => ("survey", token),
+            Self::Case(id) => ("case", id.as_str()),
+            Self::Track => ("track", ""),
+            Self::Survey(invitation) => ("survey", invitation.as_str()),
         };
         json!({ MARK: kind, "key": key })
     }
@@ -32,8 +36,8 @@ impl Link {
     fn address(kind: &str, key: &str, base_url: &str) -> Option<String> {
         Some(match kind {
             "case" => crate::links::absolute(base_url, &crate::links::case(key)),
-            "track" => crate::links::track(base_url, key),
-            "survey" => crate::links::feedback(base_url, key),
+            "track" => Secret::Track.marker(),
+            "survey" => Secret::Survey(key.to_string()).marker(),
             _ => return None,
         })
     }
@@ -65,7 +69,7 @@ mod tests {
     #[test]
     fn links_become_addresses_wherever_they_are() {
         let mut ctx = json!({
-            "tracking_url": Link::Track("t1".into()).value(),
+            "tracking_url": Link::Track.value(),
             "cases": [{ "reference": "C-1", "url": Link::Case("c1".into()).value() }],
             "plain": { "key": "not a link" },
         });
@@ -73,7 +77,7 @@ mod tests {
         assert_eq!(
             ctx,
             json!({
-                "tracking_url": "https://complaints.example.nhs.uk/track/t1",
+                "tracking_url": "[[candour-link:track]]",
                 "cases": [{ "reference": "C-1", "url": "https://complaints.example.nhs.uk/api/v1/cases/c1" }],
                 "plain": { "key": "not a link" },
             })

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::mailer::{Mailer, SendError};
 use super::message;
+use super::secret_links;
 use crate::clock::Clock;
 use crate::config::EmailSettings;
 use crate::db::outbox::{self, OutboxMessage};
@@ -40,6 +41,8 @@ pub struct Worker {
     per_message: chrono::Duration,
     wake: Arc<Notify>,
     instance: String,
+    /// The public base URL the complainant's private links are made on.
+    base_url: String,
 }
 
 /// The running worker; [`WorkerHandle::stop`] ends it after the message in hand.
@@ -93,7 +96,14 @@ impl Worker {
             per_message: seconds(per_message_seconds),
             wake,
             instance: format!("worker-{}", uuid::Uuid::new_v4().simple()),
+            base_url: String::new(),
         })
+    }
+
+    /// Make the complainant's private links on `base_url` (the server's public URL).
+    pub fn with_base_url(mut self, base_url: &str) -> Self {
+        self.base_url = base_url.to_string();
+        self
     }
 
     /// This worker's name in `claimed_by`.
@@ -168,9 +178,45 @@ impl Worker {
         Ok(count)
     }
 
+    /// The message as it leaves: with the complainant's private links issued and put in. `None`
+    /// when they could not be issued now (the message is retried when its lease ends).
+    async fn with_private_links(&self, msg: &OutboxMessage) -> Option<OutboxMessage> {
+        let carries = secret_links::any(&msg.text_body)
+            || msg.html_body.as_deref().is_some_and(secret_links::any);
+        if !carries {
+            return Some(msg.clone());
+        }
+        let (mut out, base_url, now) = (msg.clone(), self.base_url.clone(), self.clock.now());
+        let filled = self
+            .db
+            .write(move |c| {
+                let case_id = out.case_id.clone();
+                let mut html = out.html_body.take().unwrap_or_default();
+                let mut bodies = [&mut out.text_body, &mut html];
+                secret_links::fill(c, case_id.as_deref(), &mut bodies, &base_url, None, now)?;
+                out.html_body = Some(html).filter(|h| !h.is_empty());
+                Ok::<_, DbError>(out)
+            })
+            .await;
+        match filled {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::warn!(
+                    outbox.id = %msg.id,
+                    error.cause = %e,
+                    "outbox: the private links could not be issued; retried later"
+                );
+                None
+            }
+        }
+    }
+
     /// Send one claimed message and record what happened.
     async fn deliver(&self, msg: &OutboxMessage) {
-        let outcome = match message::build(msg, &self.from) {
+        let Some(sending) = self.with_private_links(msg).await else {
+            return;
+        };
+        let outcome = match message::build(&sending, &self.from) {
             Err(detail) => Outcome::Unsendable(detail),
             Ok(m) => match self.mailer.send(&msg.message_id, &m).await {
                 Ok(()) => Outcome::Sent,

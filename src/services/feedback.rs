@@ -118,7 +118,7 @@ fn create(
                 &json!({
                     "name": name,
                     "reference": case.reference,
-                    "url": Link::Survey(token.clone()).value(),
+                    "url": Link::Survey(inv.id.clone()).value(),
                     "expires_on": long_date(expires_at.date()),
                 }),
             )?

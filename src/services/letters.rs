@@ -14,6 +14,7 @@ use crate::db::letters::{self, Letter};
 use crate::db::{cases, timeline};
 use crate::domain::case::CaseKind;
 use crate::domain::role::Permission;
+use crate::email::secret_links;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -85,9 +86,55 @@ pub async fn printable(
         .db
         .read(move |c| -> AppResult<String> {
             load_visible(c, &actor, &case_id)?;
+            // Staff read the copy without the complainant's private links.
             letters::find(c, &case_id, &letter_id)?
-                .map(|l| l.html)
+                .map(|l| secret_links::redact(&l.html))
                 .ok_or_else(|| AppError::NotFound("This case has no letter with this id.".into()))
+        })
+        .await
+}
+
+/// A letter to post, printed with the complainant's private links made live (complaints
+/// managers and admins): each print issues new links (older ones stop working) and is on the
+/// timeline. A letter that was emailed carried its links with the email, so it is refused.
+pub async fn print_for_posting(
+    state: &AppState,
+    actor: &Actor,
+    case_id: String,
+    letter_id: String,
+) -> AppResult<String> {
+    actor.require(Permission::ManageTrackingLinks)?;
+    let actor = actor.clone();
+    let (outbox, clock) = (state.outbox.clone(), state.clock.clone());
+    state
+        .db
+        .write(move |c| -> AppResult<String> {
+            load_visible(c, &actor, &case_id)?;
+            let letter = letters::find(c, &case_id, &letter_id)?.ok_or_else(|| {
+                AppError::NotFound("This case has no letter with this id.".into())
+            })?;
+            if letter.channel != "post" {
+                return Err(AppError::Conflict {
+                    detail: "This letter was emailed, with its links; to give the complainant a new tracking link, issue one from the case.".into(),
+                    current_state: Some(letter.status),
+                    allowed_actions: None,
+                });
+            }
+            let now = clock.now();
+            let mut html = letter.html;
+            let issued =
+                outbox.fill_private_links(c, &case_id, &mut [&mut html], Some(&actor.user_id), now)?;
+            cases::touch(c, &case_id, now)?;
+            timeline::append(
+                c,
+                &case_id,
+                Some(&actor.user_id),
+                "letter_printed",
+                "Letter printed for posting, with new private links",
+                &json!({ "letter_id": letter_id, "links_issued": issued }),
+                now,
+            )?;
+            Ok(html)
         })
         .await
 }

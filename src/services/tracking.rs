@@ -3,7 +3,8 @@
 //! sends from it (onto the timeline, with an alert to the handler that leaves the text out).
 //!
 //! One link lives per case: issuing a new link revokes the older ones, so a link that leaked
-//! or was re-sent stops working the moment its replacement exists.
+//! or was re-sent stops working the moment its replacement exists. The acknowledgement's link
+//! is issued as the email leaves or the letter is printed ([`crate::email::secret_links`]).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -59,16 +60,6 @@ fn issue(
         },
     )?;
     Ok((token, replaced))
-}
-
-/// Issue a new tracking link for `case_id` and return its token.
-///
-/// Call it inside the transaction that acknowledges the case and put the link
-/// ([`crate::email::links::Link::Track`]) in the acknowledgement; only the token's hash is
-/// stored, so the link cannot be read back later. Older links of the case are revoked. Writes
-/// no timeline event (the acknowledgement's own event covers it).
-pub fn issue_link(conn: &mut DbConnection, case_id: &str, now: NaiveDateTime) -> AppResult<String> {
-    issue(conn, case_id, None, now).map(|(token, _)| token)
 }
 
 /// A link issued by staff: its token, shown once, and how many older links it replaced.

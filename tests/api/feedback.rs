@@ -47,12 +47,49 @@ pub async fn invite(app: &TestApp, manager: &str, case: &Value) -> String {
         .rfind(|m| m.0 == "feedback_invitation")
         .expect("an invitation email");
     assert_eq!(mail.1, "alex@example.org");
-    let url_at = mail.3.find("http").expect("a link in the email");
-    mail.3[url_at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
+    // The stored copy holds no working link: it is made as the email leaves.
+    assert!(!mail.3.contains("/feedback/"), "{}", mail.3);
+    delivered_link(app, id, "feedback_invitation", "/feedback/").await
+}
+
+/// The link in the email about `case_id` from `template` as it was delivered (the .eml the
+/// worker wrote), waiting for the worker to send it.
+pub async fn delivered_link(app: &TestApp, case_id: &str, template: &str, prefix: &str) -> String {
+    use candour::db::schema::outbox_messages as o;
+    let (id, t) = (case_id.to_string(), template.to_string());
+    let message_id: String = app
+        .state
+        .db
+        .read(move |c| -> Result<String, candour::error::AppError> {
+            Ok(o::table
+                .filter(o::case_id.eq(id))
+                .filter(o::template.eq(t))
+                .order((o::created_at.desc(), o::id.desc()))
+                .select(o::message_id)
+                .first(c)?)
+        })
+        .await
+        .unwrap();
+    let file = app
+        .settings
+        .data
+        .dir
+        .join("outbox")
+        .join(candour::email::mailer::eml_file_name(&message_id));
+    for _ in 0..200 {
+        if let Ok(raw) = std::fs::read(&file) {
+            let mail = crate::mail_sink::parse(&raw);
+            let text = mail.text.expect("a text part");
+            return text
+                .split_whitespace()
+                .find(|w| w.contains(prefix))
+                .unwrap_or_else(|| panic!("no {prefix} link in {text}"))
+                .to_string();
+        }
+        app.state.outbox.wake();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{template} for {case_id} was not delivered");
 }
 
 async fn page(app: &TestApp, url: &str) -> (StatusCode, String) {
@@ -259,7 +296,11 @@ async fn the_automatic_job_invites_once_after_the_working_days() {
         .filter(|m| m.0 == "feedback_invitation")
         .collect();
     assert_eq!(mails.len(), 1);
-    assert!(mails[0].3.contains("/feedback/"));
+    assert!(
+        mails[0].3.contains("[[candour-link:survey:"),
+        "{}",
+        mails[0].3
+    );
     let kinds = app.timeline_kinds(&manager, id).await;
     assert_eq!(kinds.iter().filter(|k| *k == "feedback_invited").count(), 1);
     // A manual invitation does not count against the automatic one, and vice versa.

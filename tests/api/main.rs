@@ -26,6 +26,7 @@ mod migrations;
 mod ombudsman;
 mod openapi;
 mod outbox;
+mod private_links;
 mod reference;
 mod report_coding;
 mod reported_figures;

@@ -266,19 +266,34 @@ async fn the_page_shows_the_stage_and_handler_and_only_the_hash_is_stored() {
 }
 
 #[tokio::test]
-async fn issue_link_is_callable_inside_a_transaction() {
+async fn a_private_link_is_made_live_only_when_a_message_is_filled_in_and_replaces_the_older_one() {
+    use candour::email::secret_links::{PLACEHOLDER, Secret, redact};
     let app = spawn_app().await;
     let t = tracked_case(&app).await;
     let case_id = t.case["id"].as_str().unwrap().to_string();
-    let base = app.state.settings.server.base_url();
+    let stored = format!("Follow your complaint at {}", Secret::Track.marker());
+    assert_eq!(
+        redact(&stored),
+        format!("Follow your complaint at {PLACEHOLDER}")
+    );
     let now = app.clock.now();
-    let token = app
+    let outbox = app.state.outbox.clone();
+    let (filled, issued) = app
         .state
         .db
-        .write(move |c| candour::services::tracking::issue_link(c, &case_id, now))
+        .write(move |c| {
+            let mut body = stored.clone();
+            let n = outbox.fill_private_links(c, &case_id, &mut [&mut body], None, now)?;
+            Ok::<_, candour::db::DbError>((body, n))
+        })
         .await
         .unwrap();
-    let url = candour::links::track(&base, &token);
+    assert_eq!(issued, 1);
+    let url = filled
+        .split_whitespace()
+        .find(|w| w.contains("/track/"))
+        .expect("a live link")
+        .to_string();
     let (status, _, html) = get_page(&app, &url).await;
     assert_eq!(status, 200);
     assert!(html.contains(t.case["reference"].as_str().unwrap()));

@@ -39,7 +39,7 @@ pub struct AcknowledgeRequest {
 pub fn acknowledge(
     req: AcknowledgeRequest,
 ) -> impl FnOnce(&mut DbConnection, &Ctx, &Case) -> AppResult<Step> + Send {
-    move |c, ctx, case| {
+    move |_c, ctx, case| {
         let mut e = Errors::default();
         let on = case_day(&mut e, "acknowledged_on", req.acknowledged_on, ctx, case);
         if let Some(due) = req.response_due_on
@@ -57,12 +57,12 @@ pub fn acknowledge(
             ),
         };
         let late = case.acknowledgement_due_on.is_some_and(|d| on > d);
-        // The complainant's private link to follow the case, sent with the acknowledgement.
-        let token = crate::services::tracking::issue_link(c, &case.id, ctx.now)?;
+        // The complainant's private link to follow the case, made live only as the
+        // acknowledgement leaves (email) or is printed for posting.
         ctx.letter(
             "acknowledgement",
             json!({
-                "tracking_url": Link::Track(token).value(),
+                "tracking_url": Link::Track.value(),
                 "response_due_on": long_date(due),
                 "response_due_agreed": agreed,
                 "handling_discussion_offered": req.handling_discussion_offered,
