@@ -89,7 +89,12 @@ impl Outbox {
         issued_by: Option<&str>,
         now: chrono::NaiveDateTime,
     ) -> crate::db::DbResult<usize> {
-        secret_links::fill(conn, Some(case_id), bodies, &self.base_url, issued_by, now)
+        let how = secret_links::Issue {
+            by: issued_by,
+            replaces_before: None,
+            now,
+        };
+        secret_links::fill(conn, Some(case_id), bodies, &self.base_url, how)
     }
 
     pub fn templates(&self) -> &Templates {

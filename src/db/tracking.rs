@@ -51,6 +51,27 @@ pub fn revoke_live(
     .execute(conn)?)
 }
 
+/// Revoke the live links of a case issued before `before`; returns how many.
+pub fn revoke_live_before(
+    conn: &mut DbConnection,
+    case_id: &str,
+    by: Option<&str>,
+    before: NaiveDateTime,
+    now: NaiveDateTime,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        tracking_links::table
+            .filter(tracking_links::case_id.eq(case_id))
+            .filter(tracking_links::revoked_at.is_null())
+            .filter(tracking_links::created_at.lt(before)),
+    )
+    .set((
+        tracking_links::revoked_at.eq(Some(now)),
+        tracking_links::revoked_by.eq(by),
+    ))
+    .execute(conn)?)
+}
+
 /// The link whose token hashes to `token_hash`.
 pub fn find_by_hash(conn: &mut DbConnection, token_hash: &str) -> DbResult<Option<TrackingLink>> {
     Ok(tracking_links::table

@@ -87,18 +87,28 @@ pub fn redact(text: &str) -> String {
     replace(text, |_| PLACEHOLDER.to_string())
 }
 
+/// Who issues the links, and which older tracking links they replace.
+#[derive(Debug, Clone, Copy)]
+pub struct Issue<'a> {
+    /// `None`: Candour itself, as the email leaves.
+    pub by: Option<&'a str>,
+    /// Live tracking links of the case issued before this stop working (`None`: every live
+    /// link). For an email, the time it was queued: a link a manager issued since (by phone,
+    /// say) keeps working.
+    pub replaces_before: Option<NaiveDateTime>,
+    pub now: NaiveDateTime,
+}
+
 /// Issue the live links `bodies` carry for a message about `case_id`, and put them in: one new
-/// tracking token for the case (older ones are revoked: one live link per case) and one for
-/// each named invitation of the case, the same in every body. A marker that names nothing of
-/// this case becomes the placeholder. Returns how many links were issued. Call it inside a
-/// write transaction.
+/// tracking token for the case (replacing the older ones) and one for each named invitation of
+/// the case, the same in every body. A marker that names nothing of this case becomes the
+/// placeholder. Returns how many links were issued. Call it inside a write transaction.
 pub fn fill(
     conn: &mut DbConnection,
     case_id: Option<&str>,
     bodies: &mut [&mut String],
     base_url: &str,
-    issued_by: Option<&str>,
-    now: NaiveDateTime,
+    how: Issue<'_>,
 ) -> DbResult<usize> {
     let mut wanted: Vec<Secret> = Vec::new();
     for body in bodies.iter() {
@@ -112,7 +122,7 @@ pub fn fill(
     }
     let mut issued: Vec<(Secret, String)> = Vec::new();
     for secret in wanted {
-        if let Some(address) = issue(conn, case_id, &secret, base_url, issued_by, now)? {
+        if let Some(address) = issue(conn, case_id, &secret, base_url, how)? {
             issued.push((secret, address));
         }
     }
@@ -132,16 +142,21 @@ fn issue(
     case_id: Option<&str>,
     secret: &Secret,
     base_url: &str,
-    issued_by: Option<&str>,
-    now: NaiveDateTime,
+    how: Issue<'_>,
 ) -> DbResult<Option<String>> {
+    let (issued_by, now) = (how.by, how.now);
     let Some(case_id) = case_id else {
         return Ok(None);
     };
     let token = tokens::random_token();
     match secret {
         Secret::Track => {
-            tracking::revoke_live(conn, case_id, issued_by, now)?;
+            match how.replaces_before {
+                Some(before) => {
+                    tracking::revoke_live_before(conn, case_id, issued_by, before, now)?
+                }
+                None => tracking::revoke_live(conn, case_id, issued_by, now)?,
+            };
             tracking::insert(
                 conn,
                 &TrackingLink {

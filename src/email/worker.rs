@@ -193,7 +193,12 @@ impl Worker {
                 let case_id = out.case_id.clone();
                 let mut html = out.html_body.take().unwrap_or_default();
                 let mut bodies = [&mut out.text_body, &mut html];
-                secret_links::fill(c, case_id.as_deref(), &mut bodies, &base_url, None, now)?;
+                let how = secret_links::Issue {
+                    by: None,
+                    replaces_before: Some(out.created_at),
+                    now,
+                };
+                secret_links::fill(c, case_id.as_deref(), &mut bodies, &base_url, how)?;
                 out.html_body = Some(html).filter(|h| !h.is_empty());
                 Ok::<_, DbError>(out)
             })

@@ -26,9 +26,10 @@ pub async fn responded(app: &TestApp) -> (String, Value) {
     (manager, case)
 }
 
-/// Invite on demand and return the survey URL from the email queued for the complainant.
+/// Invite on demand and return the survey URL from the email sent to the complainant.
 pub async fn invite(app: &TestApp, manager: &str, case: &Value) -> String {
     let id = case["id"].as_str().unwrap();
+    let before = message_ids(app, id, "feedback_invitation").await;
     let res = app
         .post(
             &format!("/api/v1/cases/{id}/feedback-invitations"),
@@ -49,33 +50,47 @@ pub async fn invite(app: &TestApp, manager: &str, case: &Value) -> String {
     assert_eq!(mail.1, "alex@example.org");
     // The stored copy holds no working link: it is made as the email leaves.
     assert!(!mail.3.contains("/feedback/"), "{}", mail.3);
-    delivered_link(app, id, "feedback_invitation", "/feedback/").await
+    let new = message_ids(app, id, "feedback_invitation")
+        .await
+        .into_iter()
+        .find(|m| !before.contains(m))
+        .expect("a new invitation email");
+    delivered_link_of(app, &new, "/feedback/").await
 }
 
-/// The link in the email about `case_id` from `template` as it was delivered (the .eml the
-/// worker wrote), waiting for the worker to send it.
-pub async fn delivered_link(app: &TestApp, case_id: &str, template: &str, prefix: &str) -> String {
+/// The Message-IDs of the emails about `case_id` from `template`.
+async fn message_ids(app: &TestApp, case_id: &str, template: &str) -> Vec<String> {
     use candour::db::schema::outbox_messages as o;
     let (id, t) = (case_id.to_string(), template.to_string());
-    let message_id: String = app
-        .state
+    app.state
         .db
-        .read(move |c| -> Result<String, candour::error::AppError> {
+        .read(move |c| -> Result<Vec<String>, candour::error::AppError> {
             Ok(o::table
                 .filter(o::case_id.eq(id))
                 .filter(o::template.eq(t))
-                .order((o::created_at.desc(), o::id.desc()))
                 .select(o::message_id)
-                .first(c)?)
+                .load(c)?)
         })
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The link in the (only) email about `case_id` from `template` as it was delivered.
+pub async fn delivered_link(app: &TestApp, case_id: &str, template: &str, prefix: &str) -> String {
+    let ids = message_ids(app, case_id, template).await;
+    assert_eq!(ids.len(), 1, "one {template} email");
+    delivered_link_of(app, &ids[0], prefix).await
+}
+
+/// The link in email `message_id` as it was delivered (the .eml the worker wrote), waiting for
+/// the worker to send it.
+pub async fn delivered_link_of(app: &TestApp, message_id: &str, prefix: &str) -> String {
     let file = app
         .settings
         .data
         .dir
         .join("outbox")
-        .join(candour::email::mailer::eml_file_name(&message_id));
+        .join(candour::email::mailer::eml_file_name(message_id));
     for _ in 0..200 {
         if let Ok(raw) = std::fs::read(&file) {
             let mail = crate::mail_sink::parse(&raw);
@@ -89,7 +104,7 @@ pub async fn delivered_link(app: &TestApp, case_id: &str, template: &str, prefix
         app.state.outbox.wake();
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("{template} for {case_id} was not delivered");
+    panic!("{message_id} was not delivered");
 }
 
 async fn page(app: &TestApp, url: &str) -> (StatusCode, String) {
