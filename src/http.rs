@@ -1,7 +1,9 @@
 //! Cross-cutting HTTP plumbing: request ids, access logs, metrics, problem documents for
-//! errors that never reached a handler, and the headers of HTML answers.
+//! errors that never reached a handler, the headers of HTML answers, and input refused before
+//! any handler (a NUL character).
 
 pub mod fallback;
+pub mod hygiene;
 pub mod metrics;
 pub mod observe;
 pub mod page;

@@ -11,11 +11,37 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             "The request body is empty; send a JSON object.".into(),
         ));
     }
+    if has_nul(bytes) {
+        return Err(AppError::BadRequest(
+            crate::http::hygiene::NUL_REFUSED.into(),
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(field_error)?;
     de.end()
         .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
     Ok(value)
+}
+
+/// Whether a JSON text holds a NUL character: the escape `\u0000` (not an escaped backslash
+/// followed by `u0000`), or a raw NUL byte.
+fn has_nul(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            0 => return true,
+            b'\\' => {
+                if bytes.get(i + 1) == Some(&b'u')
+                    && bytes.get(i + 2..i + 6) == Some(b"0000".as_slice())
+                {
+                    return true;
+                }
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 /// Deserialize an already parsed body (used after authorisation, so that a role that may not
@@ -72,6 +98,14 @@ fn missing_field(message: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_character_is_found_but_an_escaped_backslash_is_not_one() {
+        assert!(has_nul(br#"{"summary": "a\u0000b"}"#));
+        assert!(has_nul(b"{\"summary\": \"a\0b\"}"));
+        assert!(!has_nul(br#"{"summary": "a\\u0000b"}"#));
+        assert!(!has_nul(br#"{"summary": "a\u0001b \n"}"#));
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

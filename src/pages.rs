@@ -187,7 +187,12 @@ pub fn error_status(state: &AppState, status: StatusCode) -> HttpResponse {
     }
 }
 
-/// Parse an `application/x-www-form-urlencoded` body into name, value pairs.
+/// Parse an `application/x-www-form-urlencoded` body into name, value pairs; `None` when it
+/// cannot be, or a value holds a NUL character (no engine should be given one).
 pub fn form_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
-    serde_urlencoded::from_bytes(body).ok()
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    (!pairs
+        .iter()
+        .any(|(k, v)| k.contains('\0') || v.contains('\0')))
+    .then_some(pairs)
 }

@@ -19,7 +19,7 @@ use crate::db::{Db, migrations};
 use crate::email::mailer::Mailer;
 use crate::email::worker::Worker;
 use crate::error::AppError;
-use crate::http::{fallback, observe};
+use crate::http::{fallback, hygiene, observe};
 use crate::pages;
 use crate::services::feedback;
 use crate::state::AppState;
@@ -166,6 +166,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi))
             .default_service(web::to(fallback::unmatched))
             .wrap(ErrorHandlers::new().default_handler(fallback::into_problem))
+            .wrap(from_fn(hygiene::refuse_nul))
             .wrap(from_fn(observe::observe))
     })
     .listen(listener)?

@@ -601,13 +601,14 @@ pub fn to_csv(r: &Value) -> String {
     out
 }
 
-/// One CSV line; fields quoted when they need it, and a leading `=`, `+`, `-` or `@` defused so
-/// that a spreadsheet does not run it as a formula.
+/// One CSV line; fields quoted when they need it, and a leading `=`, `+`, `-`, `@`, tab or CR
+/// defused so that a spreadsheet does not run it as a formula.
 fn csv_row(fields: &[&str]) -> String {
     let cells: Vec<String> = fields
         .iter()
         .map(|f| {
-            let f = if f.starts_with(['=', '+', '-', '@']) && f.parse::<i64>().is_err() {
+            let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) && f.parse::<i64>().is_err()
+            {
                 format!("'{f}")
             } else {
                 (*f).to_string()
@@ -643,6 +644,8 @@ mod tests {
             csv_row(&["a", "b,c", "=SUM(A1)", "-3"]),
             "a,\"b,c\",'=SUM(A1),-3\n"
         );
+        // A leading tab or carriage return is defused too (and a CR is quoted).
+        assert_eq!(csv_row(&["\t=1+2", "\rx"]), "'\t=1+2,\"'\rx\"\n");
     }
 
     fn case(id: &str, received: &str) -> Ko41aCase {

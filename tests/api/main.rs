@@ -20,6 +20,7 @@ mod feedback;
 mod framework;
 mod health;
 mod helpers;
+mod hygiene;
 mod mail_sink;
 mod meetings;
 mod migrations;
