@@ -14,6 +14,7 @@
 //! | `alerts.digest_hour_utc` | `CANDOUR__ALERTS__DIGEST_HOUR_UTC` | `7` |
 //! | `alerts.enabled` | `CANDOUR__ALERTS__ENABLED` | `true` |
 //! | `server.public_url` | `CANDOUR__SERVER__PUBLIC_URL` | empty: `http://<host>:<port>` (set it in production) |
+//! | `server.trusted_proxies` | `CANDOUR__SERVER__TRUSTED_PROXIES` | empty: `X-Forwarded-For` is never believed |
 //! | `database.url` | `CANDOUR__DATABASE__URL` | `sqlite://data/candour.db` |
 //! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` |
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
@@ -227,6 +228,7 @@ impl Settings {
             }
         }
         problems.extend(self.email.problems(env));
+        problems.extend(self.server.proxy_problems());
         if env == Environment::Production {
             problems.extend(self.auth.production_problem());
         }

@@ -22,6 +22,7 @@ pub mod schema;
 pub mod service_changes;
 pub mod services;
 pub mod sessions;
+pub mod sign_in_failures;
 pub mod taxonomy;
 pub mod timeline;
 pub mod tracking;

@@ -2,6 +2,7 @@
 //! errors that never reached a handler, the headers of HTML answers, and input refused before
 //! any handler (a NUL character).
 
+pub mod client;
 pub mod fallback;
 pub mod hygiene;
 pub mod metrics;

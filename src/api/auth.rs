@@ -1,6 +1,6 @@
 //! Sign-in, token refresh, sign-out and the signed-in user's own account.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -44,6 +44,7 @@ pub struct LoginRequest {
 #[post("/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ApiJson<LoginRequest>,
 ) -> AppResult<web::Json<TokenPair>> {
     let LoginRequest { email, password } = body.0;
@@ -53,7 +54,10 @@ pub async fn login(
     if password.is_empty() {
         return Err(AppError::invalid("password", "is required"));
     }
-    auth::login(&state, email, password).await.map(web::Json)
+    let client = crate::http::client::address(&req, &state.settings.server.trusted_proxy_addrs());
+    auth::login(&state, email, password, client)
+        .await
+        .map(web::Json)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

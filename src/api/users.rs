@@ -31,7 +31,8 @@ pub struct UserResponse {
     pub name: String,
     pub role: Role,
     pub active: bool,
-    /// Whether sign-in is refused for now after repeated failures.
+    /// Whether sign-in is refused for now, from at least one client address, after repeated
+    /// failures from it (sign-ins from elsewhere still work).
     pub locked: bool,
     pub locked_until: Option<DateTime<Utc>>,
     pub last_login_at: Option<DateTime<Utc>>,

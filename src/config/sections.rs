@@ -162,9 +162,35 @@ pub struct ServerSettings {
     /// The address complainants and staff reach Candour at, for links in emails and letters
     /// (e.g. `https://complaints.trust.nhs.uk`). Empty: `http://<host>:<port>`.
     pub public_url: String,
+    /// Comma-separated addresses of the reverse proxies whose `X-Forwarded-For` is believed
+    /// (e.g. `10.0.0.5, 10.0.0.6`). Empty (the default): the peer address is the client's.
+    pub trusted_proxies: String,
 }
 
 impl ServerSettings {
+    /// The trusted proxies' addresses; entries that are not addresses are left out (and
+    /// reported by validation).
+    pub fn trusted_proxy_addrs(&self) -> Vec<std::net::IpAddr> {
+        self.proxy_entries()
+            .filter_map(|e| e.parse().ok())
+            .collect()
+    }
+
+    fn proxy_entries(&self) -> impl Iterator<Item = &str> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+    }
+
+    /// Entries of `trusted_proxies` that are not IP addresses.
+    pub fn proxy_problems(&self) -> Vec<String> {
+        self.proxy_entries()
+            .filter(|e| e.parse::<std::net::IpAddr>().is_err())
+            .map(|e| format!("server.trusted_proxies: {e:?} is not an IP address"))
+            .collect()
+    }
+
     /// The base URL for links, without a trailing slash.
     pub fn base_url(&self) -> String {
         let url = self.public_url.trim().trim_end_matches('/');
@@ -344,6 +370,7 @@ impl Default for ServerSettings {
             max_json_bytes: 256 * 1024,
             shutdown_timeout_seconds: 30,
             public_url: String::new(),
+            trusted_proxies: String::new(),
         }
     }
 }

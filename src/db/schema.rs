@@ -604,6 +604,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    sign_in_failures (user_id, client) {
+        user_id -> Text,
+        client -> Text,
+        failures -> Int4,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     tracking_links (id) {
         id -> Text,
         case_id -> Text,
@@ -689,9 +699,11 @@ diesel::joinable!(time_limit_decisions -> users (decided_by));
 diesel::joinable!(timeline_events -> cases (case_id));
 diesel::joinable!(timeline_events -> users (actor_id));
 diesel::joinable!(tracking_links -> cases (case_id));
+diesel::joinable!(sign_in_failures -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     bank_holidays,
+    sign_in_failures,
     calendar_versions,
     candour_records,
     candour_steps,

@@ -225,14 +225,11 @@ pub fn record_failed_login(
     Ok(true)
 }
 
-/// A successful sign-in: clear failures and any expired lock.
+/// A successful sign-in. A lock noted on the account stays: it holds for the address it came
+/// from, which this sign-in may not be.
 pub fn record_login(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> DbResult<()> {
     diesel::update(users::table.find(id))
-        .set((
-            users::failed_logins.eq(0),
-            users::locked_until.eq(None::<NaiveDateTime>),
-            users::last_login_at.eq(Some(now)),
-        ))
+        .set(users::last_login_at.eq(Some(now)))
         .execute(conn)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::{Actor, cpu};
 use crate::auth::{password, tokens};
-use crate::db::{sessions, users};
+use crate::db::{sessions, sign_in_failures as failures, users};
 use crate::domain::account;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -33,14 +33,36 @@ fn bad_credentials() -> AppError {
     )
 }
 
-/// Check an email and password and open a session.
-pub async fn login(state: &AppState, email: String, password: String) -> AppResult<TokenPair> {
+/// Check an email and password from `client` (the caller's address) and open a session.
+///
+/// Failures are counted per account *and* client address, so repeated wrong passwords lock
+/// only that address out of the account: a stranger elsewhere cannot keep its owner out. The
+/// lock is checked before the (costly) password check and again, after it, in the transaction
+/// that opens the session, so a right password racing wrong ones does not slip past a lock.
+pub async fn login(
+    state: &AppState,
+    email: String,
+    password: String,
+    client: String,
+) -> AppResult<TokenPair> {
     let found = state
         .db
         .read(move |c| users::find_by_email_with_hash(c, &email).map_err(AppError::from))
         .await?;
+    let now = state.clock.now();
+    let locked_out = match &found {
+        Some((user, _)) => {
+            let (id, cl) = (user.id.clone(), client.clone());
+            state
+                .db
+                .read(move |c| failures::locked(c, &id, &cl, now).map_err(AppError::from))
+                .await?
+        }
+        None => false,
+    };
     // Hash even for unknown emails, so the answer takes the same time either way.
     let (user, matches) = match found {
+        Some((user, _)) if locked_out => (Some(user), false),
         Some((user, hash)) => {
             let ok = cpu(move || password::verify(&password, &hash)).await?;
             (Some(user), ok)
@@ -50,20 +72,19 @@ pub async fn login(state: &AppState, email: String, password: String) -> AppResu
     let Some(user) = user else {
         return Err(bad_credentials());
     };
-    let now = state.clock.now();
-    if !user.active || user.is_locked(now) {
+    if !user.active || locked_out {
         return Err(bad_credentials());
     }
     if !matches {
         let max = state.settings.auth.max_failed_logins;
         let until = now + Duration::minutes(state.settings.auth.lockout_minutes);
-        let id = user.id.clone();
+        let (id, cl) = (user.id.clone(), client.clone());
         let locked = state
             .db
-            .write(move |c| users::record_failed_login(c, &id, max, until).map_err(AppError::from))
+            .write(move |c| failures::record(c, &id, &cl, max, until, now).map_err(AppError::from))
             .await?;
         if locked {
-            tracing::warn!(user.id = %user.id, "account locked after repeated failed sign-ins");
+            tracing::warn!(user.id = %user.id, "sign-ins from one address locked after repeated failures");
         }
         return Err(bad_credentials());
     }
@@ -75,6 +96,11 @@ pub async fn login(state: &AppState, email: String, password: String) -> AppResu
     state
         .db
         .write(move |c| -> AppResult<()> {
+            // A lock that engaged while the password was being checked still holds.
+            if failures::locked(c, &uid, &client, now)? {
+                return Err(bad_credentials());
+            }
+            failures::clear(c, &uid, &client)?;
             users::record_login(c, &uid, now)?;
             sessions::create(c, &sid, &uid, now)?;
             let token_id = uuid::Uuid::new_v4().to_string();

@@ -228,6 +228,7 @@ pub async fn unlock(state: &AppState, actor: &Actor, id: String) -> AppResult<Us
         .write(move |c| -> AppResult<User> {
             users::find(c, &id)?.ok_or_else(user_not_found)?;
             users::unlock(c, &id, clock.now())?;
+            crate::db::sign_in_failures::clear_all(c, &id)?;
             users::find(c, &id)?.ok_or_else(user_not_found)
         })
         .await?;

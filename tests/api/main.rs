@@ -21,6 +21,7 @@ mod framework;
 mod health;
 mod helpers;
 mod hygiene;
+mod lockout;
 mod mail_sink;
 mod meetings;
 mod migrations;

@@ -1,0 +1,128 @@
+//! An account lockout is never a remote kill switch: failed sign-ins lock out only the client
+//! address they came from, so a stranger guessing from elsewhere cannot keep the owner out;
+//! `X-Forwarded-For` names the client only when it comes from a trusted proxy.
+
+use candour::domain::role::Role;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with};
+
+/// A client whose requests come from loopback address `from` (127.0.0.2, 127.0.0.3 …).
+fn client_from(from: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(Some(from.parse().unwrap()))
+        .build()
+        .unwrap()
+}
+
+async fn sign_in(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> u16 {
+    let mut req = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}));
+    if let Some(xff) = forwarded_for {
+        req = req.header("x-forwarded-for", xff);
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn a_stranger_guessing_from_elsewhere_cannot_lock_the_owner_out() {
+    let app = spawn_app().await;
+    let admin = app.create_user(Role::Admin).await;
+    let (stranger, owner) = (client_from("127.0.0.2"), client_from("127.0.0.3"));
+    for _ in 0..12 {
+        assert_eq!(
+            sign_in(&app, &stranger, &admin.email, "guess guess guess", None).await,
+            401
+        );
+    }
+    // The stranger's address is locked, even with the right password …
+    assert_eq!(
+        sign_in(&app, &stranger, &admin.email, PASSWORD, None).await,
+        401
+    );
+    // … but the owner, elsewhere, signs in.
+    assert_eq!(
+        sign_in(&app, &owner, &admin.email, PASSWORD, None).await,
+        200
+    );
+    // The administrator sees the lock, and an unlock lifts it for every address.
+    let (_, other_admin) = app.signed_in(Role::Admin).await;
+    let shown: serde_json::Value = app
+        .get(&format!("/api/v1/users/{}", admin.id), &other_admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(shown["locked_until"].is_string(), "{shown}");
+    let res = app
+        .post(
+            &format!("/api/v1/users/{}/unlock", admin.id),
+            &other_admin,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        sign_in(&app, &stranger, &admin.email, PASSWORD, None).await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn forwarded_for_counts_only_from_a_trusted_proxy() {
+    // Not trusted (the default): a made-up X-Forwarded-For changes nothing, so guesses sent
+    // "as" the owner's address still lock only the sender.
+    let app = spawn_app().await;
+    let user = app.create_user(Role::ComplaintsManager).await;
+    let stranger = client_from("127.0.0.2");
+    for _ in 0..5 {
+        sign_in(
+            &app,
+            &stranger,
+            &user.email,
+            "guess guess guess",
+            Some("192.0.2.50"),
+        )
+        .await;
+    }
+    assert_eq!(
+        sign_in(&app, &stranger, &user.email, PASSWORD, Some("192.0.2.99")).await,
+        401,
+        "locked by its own address, whatever it claims"
+    );
+    assert_eq!(
+        sign_in(&app, &app.client, &user.email, PASSWORD, None).await,
+        200
+    );
+
+    // Behind a trusted proxy (here loopback 127.0.0.4), the forwarded address is the client.
+    let app = spawn_app_with(|s| s.server.trusted_proxies = "127.0.0.4".into()).await;
+    let user = app.create_user(Role::ComplaintsManager).await;
+    let proxy = client_from("127.0.0.4");
+    for _ in 0..5 {
+        sign_in(
+            &app,
+            &proxy,
+            &user.email,
+            "guess guess guess",
+            Some("198.51.100.7"),
+        )
+        .await;
+    }
+    assert_eq!(
+        sign_in(&app, &proxy, &user.email, PASSWORD, Some("198.51.100.7")).await,
+        401
+    );
+    assert_eq!(
+        sign_in(&app, &proxy, &user.email, PASSWORD, Some("198.51.100.8")).await,
+        200,
+        "another client behind the same proxy"
+    );
+}
