@@ -21,7 +21,9 @@
 //! | `auth.jwt_secret` | `CANDOUR__AUTH__JWT_SECRET` | a development value, refused in production |
 //! | `auth.access_token_minutes` | `CANDOUR__AUTH__ACCESS_TOKEN_MINUTES` | `15` |
 //! | `auth.refresh_token_hours` | `CANDOUR__AUTH__REFRESH_TOKEN_HOURS` | `12` |
-//! | `auth.max_failed_logins` | `CANDOUR__AUTH__MAX_FAILED_LOGINS` | `5` |
+//! | `auth.max_failed_logins` | `CANDOUR__AUTH__MAX_FAILED_LOGINS` | `5` (per account and client address) |
+//! | `auth.password_hash_concurrency` | `CANDOUR__AUTH__PASSWORD_HASH_CONCURRENCY` | `2` (Argon2 checks at once) |
+//! | `auth.password_hash_wait_ms` | `CANDOUR__AUTH__PASSWORD_HASH_WAIT_MS` | `2000` (then 503 with `Retry-After`) |
 //! | `auth.lockout_minutes` | `CANDOUR__AUTH__LOCKOUT_MINUTES` | `15` |
 //! | `bootstrap.admin_email` | `CANDOUR__BOOTSTRAP__ADMIN_EMAIL` | `admin@localhost` |
 //! | `data.dir` | `CANDOUR__DATA__DIR` | `data` |
@@ -239,15 +241,26 @@ impl Settings {
         }
     }
 
-    /// What is wrong with the whole-number settings that must lie within bounds.
-    fn ranges(&self) -> Vec<String> {
-        let mut b = Bounds::default();
+    /// The `[auth]` bounds.
+    fn auth_ranges(&self, b: &mut Bounds) {
         let a = &self.auth;
         b.section("auth");
         b.at_least("access_token_minutes", a.access_token_minutes, 1);
         b.at_least("refresh_token_hours", a.refresh_token_hours, 1);
         b.at_least("max_failed_logins", a.max_failed_logins, 1);
+        b.within(
+            "password_hash_concurrency",
+            a.password_hash_concurrency,
+            1..=64,
+        );
+        b.within("password_hash_wait_ms", a.password_hash_wait_ms, 0..=60_000);
         b.at_least("lockout_minutes", a.lockout_minutes, 0);
+    }
+
+    /// What is wrong with the whole-number settings that must lie within bounds.
+    fn ranges(&self) -> Vec<String> {
+        let mut b = Bounds::default();
+        self.auth_ranges(&mut b);
         let c = &self.cases;
         b.section("cases");
         b.within(

@@ -76,6 +76,9 @@ impl Problem {
         if status == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+            res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        }
         res.body(serde_json::to_string(self).unwrap_or_default())
     }
 }
@@ -107,6 +110,9 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Too much of one kind of work at once (e.g. password checks): 503, try again in a second.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -193,6 +199,9 @@ impl AppError {
                 p.error_id = Some(id);
                 p
             }
+            Self::Busy(detail) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", detail.clone())
+            }
             Self::Internal(cause) => internal_problem(&format!("{cause:#}")),
         }
     }
@@ -229,7 +238,7 @@ impl ResponseError for AppError {
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

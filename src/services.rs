@@ -56,6 +56,30 @@ impl Actor {
 }
 
 /// Run CPU-heavy work (password hashing) on the blocking pool, inside the caller's span.
+/// Run password hashing `f` in one of the few password slots: it waits up to
+/// `auth.password_hash_wait_ms` for one, then answers 503 with `Retry-After`, so a burst of
+/// sign-ins queues briefly instead of taking every blocking thread and hundreds of MiB.
+pub async fn password_work<T, F>(state: &crate::state::AppState, f: F) -> AppResult<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let wait = std::time::Duration::from_millis(state.settings.auth.password_hash_wait_ms);
+    let slot = tokio::time::timeout(wait, state.password_slots.clone().acquire_owned())
+        .await
+        .map_err(|_| {
+            AppError::Busy(
+                "Too many sign-ins are being checked at this moment. Try again in a second.".into(),
+            )
+        })?
+        .map_err(|e| AppError::internal(format!("password slots closed: {e}")))?;
+    cpu(move || {
+        let _slot = slot;
+        f()
+    })
+    .await
+}
+
 pub async fn cpu<T, F>(f: F) -> AppResult<T>
 where
     F: FnOnce() -> T + Send + 'static,

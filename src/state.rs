@@ -21,6 +21,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Templates, Message-IDs and the worker's wake-up, for use-cases that queue mail.
     pub outbox: Outbox,
+    /// Slots for password hashing, which runs a few at a time so that a burst of sign-ins
+    /// cannot take the memory or the blocking threads the database calls need.
+    pub password_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -35,6 +38,9 @@ impl AppState {
             chrono::Duration::minutes(settings.auth.access_token_minutes),
         );
         let outbox = Outbox::new(&settings.email).with_base_url(&settings.server.base_url());
+        let password_slots = Arc::new(tokio::sync::Semaphore::new(
+            settings.auth.password_hash_concurrency.max(1),
+        ));
         Self {
             db,
             jwt,
@@ -43,6 +49,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             clock,
             outbox,
+            password_slots,
         }
     }
 }

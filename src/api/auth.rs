@@ -38,7 +38,8 @@ pub struct LoginRequest {
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong email or password, or account locked", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password, or sign-ins from this address locked", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many password checks at once; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -146,6 +147,7 @@ pub struct ChangePasswordRequest {
         (status = 204, description = "Password changed"),
         (status = 400, description = "Wrong current password or weak new one", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many password checks at once; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/me/password")]

@@ -225,6 +225,10 @@ pub struct AuthSettings {
     pub refresh_token_hours: i64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
+    /// Password hashes (19 MiB of Argon2 each) computed at once, on their own pool.
+    pub password_hash_concurrency: usize,
+    /// How long a sign-in waits for a free slot before a 503 with `Retry-After`.
+    pub password_hash_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -392,6 +396,8 @@ impl Default for AuthSettings {
             access_token_minutes: 15,
             refresh_token_hours: 12,
             max_failed_logins: 5,
+            password_hash_concurrency: 2,
+            password_hash_wait_ms: 2000,
             lockout_minutes: 15,
         }
     }

@@ -4,7 +4,7 @@ use chrono::Duration;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Actor, cpu};
+use super::{Actor, password_work};
 use crate::auth::{password, tokens};
 use crate::db::{sessions, sign_in_failures as failures, users};
 use crate::domain::account;
@@ -64,10 +64,13 @@ pub async fn login(
     let (user, matches) = match found {
         Some((user, _)) if locked_out => (Some(user), false),
         Some((user, hash)) => {
-            let ok = cpu(move || password::verify(&password, &hash)).await?;
+            let ok = password_work(state, move || password::verify(&password, &hash)).await?;
             (Some(user), ok)
         }
-        None => (None, cpu(move || password::verify_dummy(&password)).await?),
+        None => (
+            None,
+            password_work(state, move || password::verify_dummy(&password)).await?,
+        ),
     };
     let Some(user) = user else {
         return Err(bad_credentials());
@@ -259,10 +262,10 @@ pub async fn change_password(
         .ok_or_else(|| AppError::Unauthorized("The session has ended. Sign in again.".into()))?;
     account::check_new_password(&new, &user.email)
         .map_err(|m| AppError::invalid("new_password", m))?;
-    if !cpu(move || password::verify(&current, &hash)).await? {
+    if !password_work(state, move || password::verify(&current, &hash)).await? {
         return Err(AppError::invalid("current_password", "is not correct"));
     }
-    let new_hash = cpu(move || password::hash(&new))
+    let new_hash = password_work(state, move || password::hash(&new))
         .await?
         .map_err(AppError::internal)?;
     let (uid, keep) = (actor.user_id.clone(), actor.session_id.clone());

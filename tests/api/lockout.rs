@@ -126,3 +126,46 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy() {
         "another client behind the same proxy"
     );
 }
+
+#[tokio::test]
+async fn password_checks_run_a_few_at_a_time_and_the_rest_are_told_to_retry() {
+    let app = spawn_app_with(|s| {
+        s.auth.password_hash_concurrency = 1;
+        s.auth.password_hash_wait_ms = 0;
+    })
+    .await;
+    let user = app.create_user(Role::ComplaintsManager).await;
+    let attempts = (0..16).map(|i| {
+        let client = client_from(&format!("127.0.0.{}", 10 + i));
+        let (app, email) = (&app, user.email.clone());
+        async move {
+            client
+                .post(app.url("/api/v1/auth/login"))
+                .json(&json!({"email": email, "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap()
+        }
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    assert!(statuses.contains(&200), "{statuses:?}");
+    let busy: Vec<&reqwest::Response> = answers.iter().filter(|r| r.status() == 503).collect();
+    assert!(
+        !busy.is_empty(),
+        "one slot and no wait: some are turned away, {statuses:?}"
+    );
+    for r in busy {
+        assert_eq!(r.headers()["retry-after"], "1");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    assert!(
+        statuses.iter().all(|s| [200, 503].contains(s)),
+        "{statuses:?}"
+    );
+    // With the slot free again, a sign-in goes through.
+    assert_eq!(
+        sign_in(&app, &app.client, &user.email, PASSWORD, None).await,
+        200
+    );
+}
