@@ -144,18 +144,39 @@ async fn serve(settings: Settings, env: Environment) -> anyhow::Result<()> {
     println!("  API docs:  {url}/docs/");
     println!("  Database:  {engine} ({} mode)", env.as_str());
     if let Some(first) = first {
+        // The password never goes to stdout, where the logs go (and may be kept): only to the
+        // terminal, when there is one, and to the 0600 file.
+        let file = data_dir.join("initial-admin-password");
         println!();
         println!("First start: an administrator account was created. Sign in with");
         println!("  email:     {}", first.email);
-        println!("  password:  {}", first.password);
-        println!(
-            "  (the password is also in {}; change it after signing in)",
-            data_dir.join("initial-admin-password").display()
-        );
+        if show_on_terminal(&format!("  password:  {}\n", first.password)) {
+            println!(
+                "  password:  shown on your terminal, and in {}",
+                file.display()
+            );
+        } else {
+            println!(
+                "  password:  in {} (readable by this user only)",
+                file.display()
+            );
+        }
+        println!("  (change it after signing in)");
     }
     println!();
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// Write `text` to the controlling terminal, if there is one (not to stdout or stderr, which
+/// may be captured with the logs); whether it was written.
+fn show_on_terminal(text: &str) -> bool {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/tty")
+        .and_then(|mut tty| tty.write_all(text.as_bytes()))
+        .is_ok()
 }
 
 async fn user(cmd: UserCommand, settings: Settings) -> anyhow::Result<()> {
