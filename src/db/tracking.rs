@@ -25,6 +25,30 @@ pub struct TrackingLink {
     pub messages_on_day: i32,
 }
 
+/// Store a new live link for `case_id` whose token hashes to `token_hash`.
+pub fn insert_new(
+    conn: &mut DbConnection,
+    case_id: &str,
+    token_hash: String,
+    created_by: Option<&str>,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    insert(
+        conn,
+        &TrackingLink {
+            id: uuid::Uuid::new_v4().to_string(),
+            case_id: case_id.to_string(),
+            token_hash,
+            created_at: now,
+            created_by: created_by.map(str::to_string),
+            revoked_at: None,
+            revoked_by: None,
+            message_day: None,
+            messages_on_day: 0,
+        },
+    )
+}
+
 pub fn insert(conn: &mut DbConnection, link: &TrackingLink) -> DbResult<()> {
     diesel::insert_into(tracking_links::table)
         .values(link)

@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 
 use crate::auth::tokens;
 use crate::db::feedback as invitations;
-use crate::db::tracking::{self, TrackingLink};
+use crate::db::tracking;
 use crate::db::{DbConnection, DbResult};
 
 const OPEN: &str = "[[candour-link:";
@@ -157,20 +157,7 @@ fn issue(
                 }
                 None => tracking::revoke_live(conn, case_id, issued_by, now)?,
             };
-            tracking::insert(
-                conn,
-                &TrackingLink {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    case_id: case_id.to_string(),
-                    token_hash: tokens::hash_token(&token),
-                    created_at: now,
-                    created_by: issued_by.map(str::to_string),
-                    revoked_at: None,
-                    revoked_by: None,
-                    message_day: None,
-                    messages_on_day: 0,
-                },
-            )?;
+            tracking::insert_new(conn, case_id, tokens::hash_token(&token), issued_by, now)?;
             Ok(Some(crate::links::track(base_url, &token)))
         }
         Secret::Survey(id) => {

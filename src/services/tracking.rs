@@ -45,20 +45,7 @@ fn issue(
 ) -> AppResult<(String, usize)> {
     let replaced = tracking::revoke_live(conn, case_id, created_by, now)?;
     let token = tokens::random_token();
-    tracking::insert(
-        conn,
-        &TrackingLink {
-            id: uuid::Uuid::new_v4().to_string(),
-            case_id: case_id.to_string(),
-            token_hash: tokens::hash_token(&token),
-            created_at: now,
-            created_by: created_by.map(str::to_string),
-            revoked_at: None,
-            revoked_by: None,
-            message_day: None,
-            messages_on_day: 0,
-        },
-    )?;
+    tracking::insert_new(conn, case_id, tokens::hash_token(&token), created_by, now)?;
     Ok((token, replaced))
 }
 
