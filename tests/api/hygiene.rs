@@ -38,16 +38,39 @@ async fn a_nul_character_anywhere_is_refused_with_a_400() {
     body["summary"] = json!("Path C:\\u0000 quoted");
     let case = app.create_case(&token, &body).await;
     assert_eq!(case["summary"], "Path C:\\u0000 quoted");
-    // A form post from a public page.
+    // A form post from a public page: a live tracking link, a fresh form, and a NUL in the
+    // message is refused and nothing reaches the timeline.
+    let t = crate::tracking::tracked_case(&app).await;
+    let page = app
+        .client
+        .get(&t.url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::tracking::csrf_of(&page);
+    let case_id = t.case["id"].as_str().unwrap();
+    let before = app.timeline_kinds(&t.manager, case_id).await;
     let res = app
         .client
-        .post(app.url("/track/sometoken"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("csrf=x&message=hello%00there")
+        .post(&t.url)
+        .form(&[("csrf", csrf.as_str()), ("message", "hello\u{0}there")])
         .send()
         .await
         .unwrap();
-    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(res.status(), 400);
+    assert_eq!(app.timeline_kinds(&t.manager, case_id).await, before);
+    // The same form without the NUL is sent.
+    let res = app
+        .client
+        .post(&t.url)
+        .form(&[("csrf", csrf.as_str()), ("message", "hello there")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
 }
 
 #[tokio::test]
