@@ -7,7 +7,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Actor;
-use super::access::load_visible;
+use super::access::{load_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use super::notify::Messenger;
 use crate::db::letters::{self, Letter};
@@ -55,43 +55,45 @@ impl From<Letter> for LetterSummary {
     }
 }
 
-/// The letters of a case, oldest first.
+/// The letters of a case, oldest first (the read is in the case's access log).
 pub async fn for_case(
     state: &AppState,
     actor: &Actor,
     id: String,
 ) -> AppResult<Vec<LetterSummary>> {
-    let actor = actor.clone();
-    state
-        .db
-        .read(move |c| -> AppResult<Vec<LetterSummary>> {
-            load_visible(c, &actor, &id)?;
-            Ok(letters::for_case(c, &id)?
+    logged_read(
+        state,
+        actor,
+        "GET /api/v1/cases/{id}/letters",
+        move |c, actor, _| {
+            load_visible(c, actor, &id)?;
+            let all = letters::for_case(c, &id)?
                 .into_iter()
                 .map(Into::into)
-                .collect())
-        })
-        .await
+                .collect();
+            Ok((id, all))
+        },
+    )
+    .await
 }
 
-/// A letter's printable HTML.
+/// A letter's printable HTML, without the complainant's private links (the read is in the
+/// case's access log).
 pub async fn printable(
     state: &AppState,
     actor: &Actor,
     case_id: String,
     letter_id: String,
 ) -> AppResult<String> {
-    let actor = actor.clone();
-    state
-        .db
-        .read(move |c| -> AppResult<String> {
-            load_visible(c, &actor, &case_id)?;
-            // Staff read the copy without the complainant's private links.
-            letters::find(c, &case_id, &letter_id)?
-                .map(|l| secret_links::redact(&l.html))
-                .ok_or_else(|| AppError::NotFound("This case has no letter with this id.".into()))
-        })
-        .await
+    let route = "GET /api/v1/cases/{id}/letters/{letter_id}";
+    logged_read(state, actor, route, move |c, actor, _| {
+        load_visible(c, actor, &case_id)?;
+        let html = letters::find(c, &case_id, &letter_id)?
+            .map(|l| secret_links::redact(&l.html))
+            .ok_or_else(|| AppError::NotFound("This case has no letter with this id.".into()))?;
+        Ok((case_id, html))
+    })
+    .await
 }
 
 /// A letter to post, printed with the complainant's private links made live (complaints
@@ -124,6 +126,8 @@ pub async fn print_for_posting(
             let mut html = letter.html;
             let issued =
                 outbox.fill_private_links(c, &case_id, &mut [&mut html], Some(&actor.user_id), now)?;
+            let route = "POST /api/v1/cases/{id}/letters/{letter_id}/print";
+            timeline::record_access(c, &case_id, &actor.user_id, route, now)?;
             cases::touch(c, &case_id, now)?;
             timeline::append(
                 c,

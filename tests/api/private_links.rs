@@ -156,4 +156,27 @@ async fn a_postal_letter_gets_its_link_when_a_manager_prints_it_and_each_print_r
     assert_eq!(kinds.iter().filter(|k| *k == "letter_printed").count(), 2);
     // Still nothing for staff to read back.
     no_live_link(&staff_can_read(&app, &manager, id).await);
+    // Every read of the letters, and each print, is in the case's access log.
+    let log: Value = app
+        .get(&format!("/api/v1/cases/{id}/access-log"), &manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let routes: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["route"].as_str().unwrap())
+        .collect();
+    let count = |r: &str| routes.iter().filter(|x| **x == r).count();
+    assert_eq!(
+        count("POST /api/v1/cases/{id}/letters/{letter_id}/print"),
+        2
+    );
+    assert!(
+        count("GET /api/v1/cases/{id}/letters/{letter_id}") >= 2,
+        "{routes:?}"
+    );
+    assert!(count("GET /api/v1/cases/{id}/letters") >= 3, "{routes:?}");
 }
