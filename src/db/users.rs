@@ -201,30 +201,6 @@ pub fn update(
     Ok(())
 }
 
-/// Count one failed sign-in; at `max` failures lock the account until `lock_until`
-/// and start counting again. Returns whether the account is now locked.
-pub fn record_failed_login(
-    conn: &mut DbConnection,
-    id: &str,
-    max: i32,
-    lock_until: NaiveDateTime,
-) -> DbResult<bool> {
-    let failures: i32 = diesel::update(users::table.find(id))
-        .set(users::failed_logins.eq(users::failed_logins + 1))
-        .returning(users::failed_logins)
-        .get_result(conn)?;
-    if failures < max {
-        return Ok(false);
-    }
-    diesel::update(users::table.find(id))
-        .set((
-            users::failed_logins.eq(0),
-            users::locked_until.eq(Some(lock_until)),
-        ))
-        .execute(conn)?;
-    Ok(true)
-}
-
 /// A successful sign-in. A lock noted on the account stays: it holds for the address it came
 /// from, which this sign-in may not be.
 pub fn record_login(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> DbResult<()> {

@@ -37,8 +37,9 @@ fn bad_credentials() -> AppError {
 ///
 /// Failures are counted per account *and* client address, so repeated wrong passwords lock
 /// only that address out of the account: a stranger elsewhere cannot keep its owner out. The
-/// lock is checked before the (costly) password check and again, after it, in the transaction
-/// that opens the session, so a right password racing wrong ones does not slip past a lock.
+/// lock is checked before the password check (a locked address gets only a dummy hash, taking
+/// the same time) and again, after it, in the transaction that opens the session, so a right
+/// password racing wrong ones does not slip past a lock.
 pub async fn login(
     state: &AppState,
     email: String,
@@ -60,9 +61,13 @@ pub async fn login(
         }
         None => false,
     };
-    // Hash even for unknown emails, so the answer takes the same time either way.
+    // Hash even for unknown emails and locked-out addresses, so the answer takes the same time
+    // either way (a quick refusal would tell a guesser that the account exists).
     let (user, matches) = match found {
-        Some((user, _)) if locked_out => (Some(user), false),
+        Some((user, _)) if locked_out => {
+            password_work(state, move || password::verify_dummy(&password)).await?;
+            (Some(user), false)
+        }
         Some((user, hash)) => {
             let ok = password_work(state, move || password::verify(&password, &hash)).await?;
             (Some(user), ok)
