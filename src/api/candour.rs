@@ -2,16 +2,16 @@
 //! attempts, and the list across cases by computed status for patient-safety leads.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{ApiJson, AuthUser};
-use super::versioned::{if_match, tagged};
+use super::extract::{ApiJson, AuthUser, VersionedWrite, comma_list};
+use super::versioned::tagged;
 use crate::domain::candour::CandourStatus;
 use crate::domain::role::Permission;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::services::candour::{
     self, CandourListItem, CandourStepRequest, CandourView, FlagCandourRequest,
     PatchCandourRequest, StepView,
@@ -107,13 +107,11 @@ pub async fn get_candour(
 #[patch("/cases/{id}/candour")]
 pub async fn update_candour(
     state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<String>,
-    req: HttpRequest,
-    body: ApiJson<serde_json::Value>,
+    write: VersionedWrite,
 ) -> AppResult<HttpResponse> {
-    user.0.require(Permission::ManageCandour)?;
-    let view = candour::update(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
+    write.actor.require(Permission::ManageCandour)?;
+    let version = write.if_match()?;
+    let view = candour::update(&state, &write.actor, write.id, version, write.body).await?;
     Ok(tagged(StatusCode::OK, view))
 }
 
@@ -139,13 +137,11 @@ pub async fn update_candour(
 #[post("/cases/{id}/candour/steps")]
 pub async fn add_candour_step(
     state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<String>,
-    req: HttpRequest,
-    body: ApiJson<serde_json::Value>,
+    write: VersionedWrite,
 ) -> AppResult<HttpResponse> {
-    user.0.require(Permission::ManageCandour)?;
-    let step = candour::add_step(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
+    write.actor.require(Permission::ManageCandour)?;
+    let version = write.if_match()?;
+    let step = candour::add_step(&state, &write.actor, write.id, version, write.body).await?;
     Ok(HttpResponse::Created().json(step))
 }
 
@@ -220,18 +216,7 @@ pub async fn list_candour(
 ) -> AppResult<web::Json<CandourList>> {
     user.0.require(Permission::ReadCaseRecords)?;
     let q = query.into_inner();
-    let statuses = q
-        .status
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<CandourStatus>()
-                .map_err(|m| AppError::invalid("status", m))
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let statuses: Vec<CandourStatus> = comma_list("status", q.status.as_deref())?;
     let page = candour::list(&state, &user.0, statuses, q.limit, q.cursor).await?;
     Ok(web::Json(CandourList {
         items: page.items,

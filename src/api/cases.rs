@@ -1,13 +1,13 @@
 //! Cases: intake, the work-queue list and the case itself.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{ApiJson, AuthUser};
-use super::versioned::{if_match, tagged};
+use super::extract::{ApiJson, AuthUser, VersionedWrite, comma_list};
+use super::versioned::tagged;
 use crate::domain::case::{CaseKind, CaseStatus};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, Problem};
@@ -123,18 +123,7 @@ pub async fn list_cases(
     query: web::Query<CaseListQuery>,
 ) -> AppResult<web::Json<CaseList>> {
     let q = query.into_inner();
-    let statuses = q
-        .status
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<CaseStatus>()
-                .map_err(|m| AppError::invalid("status", m))
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let statuses: Vec<CaseStatus> = comma_list("status", q.status.as_deref())?;
     if let Some(g) = &q.risk_grade {
         g.parse::<crate::domain::risk::RiskGrade>()
             .map_err(|m| AppError::invalid("risk_grade", m))?;
@@ -229,11 +218,9 @@ pub async fn get_case(
 #[patch("/cases/{id}")]
 pub async fn update_case(
     state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<String>,
-    req: HttpRequest,
-    body: ApiJson<serde_json::Value>,
+    write: VersionedWrite,
 ) -> AppResult<HttpResponse> {
-    let view = case_edit::edit(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
+    let version = write.if_match()?;
+    let view = case_edit::edit(&state, &write.actor, write.id, version, write.body).await?;
     Ok(tagged(actix_web::http::StatusCode::OK, view))
 }

@@ -1,4 +1,5 @@
-//! Request extractors: JSON bodies with field-level errors, and the signed-in user.
+//! Request extractors: JSON bodies with field-level errors, the signed-in user, and a change
+//! to one versioned record (who, which record, the version held and the body).
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -72,4 +73,69 @@ impl FromRequest for AuthUser {
                 .map(AuthUser)
         })
     }
+}
+
+/// A change to one versioned record: who asks, the record's `{id}` from the path, the JSON body
+/// and the `If-Match` header, read only when [`VersionedWrite::if_match`] is called (after the
+/// role check, so a member of staff without the role hears 403 before any 400).
+pub struct VersionedWrite {
+    pub actor: Actor,
+    pub id: String,
+    pub body: serde_json::Value,
+    if_match: Option<header::HeaderValue>,
+}
+
+impl VersionedWrite {
+    /// The version the caller holds, from `If-Match: "3"` (or `W/"3"`, or `3`); `None` when
+    /// the header was not sent.
+    pub fn if_match(&self) -> Result<Option<i32>, AppError> {
+        self.if_match.as_ref().map(parse_if_match).transpose()
+    }
+}
+
+/// The version an `If-Match` value names: `"3"`, `W/"3"` or `3`.
+fn parse_if_match(raw: &header::HeaderValue) -> Result<i32, AppError> {
+    raw.to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| AppError::invalid("If-Match", "must be the case's ETag, e.g. \"3\""))
+}
+
+impl FromRequest for VersionedWrite {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        let body = ApiJson::<serde_json::Value>::from_request(req, payload);
+        let id = req.match_info().get("id").map(str::to_owned);
+        let if_match = req.headers().get(header::IF_MATCH).cloned();
+        Box::pin(async move {
+            let AuthUser(actor) = user.await?;
+            let id = id.ok_or_else(|| AppError::internal("route has no {id}"))?;
+            let ApiJson(body) = body.await?;
+            Ok(VersionedWrite {
+                actor,
+                id,
+                body,
+                if_match,
+            })
+        })
+    }
+}
+
+/// A query parameter holding one value or several separated by commas (`?status=a,b`), each
+/// parsed; blanks are ignored and an unknown value is a 400 naming the parameter.
+pub fn comma_list<T>(param: &str, raw: Option<&str>) -> Result<Vec<T>, AppError>
+where
+    T: std::str::FromStr,
+    T::Err: Into<String>,
+{
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<T>().map_err(|m| AppError::invalid(param, m)))
+        .collect()
 }

@@ -2,11 +2,11 @@
 //! recommendations (`PUT`, versioned).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{ApiJson, AuthUser};
-use super::versioned::{if_match, tagged};
+use super::extract::{ApiJson, AuthUser, VersionedWrite};
+use super::versioned::tagged;
 use crate::domain::role::Permission;
 use crate::error::{AppResult, Problem};
 use crate::services::ombudsman::{self, OmbudsmanRequest, OmbudsmanView};
@@ -97,13 +97,10 @@ pub async fn create_ombudsman(
 #[put("/cases/{id}/ombudsman")]
 pub async fn replace_ombudsman(
     state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<String>,
-    req: HttpRequest,
-    body: ApiJson<serde_json::Value>,
+    write: VersionedWrite,
 ) -> AppResult<HttpResponse> {
-    user.0.require(Permission::ManageOmbudsman)?;
-    let view =
-        ombudsman::replace(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
+    write.actor.require(Permission::ManageOmbudsman)?;
+    let version = write.if_match()?;
+    let view = ombudsman::replace(&state, &write.actor, write.id, version, write.body).await?;
     Ok(tagged(StatusCode::OK, view))
 }

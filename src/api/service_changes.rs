@@ -3,16 +3,16 @@
 //! and the public list of what was done (`GET /you-said-we-did`, no sign-in).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::extract::{ApiJson, AuthUser};
-use super::versioned::{command_endpoint, if_match, tagged};
+use super::extract::{ApiJson, AuthUser, VersionedWrite, comma_list};
+use super::versioned::{command_endpoint, tagged};
 use crate::domain::role::Permission;
 use crate::domain::service_change::{ChangeAction, ChangeStatus};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::services::service_changes::ChangeFilter;
 use crate::services::service_changes::{
     self, AbandonRequest, Change, CreateServiceChangeRequest, ImplementRequest, ListQuery,
@@ -104,18 +104,7 @@ pub async fn list_service_changes(
 ) -> AppResult<web::Json<ServiceChangeList>> {
     user.0.require(Permission::ReadServiceChanges)?;
     let q = query.into_inner();
-    let statuses = q
-        .status
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<ChangeStatus>()
-                .map_err(|m| AppError::invalid("status", m))
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let statuses: Vec<ChangeStatus> = comma_list("status", q.status.as_deref())?;
     let page = service_changes::list(
         &state,
         &user.0,
@@ -185,14 +174,11 @@ pub async fn get_service_change(
 #[patch("/service-changes/{id}")]
 pub async fn update_service_change(
     state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<String>,
-    req: HttpRequest,
-    body: ApiJson<serde_json::Value>,
+    write: VersionedWrite,
 ) -> AppResult<HttpResponse> {
-    user.0.require(Permission::ManageServiceChanges)?;
-    let view =
-        service_changes::edit(&state, &user.0, id.into_inner(), if_match(&req)?, body.0).await?;
+    write.actor.require(Permission::ManageServiceChanges)?;
+    let version = write.if_match()?;
+    let view = service_changes::edit(&state, &write.actor, write.id, version, write.body).await?;
     Ok(tagged(StatusCode::OK, view))
 }
 

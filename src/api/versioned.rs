@@ -1,32 +1,18 @@
-//! What the endpoints of versioned records share: reading `If-Match`, answering with the
+//! What the endpoints of versioned records share: answering with the
 //! record's version as its ETag (and `Location` when it was created), and
 //! [`command_endpoint!`], the one endpoint shape of a versioned command.
 
+use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::domain::meeting::MeetingStatus;
-use crate::error::{AppError, AppResult};
 use crate::links;
 use crate::services::candour::CandourView;
 use crate::services::case_view::CaseView;
 use crate::services::meetings::MeetingView;
 use crate::services::ombudsman::OmbudsmanView;
 use crate::services::service_changes::ServiceChangeView;
-
-/// Read `If-Match: "3"` (or `W/"3"`, or `3`).
-pub fn if_match(req: &HttpRequest) -> AppResult<Option<i32>> {
-    let Some(raw) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    raw.to_str()
-        .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse().ok())
-        .map(Some)
-        .ok_or_else(|| AppError::invalid("If-Match", "must be the case's ETag, e.g. \"3\""))
-}
 
 /// A record answered with its version as the ETag.
 pub trait Tagged: Serialize {
@@ -141,23 +127,21 @@ macro_rules! command_endpoint {
         #[post($path)]
         pub async fn $name(
             state: actix_web::web::Data<crate::state::AppState>,
-            user: crate::api::extract::AuthUser,
-            id: actix_web::web::Path<String>,
-            req: actix_web::HttpRequest,
-            body: crate::api::extract::ApiJson<serde_json::Value>,
+            write: crate::api::extract::VersionedWrite,
         ) -> crate::error::AppResult<actix_web::HttpResponse> {
             let parse = |raw| -> crate::error::AppResult<_> {
                 let body: $body = crate::json::from_value(raw)?;
                 Ok((body.version, $build(body)))
             };
             let request = crate::services::command::Request {
-                key: id.into_inner(),
+                if_match: write.if_match()?,
+                key: write.id,
                 action: $action,
-                if_match: crate::api::versioned::if_match(&req)?,
-                body: body.0,
+                body: write.body,
             };
-            let view = crate::services::command::run::<$target, _, _>(&state, &user.0, request, parse)
-                .await?;
+            let view =
+                crate::services::command::run::<$target, _, _>(&state, &write.actor, request, parse)
+                    .await?;
             Ok(crate::api::versioned::tagged(
                 actix_web::http::StatusCode::OK,
                 view,
