@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: extract, authorise, call a service, render.
 
+pub mod audit_log;
 pub mod auth;
 pub mod calendar;
 pub mod candour;
@@ -45,4 +46,5 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     reports::configure(cfg);
     service_changes::configure(cfg);
     framework::configure(cfg);
+    audit_log::configure(cfg);
 }

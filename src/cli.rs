@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate` and `user` account tools.
+//! The command line: `serve` (the default), `migrate`, `user` account tools, `audit` and
+//! `demo`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -9,9 +10,10 @@ use crate::config::{Environment, Settings};
 use crate::db::Backend;
 use crate::demo;
 use crate::domain::role::Role;
-use crate::services::case_history;
 use crate::services::users::{self, NewAccount};
 use crate::startup::{Application, open_database};
+
+mod audit;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -62,8 +64,18 @@ pub struct SeedArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check every case timeline's hash chain; exits non-zero naming the first broken link.
-    Verify,
+    /// Check every case timeline and the system audit log against their seals and heads;
+    /// exits non-zero naming each broken chain.
+    Verify {
+        /// Also check that every chain still holds the heads an anchor file recorded.
+        #[arg(long, value_name = "FILE")]
+        anchor: Option<std::path::PathBuf>,
+    },
+    /// Write a signed checkpoint of every chain's head to FILE (keep it outside the database).
+    Anchor {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,7 +125,7 @@ pub async fn run(cli: Cli, settings: Settings, env: Environment) -> anyhow::Resu
             Ok(())
         }
         Command::User(cmd) => user(cmd, settings).await,
-        Command::Audit(AuditCommand::Verify) => audit_verify(settings).await,
+        Command::Audit(cmd) => audit::run(cmd, settings).await,
         Command::Demo(DemoCommand::Seed(args)) => demo_seed(settings, env, args).await,
     }
 }
@@ -254,27 +266,8 @@ async fn demo_seed(settings: Settings, env: Environment, args: SeedArgs) -> anyh
     Ok(())
 }
 
-async fn audit_verify(settings: Settings) -> anyhow::Result<()> {
-    let db = open_database(&settings).await?;
-    let (checked, broken) = case_history::verify_all(&db).await.map_err(describe)?;
-    if broken.is_empty() {
-        println!("Checked {checked} case timelines: every hash chain is intact.");
-        return Ok(());
-    }
-    for b in &broken {
-        println!(
-            "BROKEN  {} (case {}): event {}: {}",
-            b.reference, b.case_id, b.seq, b.reason
-        );
-    }
-    anyhow::bail!(
-        "{} of {checked} case timelines fail verification",
-        broken.len()
-    )
-}
-
 /// A readable message for a failed command, listing invalid fields.
-fn describe(e: crate::error::AppError) -> anyhow::Error {
+pub(crate) fn describe(e: crate::error::AppError) -> anyhow::Error {
     let p = e.problem();
     let fields: Vec<String> = p
         .errors

@@ -19,6 +19,8 @@
 //! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` |
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
 //! | `auth.jwt_secret` | `CANDOUR__AUTH__JWT_SECRET` | a development value, refused in production |
+//! | `audit.key` | `CANDOUR__AUDIT__KEY` (environment only) | a development value, refused in production |
+//! | `retention.years` | `CANDOUR__RETENTION__YEARS` | `10` |
 //! | `auth.access_token_minutes` | `CANDOUR__AUTH__ACCESS_TOKEN_MINUTES` | `15` |
 //! | `auth.refresh_token_hours` | `CANDOUR__AUTH__REFRESH_TOKEN_HOURS` | `12` |
 //! | `auth.max_failed_logins` | `CANDOUR__AUTH__MAX_FAILED_LOGINS` | `5` (per account and client address) |
@@ -82,6 +84,9 @@ pub use sections::*;
 
 /// The JWT secret shipped for development. Production refuses to start with it.
 pub const DEVELOPMENT_JWT_SECRET: &str = "candour-development-secret-do-not-use-in-production";
+
+/// The audit key shipped for development. Production refuses to start with it.
+pub const DEVELOPMENT_AUDIT_KEY: &str = "candour-development-audit-key-do-not-use-in-production";
 
 /// The shortest JWT secret accepted in production, in bytes.
 pub const MIN_PRODUCTION_SECRET_BYTES: usize = 32;
@@ -164,6 +169,8 @@ pub struct Settings {
     pub feedback: FeedbackSettings,
     pub reports: ReportSettings,
     pub learning: LearningSettings,
+    pub audit: AuditSettings,
+    pub retention: RetentionSettings,
 }
 
 impl Settings {
@@ -182,14 +189,16 @@ impl Settings {
             .clone()
             .build()
             .map_err(|e| format!("reading settings: {e}"))?;
-        if in_files
-            .get_string("email.smtp_password")
-            .is_ok_and(|p| !p.is_empty())
-        {
-            return Err(
-                "email.smtp_password must not be in a settings file; set CANDOUR__EMAIL__SMTP_PASSWORD in the environment"
-                    .to_string(),
-            );
+        // Secrets come from the environment only: a file may not change them from the default.
+        for (key, var, default) in [
+            ("email.smtp_password", "CANDOUR__EMAIL__SMTP_PASSWORD", ""),
+            ("audit.key", "CANDOUR__AUDIT__KEY", DEVELOPMENT_AUDIT_KEY),
+        ] {
+            if in_files.get_string(key).is_ok_and(|p| p != default) {
+                return Err(format!(
+                    "{key} must not be in a settings file; set {var} in the environment"
+                ));
+            }
         }
         let built = files
             .add_source(
@@ -233,6 +242,12 @@ impl Settings {
         problems.extend(self.server.proxy_problems());
         if env == Environment::Production {
             problems.extend(self.auth.production_problem());
+            problems.extend(production_key_problem(
+                "audit.key",
+                "CANDOUR__AUDIT__KEY",
+                self.audit.key.expose(),
+                DEVELOPMENT_AUDIT_KEY,
+            ));
         }
         if problems.is_empty() {
             Ok(())
@@ -366,23 +381,31 @@ impl Bounds {
     }
 }
 
+/// A production key: not the development default, and long enough.
+fn production_key_problem(key: &str, var: &str, value: &str, default: &str) -> Option<String> {
+    if value == default {
+        Some(format!(
+            "{key} is the development default; set {var} to a random value of at least {MIN_PRODUCTION_SECRET_BYTES} bytes"
+        ))
+    } else if value.len() < MIN_PRODUCTION_SECRET_BYTES {
+        Some(format!(
+            "{key} is {} bytes; production needs at least {MIN_PRODUCTION_SECRET_BYTES}",
+            value.len()
+        ))
+    } else {
+        None
+    }
+}
+
 impl AuthSettings {
     /// The JWT secret in production: not the development default, and long enough.
     fn production_problem(&self) -> Option<String> {
-        let secret = self.jwt_secret.expose();
-        if secret == DEVELOPMENT_JWT_SECRET {
-            Some(
-                "auth.jwt_secret is the development default; set CANDOUR__AUTH__JWT_SECRET to a random value of at least 32 bytes"
-                    .to_string(),
-            )
-        } else if secret.len() < MIN_PRODUCTION_SECRET_BYTES {
-            Some(format!(
-                "auth.jwt_secret is {} bytes; production needs at least {MIN_PRODUCTION_SECRET_BYTES}",
-                secret.len()
-            ))
-        } else {
-            None
-        }
+        production_key_problem(
+            "auth.jwt_secret",
+            "CANDOUR__AUTH__JWT_SECRET",
+            self.jwt_secret.expose(),
+            DEVELOPMENT_JWT_SECRET,
+        )
     }
 }
 
@@ -400,6 +423,15 @@ mod tests {
         s.auth.jwt_secret = Secret::new("x".repeat(32));
         s.email.transport = EmailTransport::Smtp;
         s.email.smtp_host = "smtp.trust.nhs.uk".into();
+        let refused = s.validate(Environment::Production).unwrap_err();
+        assert!(
+            refused.contains("audit.key is the development default"),
+            "{refused}"
+        );
+        s.audit.key = Secret::new("k".repeat(31));
+        let refused = s.validate(Environment::Production).unwrap_err();
+        assert!(refused.contains("audit.key is 31 bytes"), "{refused}");
+        s.audit.key = Secret::new("k".repeat(32));
         assert!(s.validate(Environment::Production).is_ok());
     }
 
@@ -407,6 +439,7 @@ mod tests {
     fn production_refuses_to_start_without_smtp() {
         let mut s = Settings::default();
         s.auth.jwt_secret = Secret::new("x".repeat(32));
+        s.audit.key = Secret::new("k".repeat(32));
         // The file transport is the default: fine for development, refused in production.
         assert!(s.validate(Environment::Development).is_ok());
         let refused = s.validate(Environment::Production).unwrap_err();
@@ -468,6 +501,16 @@ mod tests {
         let e = Settings::load(dir.path(), Environment::Test).unwrap_err();
         assert!(e.contains("CANDOUR__EMAIL__SMTP_PASSWORD"), "{e}");
         assert!(!e.contains("hunter2"));
+        std::fs::write(
+            dir.path().join("test.toml"),
+            "[audit]\nkey = \"a key kept beside the data it seals\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("default.toml"), "").unwrap();
+        let e = Settings::load(dir.path(), Environment::Test).unwrap_err();
+        assert!(e.contains("CANDOUR__AUDIT__KEY"), "{e}");
+        assert!(!e.contains("beside the data"));
+        std::fs::remove_file(dir.path().join("test.toml")).unwrap();
         std::fs::write(
             dir.path().join("default.toml"),
             "[email]\nretry_base_seconds = 2\npoll_seconds = 0.5\n",

@@ -1,10 +1,12 @@
 //! Storage: the only module that imports diesel. One code base over SQLite and PostgreSQL.
 
+pub mod audit_log;
 pub mod bulk;
 pub mod calendar;
 pub mod candour;
 pub mod case_records;
 pub mod cases;
+pub mod chains;
 pub mod connection;
 pub mod error;
 pub mod feedback;
@@ -17,6 +19,7 @@ pub mod ombudsman;
 pub mod outbox;
 pub mod persons;
 pub mod report_queries;
+pub mod seal;
 #[rustfmt::skip]
 pub mod schema;
 pub mod service_changes;

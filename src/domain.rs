@@ -14,6 +14,7 @@ pub mod ombudsman;
 pub mod outbox;
 pub mod risk;
 pub mod role;
+pub mod seal;
 pub mod service;
 pub mod service_change;
 pub mod spc;

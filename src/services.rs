@@ -2,6 +2,8 @@
 
 pub mod access;
 pub mod alerts;
+pub mod audit;
+pub mod audit_check;
 pub mod auth;
 pub mod calendar;
 pub mod candour;

@@ -15,7 +15,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::{self, health, openapi::ApiDoc};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
-use crate::db::{Db, migrations};
+use crate::db::{Db, migrations, timeline};
+use crate::domain::seal::SealKey;
 use crate::email::mailer::Mailer;
 use crate::email::worker::Worker;
 use crate::error::AppError;
@@ -29,11 +30,22 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let url = settings.database.url.expose().to_string();
     let size = settings.database.pool_size;
     let timeout = Duration::from_secs(settings.database.connect_timeout_seconds);
+    let key = SealKey::new(settings.audit.key.expose().as_bytes());
     tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
-        let db = Db::connect(&url, size, timeout).map_err(anyhow::Error::msg)?;
+        let db = Db::connect(&url, size, timeout)
+            .map_err(anyhow::Error::msg)?
+            .sealing_with(key.clone());
         let applied = migrations::run_pending(&db)?;
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "migrations applied");
+        }
+        let (sealed, left) = db.write_blocking(|c| timeline::seal_legacy(c, &key))?;
+        if sealed + left > 0 {
+            tracing::info!(
+                sealed,
+                left,
+                "timelines written before the keyed chain sealed"
+            );
         }
         Ok(db)
     })

@@ -34,6 +34,7 @@ use crate::error::{FieldError, Problem};
         (name = "framework", description = "Self-assessments against the NHS Improvement patient experience improvement framework (2018): scores per characteristic, kept as history and compared"),
         (name = "outbox", description = "Outgoing email: sent, waiting and dead messages (admins)"),
         (name = "letters", description = "Letters to complainants: emailed when allowed (regulation 15), else printed and posted"),
+        (name = "audit", description = "The system audit log (admins): accounts, roles, sign-ins, settings, exports and retention runs, sealed in one chain"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -1,11 +1,12 @@
 //! The sections of the settings, each with its defaults: the server, the database, sign-in,
-//! email, the trust, alerts, tracking links, feedback, reports and learning.
+//! email, the trust, alerts, tracking links, feedback, reports, learning, the audit key and
+//! retention.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{DEVELOPMENT_JWT_SECRET, Environment, Secret};
+use super::{DEVELOPMENT_AUDIT_KEY, DEVELOPMENT_JWT_SECRET, Environment, Secret};
 
 /// Who the letters come from: printed on letters and in emails.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -414,5 +415,36 @@ impl Default for BootstrapSettings {
 impl Default for DataSettings {
     fn default() -> Self {
         Self { dir: "data".into() }
+    }
+}
+
+/// The audit chains' key. It comes from the environment only (never a settings file, never
+/// the database): whoever can change the database cannot also reseal what they changed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditSettings {
+    pub key: Secret,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            key: Secret::new(DEVELOPMENT_AUDIT_KEY),
+        }
+    }
+}
+
+/// How long case records keep the people and free text in them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RetentionSettings {
+    /// Whole years after a case was closed, withdrawn or resolved before `candour retention
+    /// run` anonymises it (NHS Records Management Code of Practice: complaints, 10 years).
+    pub years: i32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self { years: 10 }
     }
 }

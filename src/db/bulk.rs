@@ -6,12 +6,15 @@ use diesel::prelude::*;
 
 use super::case_records::Response;
 use super::cases::NewCase;
+use super::chains::HeadRow;
 use super::connection::DbConnection;
 use super::error::DbResult;
 use super::schema::{
-    case_professions, case_responses, case_services, case_subjects, cases, persons,
+    audit_heads, case_professions, case_responses, case_services, case_subjects, cases, persons,
     reference_counters, timeline_events,
 };
+use super::timeline::{Draft, TimelineEvent};
+use crate::domain::seal::GENESIS;
 
 /// A person row to insert.
 #[derive(Debug, Clone, Insertable)]
@@ -62,19 +65,14 @@ pub struct CaseProfessionRow {
     pub received_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = timeline_events)]
-pub struct TimelineRow {
-    pub id: String,
+/// A synthetic case's first timeline event, sealed as it is written.
+#[derive(Debug, Clone)]
+pub struct FirstEvent {
     pub case_id: String,
-    pub seq: i32,
     pub occurred_at: NaiveDateTime,
-    pub actor_id: Option<String>,
-    pub kind: String,
+    pub kind: &'static str,
     pub summary: String,
     pub details: String,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 /// Everything one batch of synthetic cases needs.
@@ -86,7 +84,7 @@ pub struct Batch {
     pub services: Vec<CaseServiceRow>,
     pub professions: Vec<CaseProfessionRow>,
     pub responses: Vec<Response>,
-    pub events: Vec<TimelineRow>,
+    pub events: Vec<FirstEvent>,
 }
 
 /// Rows per statement: SQLite allows 32,766 bound values, PostgreSQL 65,535.
@@ -135,7 +133,30 @@ pub fn insert(conn: &mut DbConnection, b: &Batch) -> DbResult<()> {
     insert_all!(conn, case_services::table, &b.services);
     insert_all!(conn, case_professions::table, &b.professions);
     insert_all!(conn, case_responses::table, &b.responses);
-    insert_all!(conn, timeline_events::table, &b.events);
+    let key = super::seal::key()?;
+    let events: Vec<TimelineEvent> = b
+        .events
+        .iter()
+        .map(|e| {
+            Draft {
+                case_id: &e.case_id,
+                seq: 1,
+                prev_hash: GENESIS.to_string(),
+                actor_id: None,
+                kind: e.kind,
+                summary: &e.summary,
+                details: e.details.clone(),
+                at: e.occurred_at,
+            }
+            .seal(&key)
+        })
+        .collect();
+    let heads: Vec<HeadRow> = events
+        .iter()
+        .map(|e| HeadRow::sealed(&key, &e.case_id, e.seq, &e.hash))
+        .collect();
+    insert_all!(conn, timeline_events::table, &events);
+    insert_all!(conn, audit_heads::table, &heads);
     Ok(())
 }
 

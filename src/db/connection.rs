@@ -5,6 +5,7 @@
 //! pool for everything with the session time zone pinned to UTC.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -12,6 +13,7 @@ use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 
 use super::error::{DbError, DbResult};
+use crate::domain::seal::SealKey;
 
 /// A connection to either engine.
 #[derive(diesel::MultiConnection)]
@@ -143,6 +145,8 @@ pub struct Db {
     read: Pool,
     write: Pool,
     backend: Backend,
+    /// The key that seals the audit chains in write transactions.
+    key: Option<Arc<SealKey>>,
 }
 
 impl Db {
@@ -183,6 +187,7 @@ impl Db {
             read,
             write,
             backend,
+            key: None,
         })
     }
 
@@ -241,7 +246,18 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error>,
     {
         let mut pooled = self.write.get().map_err(DbError::from)?;
-        write_tx(&mut pooled, f)
+        super::seal::lend(self.key.as_ref(), || write_tx(&mut pooled, f))
+    }
+
+    /// The key the audit chains are sealed and checked with, if the handle has one.
+    pub fn seal_key(&self) -> Option<Arc<SealKey>> {
+        self.key.clone()
+    }
+
+    /// The handle, sealing the audit chains with `key` in its write transactions.
+    pub fn sealing_with(mut self, key: SealKey) -> Self {
+        self.key = Some(Arc::new(key));
+        self
     }
 
     /// Whether the database answers a trivial query (readiness).

@@ -600,6 +600,37 @@ diesel::table! {
         details -> Text,
         prev_hash -> Text,
         hash -> Text,
+        summary_digest -> Nullable<Text>,
+        details_digest -> Nullable<Text>,
+        erased -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        seq -> Int4,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        target_kind -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        client -> Nullable<Text>,
+        summary -> Text,
+        details -> Text,
+        summary_digest -> Text,
+        details_digest -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_heads (chain) {
+        chain -> Text,
+        seq -> Int4,
+        hash -> Text,
+        seal -> Text,
     }
 }
 
@@ -700,8 +731,11 @@ diesel::joinable!(timeline_events -> cases (case_id));
 diesel::joinable!(timeline_events -> users (actor_id));
 diesel::joinable!(tracking_links -> cases (case_id));
 diesel::joinable!(sign_in_failures -> users (user_id));
+diesel::joinable!(audit_log -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_heads,
+    audit_log,
     bank_holidays,
     sign_in_failures,
     calendar_versions,

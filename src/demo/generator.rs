@@ -10,14 +10,13 @@ use serde_json::json;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::bulk::{
-    self, Batch, CaseProfessionRow, CaseServiceRow, CaseSubjectRow, PersonRow, TimelineRow,
+    self, Batch, CaseProfessionRow, CaseServiceRow, CaseSubjectRow, FirstEvent, PersonRow,
 };
 use crate::db::cases::NewCase;
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::{self as rules, AspectOutcome, CaseKind, CaseStatus};
 use crate::domain::clock::{self, ClockRules};
 use crate::domain::risk::RiskGrade;
-use crate::domain::timeline::{self, EventContent, GENESIS};
 use crate::error::{AppError, AppResult};
 
 use super::SeedReport;
@@ -374,34 +373,14 @@ impl Generator<'_> {
             .unwrap_or_else(crate::db::cases::no_due_date)
     }
 
-    /// The case's first timeline event, correctly hash-chained.
+    /// The case's first timeline event (sealed as the batch is written).
     fn event(&mut self, c: &NewCase, now: NaiveDateTime) {
-        let details = json!({"reference": c.reference, "kind": c.kind, "demo": true}).to_string();
-        let summary = format!("Demo case {} seeded", c.reference);
-        let occurred = now
-            .and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let hash = timeline::hash(&EventContent {
-            case_id: &c.id,
-            seq: 1,
-            occurred_at: &occurred,
-            actor_id: None,
-            kind: "case_created",
-            summary: &summary,
-            details: &details,
-            prev_hash: GENESIS,
-        });
-        self.batch.events.push(TimelineRow {
-            id: uuid::Uuid::new_v4().to_string(),
+        self.batch.events.push(FirstEvent {
             case_id: c.id.clone(),
-            seq: 1,
             occurred_at: now,
-            actor_id: None,
-            kind: "case_created".into(),
-            summary,
-            details,
-            prev_hash: GENESIS.into(),
-            hash,
+            kind: "case_created",
+            summary: format!("Demo case {} seeded", c.reference),
+            details: json!({"reference": c.reference, "kind": c.kind, "demo": true}).to_string(),
         });
     }
 }

@@ -154,6 +154,12 @@ pub enum Permission {
     /// Record a self-assessment against the patient experience improvement framework, and read
     /// the assessments.
     AssessFramework,
+    /// Read the system audit log (accounts, roles, sign-ins, settings, exports, retention).
+    ReadAuditLog,
+    /// Replace a text on a case (a field or a timeline event's words) with a redaction mark.
+    RedactCase,
+    /// Find a person across cases and export everything held about them (subject access).
+    SubjectAccess,
 }
 
 const ADMIN_ONLY: &[Role] = &[Role::Admin];
@@ -218,6 +224,9 @@ const PERMISSIONS: &[(Permission, &[Role])] = &[
         Permission::AssessFramework,
         &[Role::Admin, Role::ComplaintsManager, Role::Board],
     ),
+    (Permission::ReadAuditLog, ADMIN_ONLY),
+    (Permission::RedactCase, MANAGERS),
+    (Permission::SubjectAccess, MANAGERS),
 ];
 
 #[cfg(test)]

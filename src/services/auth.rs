@@ -4,7 +4,9 @@ use chrono::Duration;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Actor, password_work};
+use serde_json::json;
+
+use super::{Actor, audit, password_work};
 use crate::auth::{password, tokens};
 use crate::db::{sessions, sign_in_failures as failures, users};
 use crate::domain::account;
@@ -46,6 +48,18 @@ pub async fn login(
     password: String,
     client: String,
 ) -> AppResult<TokenPair> {
+    let user = check_credentials(state, email, password, &client).await?;
+    open_session(state, user, client).await
+}
+
+/// The account whose password this is, unless it is unknown, deactivated, locked out for
+/// `client`, or the password is wrong (each refusal recorded on the audit log).
+async fn check_credentials(
+    state: &AppState,
+    email: String,
+    password: String,
+    client: &str,
+) -> AppResult<crate::domain::account::User> {
     let found = state
         .db
         .read(move |c| users::find_by_email_with_hash(c, &email).map_err(AppError::from))
@@ -53,7 +67,7 @@ pub async fn login(
     let now = state.clock.now();
     let locked_out = match &found {
         Some((user, _)) => {
-            let (id, cl) = (user.id.clone(), client.clone());
+            let (id, cl) = (user.id.clone(), client.to_string());
             state
                 .db
                 .read(move |c| failures::locked(c, &id, &cl, now).map_err(AppError::from))
@@ -78,24 +92,68 @@ pub async fn login(
         ),
     };
     let Some(user) = user else {
+        refused(state, None, client, "no such account").await?;
         return Err(bad_credentials());
     };
     if !user.active || locked_out {
+        let why = if locked_out {
+            "locked out"
+        } else {
+            "account deactivated"
+        };
+        refused(state, Some(&user.id), client, why).await?;
         return Err(bad_credentials());
     }
     if !matches {
-        let max = state.settings.auth.max_failed_logins;
-        let until = now + Duration::minutes(state.settings.auth.lockout_minutes);
-        let (id, cl) = (user.id.clone(), client.clone());
-        let locked = state
-            .db
-            .write(move |c| failures::record(c, &id, &cl, max, until, now).map_err(AppError::from))
-            .await?;
-        if locked {
-            tracing::warn!(user.id = %user.id, "sign-ins from one address locked after repeated failures");
-        }
+        wrong_password(state, &user.id, client).await?;
         return Err(bad_credentials());
     }
+    Ok(user)
+}
+
+/// Count a wrong password for the account and `client` (locking them out after too many) and
+/// record it.
+async fn wrong_password(state: &AppState, user_id: &str, client: &str) -> AppResult<()> {
+    let now = state.clock.now();
+    let max = state.settings.auth.max_failed_logins;
+    let until = now + Duration::minutes(state.settings.auth.lockout_minutes);
+    let (id, cl) = (user_id.to_string(), client.to_string());
+    let locked = state
+        .db
+        .write(move |c| -> AppResult<bool> {
+            let locked = failures::record(c, &id, &cl, max, until, now)?;
+            let event = audit::Event {
+                actor_id: None,
+                action: "sign_in.failed",
+                target: Some(audit::Target {
+                    kind: "user",
+                    id: &id,
+                }),
+                client: Some(&cl),
+                summary: if locked {
+                    "Wrong password; sign-ins from this address now locked"
+                } else {
+                    "Wrong password"
+                },
+                details: json!({ "locked": locked }),
+            };
+            audit::record(c, event, now)?;
+            Ok(locked)
+        })
+        .await?;
+    if locked {
+        tracing::warn!(user.id = %user_id, "sign-ins from one address locked after repeated failures");
+    }
+    Ok(())
+}
+
+/// Open a session for `user` signing in from `client` and issue its tokens.
+async fn open_session(
+    state: &AppState,
+    user: crate::domain::account::User,
+    client: String,
+) -> AppResult<TokenPair> {
+    let now = state.clock.now();
     let session_id = uuid::Uuid::new_v4().to_string();
     let refresh = tokens::random_token();
     let refresh_hash = tokens::hash_token(&refresh);
@@ -111,6 +169,18 @@ pub async fn login(
             failures::clear(c, &uid, &client)?;
             users::record_login(c, &uid, now)?;
             sessions::create(c, &sid, &uid, now)?;
+            let event = audit::Event {
+                actor_id: Some(&uid),
+                action: "sign_in",
+                target: Some(audit::Target {
+                    kind: "user",
+                    id: &uid,
+                }),
+                client: Some(&client),
+                summary: "Signed in",
+                details: json!({ "session_id": sid }),
+            };
+            audit::record(c, event, now)?;
             let token_id = uuid::Uuid::new_v4().to_string();
             sessions::add_refresh_token(c, &token_id, &sid, &refresh_hash, now, expires)?;
             Ok(())
@@ -118,6 +188,35 @@ pub async fn login(
         .await?;
     tracing::info!(user.id = %user.id, session.id = %session_id, "signed in");
     token_pair(state, &user.id, user.role, &session_id, refresh)
+}
+
+/// Record a sign-in refused before any password check counted: an unknown account, a
+/// deactivated one, or an address locked out.
+async fn refused(
+    state: &AppState,
+    user_id: Option<&str>,
+    client: &str,
+    why: &'static str,
+) -> AppResult<()> {
+    let (uid, client, now) = (
+        user_id.map(str::to_string),
+        client.to_string(),
+        state.clock.now(),
+    );
+    state
+        .db
+        .write(move |c| {
+            let event = audit::Event {
+                actor_id: None,
+                action: "sign_in.refused",
+                target: uid.as_deref().map(|id| audit::Target { kind: "user", id }),
+                client: Some(&client),
+                summary: why,
+                details: json!({ "reason": why }),
+            };
+            audit::record(c, event, now)
+        })
+        .await
 }
 
 fn token_pair(
@@ -281,7 +380,18 @@ pub async fn change_password(
             let now = clock.now();
             users::set_password(c, &uid, &new_hash, now)?;
             sessions::revoke_others_for_user(c, &uid, &keep, "password changed", now)?;
-            Ok(())
+            let event = audit::Event {
+                actor_id: Some(&uid),
+                action: "user.password_changed",
+                target: Some(audit::Target {
+                    kind: "user",
+                    id: &uid,
+                }),
+                client: None,
+                summary: "Own password changed; other sessions ended",
+                details: json!({}),
+            };
+            audit::record(c, event, now)
         })
         .await?;
     tracing::info!(user.id = %actor.user_id, "password changed");

@@ -7,7 +7,9 @@ use std::ops::RangeInclusive;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::Actor;
+use serde_json::json;
+
+use super::{Actor, audit};
 use crate::db::calendar::{self, CalendarVersion};
 use crate::domain::bank_holidays;
 use crate::domain::role::Permission;
@@ -154,6 +156,19 @@ pub async fn publish(
             for holiday in &days {
                 calendar::insert_holiday(c, version.version, holiday)?;
             }
+            let n = version.version.to_string();
+            let event = audit::Event {
+                actor_id: version.created_by.as_deref(),
+                action: "calendar.published",
+                target: Some(audit::Target {
+                    kind: "calendar",
+                    id: &n,
+                }),
+                client: None,
+                summary: "Bank holiday calendar published (working-day deadlines follow it)",
+                details: json!({ "years_replaced": replaced, "days": days.len() }),
+            };
+            audit::record(c, event, version.created_at)?;
             Ok((version, days))
         })
         .await?;

@@ -1,4 +1,4 @@
-//! A case's history: the timeline, staff notes, the access log, and the audit of hash chains.
+//! A case's history: the timeline, staff notes and the access log.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::Actor;
 use super::access::{load_visible, logged_read};
 use super::case_input::{self as input, Errors};
-use crate::db::{Db, cases, timeline};
+use crate::db::{cases, timeline};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -26,8 +26,12 @@ pub struct TimelineEntry {
     /// Event facts, including `changes: {field: {before, after}}` for changes.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
-    /// SHA-256 of this event's content and the previous hash.
+    /// The event's seal: an HMAC, with the audit key, over its facts, the SHA-256 digests of
+    /// its texts and the seal of the event before.
     pub hash: String,
+    /// `redaction` or `retention` when the texts were erased (the summary and details then
+    /// show the erasure mark; a later event records who erased them and why).
+    pub erased: Option<String>,
 }
 
 impl From<timeline::TimelineEvent> for TimelineEntry {
@@ -40,6 +44,7 @@ impl From<timeline::TimelineEvent> for TimelineEntry {
             summary: e.summary,
             details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
             hash: e.hash,
+            erased: e.erased,
         }
     }
 }
@@ -156,35 +161,4 @@ pub async fn access_log(
                 .collect())
         })
         .await
-}
-
-/// A case whose timeline fails verification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokenChain {
-    pub case_id: String,
-    pub reference: String,
-    pub seq: i32,
-    pub reason: &'static str,
-}
-
-/// Verify every case's hash chain; returns (cases checked, broken chains).
-pub async fn verify_all(db: &Db) -> AppResult<(usize, Vec<BrokenChain>)> {
-    db.read(|c| -> AppResult<(usize, Vec<BrokenChain>)> {
-        let ids = timeline::case_ids(c)?;
-        let mut broken = Vec::new();
-        for id in &ids {
-            let events = timeline::for_case(c, id)?;
-            if let Some(link) = timeline::verify(&events) {
-                let reference = cases::find(c, id)?.map(|k| k.reference).unwrap_or_default();
-                broken.push(BrokenChain {
-                    case_id: id.clone(),
-                    reference,
-                    seq: link.seq,
-                    reason: link.reason,
-                });
-            }
-        }
-        Ok((ids.len(), broken))
-    })
-    .await
 }

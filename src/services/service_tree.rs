@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::Actor;
+use serde_json::json;
+
+use super::{Actor, audit};
 use crate::db::{DbConnection, services, taxonomy, users};
 use crate::domain::role::Permission;
 use crate::domain::service::{self, Service, ServiceKind};
@@ -66,6 +68,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewServiceInput) -> 
         .is_ok();
     let active = input.active.unwrap_or(true);
     let id = uuid::Uuid::new_v4().to_string();
+    let by = actor.user_id.clone();
     let clock = state.clock.clone();
     let created = state
         .db
@@ -99,13 +102,26 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewServiceInput) -> 
                 active,
                 now: clock.now(),
             };
-            services::insert(c, &new).map_err(|e| {
+            let created = services::insert(c, &new).map_err(|e| {
                 if e.is_unique_violation() {
                     code_conflict(&code)
                 } else {
                     e.into()
                 }
-            })
+            })?;
+            let event = audit::Event {
+                actor_id: Some(&by),
+                action: "service.created",
+                target: Some(audit::Target {
+                    kind: "service",
+                    id: &created.id,
+                }),
+                client: None,
+                summary: "Service added",
+                details: json!({ "code": created.code, "lead_user_id": created.lead_user_id }),
+            };
+            audit::record(c, event, new.now)?;
+            Ok(created)
         })
         .await?;
     tracing::info!(service.id = %created.id, service.kind = %created.kind, actor.id = %actor.user_id, "service created");
@@ -133,6 +149,7 @@ pub async fn update(
             .map_err(|m| errors.push(FieldError::new("name", m)))
             .ok();
     }
+    let by = actor.user_id.clone();
     let clock = state.clock.clone();
     let updated = state
         .db
@@ -162,12 +179,51 @@ pub async fn update(
                 return Err(AppError::Validation(errors));
             }
             check_tree_moves(c, &current, &changes)?;
-            services::update(c, &id, &changes, clock.now())?;
-            services::find(c, &id)?.ok_or_else(service_not_found)
+            let now = clock.now();
+            services::update(c, &id, &changes, now)?;
+            let after = services::find(c, &id)?.ok_or_else(service_not_found)?;
+            record_update(c, &by, &current, &after, now)?;
+            Ok(after)
         })
         .await?;
     tracing::info!(service.id = %updated.id, actor.id = %actor.user_id, "service updated");
     Ok(updated)
+}
+
+/// Put a service change on the system audit log; a new lead (who may then read the service's
+/// cases) is named as such.
+fn record_update(
+    c: &mut DbConnection,
+    by: &str,
+    before: &Service,
+    after: &Service,
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    let lead_changed = after.lead_user_id != before.lead_user_id;
+    let (action, summary) = if lead_changed {
+        (
+            "service.lead_changed",
+            "Service lead changed (who may read the service's cases)",
+        )
+    } else {
+        ("service.updated", "Service changed")
+    };
+    let event = audit::Event {
+        actor_id: Some(by),
+        action,
+        target: Some(audit::Target {
+            kind: "service",
+            id: &after.id,
+        }),
+        client: None,
+        summary,
+        details: json!({
+            "lead_user_id": { "before": before.lead_user_id, "after": after.lead_user_id },
+            "parent_id": { "before": before.parent_id, "after": after.parent_id },
+            "active": { "before": before.active, "after": after.active },
+        }),
+    };
+    audit::record(c, event, now)
 }
 
 /// The 409 rules: no cycles, no inactive service with active children, no active service

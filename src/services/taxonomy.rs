@@ -1,8 +1,10 @@
 //! The coding lists: every signed-in role reads them; admins add local items, relabel,
 //! reorder and retire them. Codes never change and items are never deleted.
 
-use super::Actor;
-use crate::db::taxonomy;
+use serde_json::json;
+
+use super::{Actor, audit};
+use crate::db::{DbConnection, taxonomy};
 use crate::domain::role::Permission;
 use crate::domain::taxonomy::{self as rules, TaxonomyList};
 use crate::error::{AppError, AppResult, FieldError};
@@ -77,6 +79,7 @@ pub async fn add_item(
              so change or reactivate that item instead."
         ))
     };
+    let by = actor.user_id.clone();
     let clock = state.clock.clone();
     let item = state
         .db
@@ -107,11 +110,35 @@ pub async fn add_item(
                     e.into()
                 }
             })?;
+            record(c, &by, "taxonomy.item_added", &item, json!({}))?;
             Ok(item)
         })
         .await?;
     tracing::info!(taxonomy.list = %list, taxonomy.code = %item.code, actor.id = %actor.user_id, "coding list item added");
     Ok(item)
+}
+
+/// Put a coding-list change on the system audit log (the list and code as its target).
+fn record(
+    c: &mut DbConnection,
+    by: &str,
+    action: &str,
+    item: &TaxonomyItem,
+    details: serde_json::Value,
+) -> AppResult<()> {
+    let target = format!("{}/{}", item.list, item.code);
+    let event = audit::Event {
+        actor_id: Some(by),
+        action,
+        target: Some(audit::Target {
+            kind: "taxonomy",
+            id: &target,
+        }),
+        client: None,
+        summary: "Coding list changed (reports group by these codes)",
+        details,
+    };
+    audit::record(c, event, item.updated_at)
 }
 
 /// Relabel, reorder, retire or reactivate item `code` of `list`.
@@ -132,13 +159,23 @@ pub async fn update_item(
     if let Some(label) = &changes.label {
         changes.label = Some(rules::parse_label(label).map_err(|m| AppError::invalid("label", m))?);
     }
+    let by = actor.user_id.clone();
     let clock = state.clock.clone();
     let item = state
         .db
         .write(move |c| -> AppResult<TaxonomyItem> {
-            taxonomy::find(c, list.as_str(), &code)?.ok_or_else(|| item_not_found(list))?;
+            let before =
+                taxonomy::find(c, list.as_str(), &code)?.ok_or_else(|| item_not_found(list))?;
             taxonomy::update(c, list.as_str(), &code, &changes, clock.now())?;
-            taxonomy::find(c, list.as_str(), &code)?.ok_or_else(|| item_not_found(list))
+            let after =
+                taxonomy::find(c, list.as_str(), &code)?.ok_or_else(|| item_not_found(list))?;
+            let changed = json!({
+                "label": { "before": before.label, "after": after.label },
+                "active": { "before": before.active, "after": after.active },
+                "sort_order": { "before": before.sort_order, "after": after.sort_order },
+            });
+            record(c, &by, "taxonomy.item_changed", &after, changed)?;
+            Ok(after)
         })
         .await?;
     tracing::info!(taxonomy.list = %list, taxonomy.code = %item.code, actor.id = %actor.user_id, "coding list item updated");

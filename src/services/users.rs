@@ -5,7 +5,9 @@ use std::path::Path;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{Actor, cpu};
+use serde_json::json;
+
+use super::{Actor, audit, cpu};
 use crate::auth::{password, tokens};
 use crate::clock::Clock;
 use crate::db::{Db, sessions, users};
@@ -30,12 +32,22 @@ pub struct NewAccount {
     pub password: Option<String>,
 }
 
-/// Check, hash and insert a new account, created now on `clock`. Returns the user and the
-/// generated password, if any.
+/// Check, hash and insert a new account, created now on `clock` from the command line (or by
+/// Candour itself). Returns the user and the generated password, if any.
 pub async fn create_account(
     db: &Db,
     clock: &Clock,
     input: NewAccount,
+) -> AppResult<(User, Option<String>)> {
+    create_account_by(db, clock, input, None).await
+}
+
+/// [`create_account`] by the admin `by` (`None`: the command line or Candour itself).
+async fn create_account_by(
+    db: &Db,
+    clock: &Clock,
+    input: NewAccount,
+    by: Option<String>,
 ) -> AppResult<(User, Option<String>)> {
     let mut errors = Vec::new();
     let email = account::parse_email(&input.email)
@@ -62,31 +74,38 @@ pub async fn create_account(
     let role = input.role;
     let clock = clock.clone();
     let user = db
-        .write(move |c| {
-            users::insert(
-                c,
-                &users::NewUser {
-                    id: &id,
-                    email: &email,
-                    name: &name,
-                    role,
-                    password_hash: &hash,
-                    now: clock.now(),
-                },
-            )
-        })
-        .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                AppError::Conflict {
-                    detail: "An account with this email already exists.".into(),
-                    current_state: None,
-                    allowed_actions: None,
+        .write(move |c| -> AppResult<User> {
+            let now = clock.now();
+            let new = users::NewUser {
+                id: &id,
+                email: &email,
+                name: &name,
+                role,
+                password_hash: &hash,
+                now,
+            };
+            let user = users::insert(c, &new).map_err(|e| {
+                if e.is_unique_violation() {
+                    AppError::conflict("An account with this email already exists.")
+                } else {
+                    e.into()
                 }
-            } else {
-                e.into()
-            }
-        })?;
+            })?;
+            let event = audit::Event {
+                actor_id: by.as_deref(),
+                action: "user.created",
+                target: Some(audit::Target {
+                    kind: "user",
+                    id: &id,
+                }),
+                client: None,
+                summary: "Account created",
+                details: json!({ "role": role }),
+            };
+            audit::record(c, event, now)?;
+            Ok(user)
+        })
+        .await?;
     tracing::info!(user.id = %user.id, user.role = %user.role, "account created");
     Ok((user, generated))
 }
@@ -98,7 +117,7 @@ pub async fn create(
     input: NewAccount,
 ) -> AppResult<(User, Option<String>)> {
     actor.require(Permission::ManageUsers)?;
-    create_account(&state.db, &state.clock, input).await
+    create_account_by(&state.db, &state.clock, input, Some(actor.user_id.clone())).await
 }
 
 /// A page of users and the cursor for the next one.
@@ -186,6 +205,7 @@ pub async fn update(
         changes.name = Some(account::parse_name(name).map_err(|m| AppError::invalid("name", m))?);
     }
     let self_edit = actor.user_id == id;
+    let by = actor.user_id.clone();
     let clock = state.clock.clone();
     let user = state
         .db
@@ -212,23 +232,87 @@ pub async fn update(
             if deactivated {
                 sessions::revoke_all_for_user(c, &id, "account deactivated", now)?;
             }
-            users::find(c, &id)?.ok_or_else(user_not_found)
+            let after = users::find(c, &id)?.ok_or_else(user_not_found)?;
+            record_changes(c, &by, &current, &after, now)?;
+            Ok(after)
         })
         .await?;
     tracing::info!(user.id = %user.id, actor.id = %actor.user_id, "account updated");
     Ok(user)
 }
 
+/// Put an account's changes on the system audit log: a role change, a deactivation or
+/// reactivation, a new name (not the name itself).
+fn record_changes(
+    c: &mut crate::db::DbConnection,
+    by: &str,
+    before: &User,
+    after: &User,
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    let mut events = Vec::new();
+    if before.role != after.role {
+        events.push((
+            "user.role_changed",
+            "Role changed",
+            json!({ "before": before.role, "after": after.role }),
+        ));
+    }
+    if before.active != after.active {
+        let (action, summary) = if after.active {
+            ("user.reactivated", "Account reactivated")
+        } else {
+            (
+                "user.deactivated",
+                "Account deactivated; its sessions ended",
+            )
+        };
+        events.push((action, summary, json!({})));
+    }
+    if before.name != after.name {
+        events.push(("user.renamed", "Name changed", json!({})));
+    }
+    for (action, summary, details) in events {
+        let event = audit::Event {
+            actor_id: Some(by),
+            action,
+            target: Some(audit::Target {
+                kind: "user",
+                id: &after.id,
+            }),
+            client: None,
+            summary,
+            details,
+        };
+        audit::record(c, event, now)?;
+    }
+    Ok(())
+}
+
 /// Lift a lockout after repeated failed sign-ins.
 pub async fn unlock(state: &AppState, actor: &Actor, id: String) -> AppResult<User> {
     actor.require(Permission::ManageUsers)?;
+    let by = actor.user_id.clone();
     let clock = state.clock.clone();
     let user = state
         .db
         .write(move |c| -> AppResult<User> {
             users::find(c, &id)?.ok_or_else(user_not_found)?;
-            users::unlock(c, &id, clock.now())?;
+            let now = clock.now();
+            users::unlock(c, &id, now)?;
             crate::db::sign_in_failures::clear_all(c, &id)?;
+            let event = audit::Event {
+                actor_id: Some(&by),
+                action: "user.unlocked",
+                target: Some(audit::Target {
+                    kind: "user",
+                    id: &id,
+                }),
+                client: None,
+                summary: "Sign-in lockout lifted",
+                details: json!({}),
+            };
+            audit::record(c, event, now)?;
             users::find(c, &id)?.ok_or_else(user_not_found)
         })
         .await?;
@@ -259,6 +343,18 @@ pub async fn set_password(
         let now = clock.now();
         users::set_password(c, &id, &hash, now)?;
         sessions::revoke_all_for_user(c, &id, "password reset", now)?;
+        let event = audit::Event {
+            actor_id: None,
+            action: "user.password_reset",
+            target: Some(audit::Target {
+                kind: "user",
+                id: &id,
+            }),
+            client: None,
+            summary: "Password set from the command line; sessions ended, lockouts lifted",
+            details: json!({}),
+        };
+        audit::record(c, event, now)?;
         Ok(())
     })
     .await?;

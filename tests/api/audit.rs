@@ -96,18 +96,37 @@ async fn the_database_refuses_to_change_or_remove_a_timeline_event() {
         .await;
     let id = case["id"].as_str().unwrap().to_string();
     let postgres = app.settings.database.url.expose().starts_with("postgres");
+    // The sign-in above put an event on the system audit log too.
     let attempts: Vec<(&str, String)> = vec![
         (
             "update",
             format!("UPDATE timeline_events SET summary = 'rewritten' WHERE case_id = '{id}'"),
         ),
         (
+            "reseal",
+            format!("UPDATE timeline_events SET hash = 'forged' WHERE case_id = '{id}'"),
+        ),
+        (
             "delete",
             format!("DELETE FROM timeline_events WHERE case_id = '{id}'"),
+        ),
+        (
+            "update the audit log",
+            "UPDATE audit_log SET summary = 'rewritten'".to_string(),
+        ),
+        (
+            "delete from the audit log",
+            "DELETE FROM audit_log".to_string(),
+        ),
+        (
+            "delete a chain head",
+            format!("DELETE FROM audit_heads WHERE chain = '{id}'"),
         ),
     ]
     .into_iter()
     .chain(postgres.then(|| ("truncate", "TRUNCATE timeline_events CASCADE".to_string())))
+    .chain(postgres.then(|| ("truncate the log", "TRUNCATE audit_log".to_string())))
+    .chain(postgres.then(|| ("truncate heads", "TRUNCATE audit_heads".to_string())))
     .collect();
     for (what, sql) in attempts {
         let refused = app
@@ -118,8 +137,11 @@ async fn the_database_refuses_to_change_or_remove_a_timeline_event() {
                 Ok(diesel::sql_query(sql).execute(c)?)
             })
             .await;
-        let e = refused.expect_err(what);
-        assert!(e.to_string().contains("append-only"), "{what}: {e}");
+        let e = refused.expect_err(what).to_string();
+        assert!(
+            e.contains("append-only") || e.contains("chain heads cannot be deleted"),
+            "{what}: {e}"
+        );
     }
     // The events are all still there, unchanged.
     let kinds = app.timeline_kinds(&token, &id).await;

@@ -2,7 +2,7 @@
 
 use candour::clock::Clock;
 use candour::demo::{self, SeedOptions};
-use candour::services::case_history::verify_all;
+use candour::services::audit_check::verify_all;
 use serde_json::Value;
 
 use crate::helpers::spawn_app;
@@ -34,9 +34,12 @@ async fn seeded_cases_are_consistent_and_reproducible() {
     );
     assert_eq!(report.staff_created, 24);
 
-    let (checked, broken) = verify_all(&app.state.db).await.unwrap();
-    assert_eq!(checked as u64, report.complaints + report.pals_concerns);
-    assert!(broken.is_empty());
+    let audit = verify_all(&app.state.db).await.unwrap();
+    assert_eq!(
+        audit.cases_checked as u64,
+        report.complaints + report.pals_concerns
+    );
+    assert!(audit.problems.is_empty(), "{:?}", audit.problems);
 
     // Demo staff can sign in and see the cases; every complaint reference is distinct.
     let res = app

@@ -4,6 +4,8 @@
 
 mod architecture;
 mod audit;
+mod audit_chain;
+mod audit_log;
 mod auth;
 mod browser;
 mod candour;
