@@ -8,6 +8,7 @@ pub mod case_records;
 pub mod cases;
 pub mod chains;
 pub mod connection;
+pub mod erasure;
 pub mod error;
 pub mod feedback;
 pub mod framework;

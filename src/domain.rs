@@ -12,6 +12,7 @@ pub mod meeting;
 pub mod nhs_number;
 pub mod ombudsman;
 pub mod outbox;
+pub mod redaction;
 pub mod risk;
 pub mod role;
 pub mod seal;

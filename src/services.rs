@@ -25,6 +25,7 @@ pub mod meetings;
 pub mod notify;
 pub mod ombudsman;
 pub mod outbox;
+pub mod redaction;
 pub mod reports;
 pub mod service_changes;
 pub mod service_tree;

@@ -1,4 +1,4 @@
-//! A case's timeline, notes and access log.
+//! A case's timeline, notes, redactions and access log.
 
 use actix_web::{HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -7,12 +7,14 @@ use super::extract::{ApiJson, AuthUser};
 use crate::domain::role::Permission;
 use crate::error::{AppResult, Problem};
 use crate::services::case_history::{self, AccessLogEntry, NoteRequest, TimelineEntry};
+use crate::services::redaction::{self, RedactionRequest, RedactionView};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(get_timeline)
         .service(add_note)
-        .service(get_access_log);
+        .service(get_access_log)
+        .service(redact);
 }
 
 /// The case's timeline, oldest first: every change with before/after values, every note.
@@ -92,4 +94,32 @@ pub async fn get_access_log(
     case_history::access_log(&state, &user.0, id.into_inner())
         .await
         .map(web::Json)
+}
+
+/// Redact a case's text: a free-text field (with the timeline events that recorded its words)
+/// or one timeline event's summary and details. The words are replaced by `[redacted]`; who,
+/// when and why go on the timeline, and the audit chain still verifies.
+#[utoipa::path(
+    tag = "cases",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Case id")),
+    request_body = RedactionRequest,
+    responses(
+        (status = 201, description = "Redacted; the events erased and the event that records it", body = RedactionView),
+        (status = 400, description = "Unknown target, no such event, or no reason", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins and complaints managers only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already redacted, or the event records an erasure", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/redactions")]
+pub async fn redact(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: ApiJson<serde_json::Value>,
+) -> AppResult<HttpResponse> {
+    let view = redaction::redact(&state, &user.0, id.into_inner(), body.0).await?;
+    Ok(HttpResponse::Created().json(view))
 }

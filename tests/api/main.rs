@@ -31,6 +31,7 @@ mod ombudsman;
 mod openapi;
 mod outbox;
 mod private_links;
+mod redaction;
 mod reference;
 mod report_coding;
 mod reported_figures;
