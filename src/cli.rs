@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `user` account tools, `audit` and
-//! `demo`.
+//! The command line: `serve` (the default), `migrate`, `user` account tools, `audit`,
+//! `retention` and `demo`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -14,6 +14,7 @@ use crate::services::users::{self, NewAccount};
 use crate::startup::{Application, open_database};
 
 mod audit;
+mod retention;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,6 +42,20 @@ pub enum Command {
     /// Synthetic data for demonstrations and benchmarks (refused in production).
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Anonymise the cases past their retention period.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Anonymise the people and free text of cases that ended more than `retention.years` ago,
+    /// keeping every coded fact (so every statistic stays the same).
+    Run {
+        /// List what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +141,9 @@ pub async fn run(cli: Cli, settings: Settings, env: Environment) -> anyhow::Resu
         }
         Command::User(cmd) => user(cmd, settings).await,
         Command::Audit(cmd) => audit::run(cmd, settings).await,
+        Command::Retention(RetentionCommand::Run { dry_run }) => {
+            retention::run(settings, dry_run).await
+        }
         Command::Demo(DemoCommand::Seed(args)) => demo_seed(settings, env, args).await,
     }
 }

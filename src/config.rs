@@ -276,6 +276,8 @@ impl Settings {
     fn ranges(&self) -> Vec<String> {
         let mut b = Bounds::default();
         self.auth_ranges(&mut b);
+        b.section("retention");
+        b.within("years", self.retention.years, 1..=100);
         let c = &self.cases;
         b.section("cases");
         b.within(

@@ -20,6 +20,7 @@ pub mod ombudsman;
 pub mod outbox;
 pub mod persons;
 pub mod report_queries;
+pub mod retention;
 pub mod seal;
 #[rustfmt::skip]
 pub mod schema;

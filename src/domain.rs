@@ -13,6 +13,7 @@ pub mod nhs_number;
 pub mod ombudsman;
 pub mod outbox;
 pub mod redaction;
+pub mod retention;
 pub mod risk;
 pub mod role;
 pub mod seal;

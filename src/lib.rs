@@ -14,6 +14,7 @@ pub mod http;
 pub mod json;
 pub mod links;
 pub mod pages;
+pub mod progress;
 pub mod reports;
 pub mod services;
 pub mod startup;

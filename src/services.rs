@@ -27,6 +27,7 @@ pub mod ombudsman;
 pub mod outbox;
 pub mod redaction;
 pub mod reports;
+pub mod retention;
 pub mod service_changes;
 pub mod service_tree;
 pub mod taxonomy;

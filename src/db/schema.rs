@@ -626,6 +626,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    anonymised_cases (case_id) {
+        case_id -> Text,
+        anonymised_on -> Date,
+        run_id -> Text,
+    }
+}
+
+diesel::table! {
     audit_heads (chain) {
         chain -> Text,
         seq -> Int4,
@@ -732,8 +740,10 @@ diesel::joinable!(timeline_events -> users (actor_id));
 diesel::joinable!(tracking_links -> cases (case_id));
 diesel::joinable!(sign_in_failures -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
+diesel::joinable!(anonymised_cases -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    anonymised_cases,
     audit_heads,
     audit_log,
     bank_holidays,

@@ -6,8 +6,6 @@ mod generator;
 mod progress;
 mod setting;
 
-use std::io::Write;
-
 use chrono::Days;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -92,11 +90,11 @@ pub async fn seed(db: &Db, rules: &ClockRules, opts: &SeedOptions) -> AppResult<
         .await?;
         done += made;
         if opts.progress {
-            progress(done, opts.cases);
+            crate::progress::bar(done, opts.cases, "cases");
         }
     }
     if opts.progress {
-        eprintln!();
+        crate::progress::finish();
     }
     refresh_statistics(db).await?;
     Ok(report)
@@ -130,19 +128,4 @@ pub async fn refresh_statistics(db: &Db) -> AppResult<()> {
     .await
     .map_err(|e| AppError::internal(e.to_string()))??;
     Ok(())
-}
-
-fn progress(done: u64, total: u64) {
-    let width = 40;
-    let filled = (done * width as u64)
-        .checked_div(total)
-        .map_or(width, |f| usize::try_from(f).unwrap_or(width));
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "\r[{}{}] {done}/{total} cases",
-        "#".repeat(filled),
-        " ".repeat(width - filled.min(width))
-    );
-    let _ = err.flush();
 }

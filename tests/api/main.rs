@@ -36,6 +36,7 @@ mod reference;
 mod report_coding;
 mod reported_figures;
 mod reports;
+mod retention;
 mod service_changes;
 mod small_numbers;
 mod spc_rules;

@@ -1,0 +1,1 @@
+DROP TABLE anonymised_cases;
