@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod ombudsman;
 pub mod openapi;
 pub mod outbox;
+pub mod persons;
 pub mod reports;
 pub mod service_changes;
 pub mod services;
@@ -47,4 +48,5 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     service_changes::configure(cfg);
     framework::configure(cfg);
     audit_log::configure(cfg);
+    persons::configure(cfg);
 }

@@ -30,6 +30,7 @@ pub mod reports;
 pub mod retention;
 pub mod service_changes;
 pub mod service_tree;
+pub mod subject_access;
 pub mod taxonomy;
 pub mod tracking;
 pub mod users;

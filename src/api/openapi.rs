@@ -35,6 +35,7 @@ use crate::error::{FieldError, Problem};
         (name = "outbox", description = "Outgoing email: sent, waiting and dead messages (admins)"),
         (name = "letters", description = "Letters to complainants: emailed when allowed (regulation 15), else printed and posted"),
         (name = "audit", description = "The system audit log (admins): accounts, roles, sign-ins, settings, exports and retention runs, sealed in one chain"),
+        (name = "subject access", description = "Find a person across cases and export everything held about them (UK GDPR article 15)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::connection::{DbConnection, MultiBackend};
 use super::error::{DbError, DbResult};
 use super::schema::{case_professions, case_services, case_subjects, cases, reference_counters};
+use super::users::lower;
 use crate::domain::case::{Case, CaseKind, CaseStatus, ConsentStatus};
 
 /// A case row as stored; read only to become a [`Case`].
@@ -573,10 +574,6 @@ pub struct CaseCursor {
     pub id: String,
 }
 
-diesel::define_sql_function! {
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
 type Boxed<'a> = cases::BoxedQuery<'a, MultiBackend>;
 
 fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
@@ -663,7 +660,7 @@ fn looks_like_reference(text: &str) -> bool {
             && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")

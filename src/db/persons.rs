@@ -87,3 +87,68 @@ pub fn replace(
         .execute(conn)?;
     Ok(())
 }
+
+/// How to look a person up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The ten digits.
+    NhsNumber(String),
+    /// The whole address, any case.
+    Email(String),
+    /// Part of the name, any case.
+    Name(String),
+}
+
+/// The people matching `lookup` (at most `limit`), by name. Anonymised people do not match.
+pub fn search(conn: &mut DbConnection, lookup: &Lookup, limit: i64) -> DbResult<Vec<Person>> {
+    use super::cases::escape_like;
+    use super::users::lower;
+    let mut q = persons::table
+        .filter(persons::redacted_at.is_null())
+        .into_boxed();
+    q = match lookup {
+        Lookup::NhsNumber(digits) => q.filter(persons::nhs_number.eq(digits.clone())),
+        Lookup::Email(email) => q.filter(
+            persons::email
+                .is_not_null()
+                .and(lower(persons::email.assume_not_null()).eq(email.to_lowercase())),
+        ),
+        Lookup::Name(part) => q.filter(
+            lower(persons::full_name)
+                .like(format!("%{}%", escape_like(&part.to_lowercase())))
+                .escape('\\'),
+        ),
+    };
+    Ok(q.order((persons::full_name, persons::id))
+        .limit(limit)
+        .select(Person::as_select())
+        .load(conn)?)
+}
+
+/// A case that names a person, and as whom.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct NamedIn {
+    pub case_id: String,
+    pub reference: String,
+    pub complainant_id: String,
+    pub patient_id: Option<String>,
+}
+
+/// The cases naming `person_id` as complainant or patient, oldest reference first.
+pub fn cases_naming(conn: &mut DbConnection, person_id: &str) -> DbResult<Vec<NamedIn>> {
+    use super::schema::cases;
+    Ok(cases::table
+        .filter(
+            cases::complainant_id
+                .eq(person_id)
+                .or(cases::patient_id.eq(person_id)),
+        )
+        .order(cases::reference)
+        .select((
+            cases::id,
+            cases::reference,
+            cases::complainant_id,
+            cases::patient_id,
+        ))
+        .load(conn)?)
+}

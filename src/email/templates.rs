@@ -62,7 +62,8 @@ const PAGES: &[(&str, &str)] = pages![
     "feedback",
     "board_pack",
     "annual_report",
-    "you_said_we_did"
+    "you_said_we_did",
+    "subject_access"
 ];
 
 /// A rendered message.

@@ -41,6 +41,7 @@ mod service_changes;
 mod small_numbers;
 mod spc_rules;
 mod statutory;
+mod subject_access;
 mod tokens;
 mod tracking;
 mod users;
