@@ -60,6 +60,8 @@
 //! | `reports.spc.shift_run`, `.trend_run`, `.min_points`, `.screen_moving_ranges` | `CANDOUR__REPORTS__SPC__SHIFT_RUN` … | `7`, `7`, `12`, `false` |
 //! | `reports.spc.precedence` | `CANDOUR__REPORTS__SPC__PRECEDENCE` | `side_of_mean` (NHSRplotthedots; or `fdp`) |
 //! | `learning.sustain_review_months` | `CANDOUR__LEARNING__SUSTAIN_REVIEW_MONTHS` | `3` (months after a service change is implemented before it may be verified as sustained) |
+//! | `throttle.enabled` | `CANDOUR__THROTTLE__ENABLED` | `true` (`false` only for a load benchmark on a test server) |
+//! | `throttle.<scope>.per_minute`, `.burst` | `CANDOUR__THROTTLE__LOGIN_PER_ADDRESS__PER_MINUTE` … | `login_per_address` 20/20, `login_per_account` 10/10, `refresh_per_address` 60/60, `password_per_address` 10/10, `password_per_account` 5/5, `public_form_per_address` 10/10, `public_form_per_link` 5/5 |
 //!
 //! The `candour` periods count working days from the day the trust became aware of a notifiable
 //! safety incident. Regulation 20 says only "as soon as reasonably practicable"; 10 working days
@@ -78,7 +80,9 @@ use crate::domain::candour::CandourRules;
 use crate::domain::clock::ClockRules;
 
 mod sections;
+mod throttle;
 pub use sections::*;
+pub use throttle::*;
 
 /// The JWT secret shipped for development. Production refuses to start with it.
 pub const DEVELOPMENT_JWT_SECRET: &str = "candour-development-secret-do-not-use-in-production";
@@ -164,6 +168,7 @@ pub struct Settings {
     pub feedback: FeedbackSettings,
     pub reports: ReportSettings,
     pub learning: LearningSettings,
+    pub throttle: ThrottleSettings,
 }
 
 impl Settings {
@@ -231,6 +236,7 @@ impl Settings {
         }
         problems.extend(self.email.problems(env));
         problems.extend(self.server.proxy_problems());
+        problems.extend(self.throttle.problems());
         if env == Environment::Production {
             problems.extend(self.auth.production_problem());
         }

@@ -37,6 +37,7 @@ mod service_changes;
 mod small_numbers;
 mod spc_rules;
 mod statutory;
+mod throttle;
 mod tokens;
 mod tracking;
 mod users;
