@@ -15,6 +15,7 @@
 //! | `alerts.enabled` | `CANDOUR__ALERTS__ENABLED` | `true` |
 //! | `server.public_url` | `CANDOUR__SERVER__PUBLIC_URL` | empty: `http://<host>:<port>` (set it in production) |
 //! | `server.trusted_proxies` | `CANDOUR__SERVER__TRUSTED_PROXIES` | empty: `X-Forwarded-For` is never believed |
+//! | `server.allow_insecure_public_url` | `CANDOUR__SERVER__ALLOW_INSECURE_PUBLIC_URL` | `false`: production refuses a `public_url` that is not `https://` |
 //! | `database.url` | `CANDOUR__DATABASE__URL` | `sqlite://data/candour.db` |
 //! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` |
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
@@ -34,6 +35,7 @@
 //! | `email.smtp_host` | `CANDOUR__EMAIL__SMTP_HOST` | none; required with `smtp` |
 //! | `email.smtp_port` | `CANDOUR__EMAIL__SMTP_PORT` | `587` |
 //! | `email.smtp_tls` | `CANDOUR__EMAIL__SMTP_TLS` | `starttls` (or `tls`, `none`) |
+//! | `email.allow_insecure_smtp` | `CANDOUR__EMAIL__ALLOW_INSECURE_SMTP` | `false`: production refuses `smtp_tls = "none"` |
 //! | `email.smtp_username` | `CANDOUR__EMAIL__SMTP_USERNAME` | none (no authentication) |
 //! | `email.smtp_password` | `CANDOUR__EMAIL__SMTP_PASSWORD` | none; environment only, refused in a file |
 //! | `email.smtp_timeout_seconds` | `CANDOUR__EMAIL__SMTP_TIMEOUT_SECONDS` | `30` |
@@ -239,6 +241,7 @@ impl Settings {
         problems.extend(self.throttle.problems());
         if env == Environment::Production {
             problems.extend(self.auth.production_problem());
+            problems.extend(self.server.production_problem());
         }
         if problems.is_empty() {
             Ok(())
@@ -406,6 +409,56 @@ mod tests {
         s.auth.jwt_secret = Secret::new("x".repeat(32));
         s.email.transport = EmailTransport::Smtp;
         s.email.smtp_host = "smtp.trust.nhs.uk".into();
+        s.server.public_url = "https://complaints.trust.nhs.uk".into();
+        assert!(s.validate(Environment::Production).is_ok());
+    }
+
+    /// Settings production accepts: a long secret, SMTP with STARTTLS, an https address.
+    fn production_ready() -> Settings {
+        let mut s = Settings::default();
+        s.auth.jwt_secret = Secret::new("x".repeat(32));
+        s.email.transport = EmailTransport::Smtp;
+        s.email.smtp_host = "smtp.trust.nhs.uk".into();
+        s.server.public_url = "HTTPS://complaints.trust.nhs.uk/".into();
+        s
+    }
+
+    #[test]
+    fn production_refuses_plain_http_links_unless_explicitly_allowed() {
+        let mut s = production_ready();
+        assert!(s.validate(Environment::Production).is_ok());
+        for url in [
+            "http://complaints.trust.nhs.uk",
+            "",
+            "complaints.trust.nhs.uk",
+        ] {
+            s.server.public_url = url.into();
+            let e = s.validate(Environment::Production).unwrap_err();
+            assert!(e.contains("server.public_url"), "{url:?}: {e}");
+            assert!(e.contains("server.allow_insecure_public_url"), "{e}");
+            assert!(
+                s.validate(Environment::Development).is_ok(),
+                "only production"
+            );
+        }
+        s.server.allow_insecure_public_url = true;
+        assert!(s.validate(Environment::Production).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_smtp_without_tls_unless_explicitly_allowed() {
+        let mut s = production_ready();
+        s.email.smtp_tls = SmtpTls::Tls;
+        assert!(s.validate(Environment::Production).is_ok());
+        s.email.smtp_tls = SmtpTls::None;
+        let e = s.validate(Environment::Production).unwrap_err();
+        assert!(e.contains("email.smtp_tls"), "{e}");
+        assert!(e.contains("email.allow_insecure_smtp"), "{e}");
+        assert!(
+            s.validate(Environment::Development).is_ok(),
+            "only production"
+        );
+        s.email.allow_insecure_smtp = true;
         assert!(s.validate(Environment::Production).is_ok());
     }
 
@@ -428,6 +481,7 @@ mod tests {
         s.email.smtp_host = "  ".into();
         assert!(s.validate(Environment::Production).is_err());
         s.email.smtp_host = "smtp.trust.nhs.uk".into();
+        s.server.public_url = "https://complaints.trust.nhs.uk".into();
         assert!(s.validate(Environment::Production).is_ok());
     }
 

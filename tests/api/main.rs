@@ -18,6 +18,7 @@ mod demo;
 mod errors;
 mod feedback;
 mod framework;
+mod hardening;
 mod health;
 mod helpers;
 mod hygiene;
