@@ -403,7 +403,7 @@ fn survey_view(
 }
 
 fn secret(settings: &Settings) -> Vec<u8> {
-    settings.auth.jwt_secret.expose().as_bytes().to_vec()
+    crate::auth::keys::form_key(settings.auth.jwt_secret.expose()).to_vec()
 }
 
 /// The survey behind `token`.

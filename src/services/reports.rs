@@ -233,7 +233,7 @@ pub fn pack_key(
     actor.require(Permission::ReadReports)?;
     let period = period_for(actor, from, to)?;
     let now = state.clock.now();
-    let secret = state.settings.auth.jwt_secret.expose().as_bytes().to_vec();
+    let secret = crate::auth::keys::form_key(state.settings.auth.jwt_secret.expose());
     let token = crate::auth::form_token::issue(
         &secret,
         PACK_PURPOSE,
@@ -260,7 +260,7 @@ pub async fn pack_reader(
         || AppError::Unauthorized("This board pack link has expired or is not valid.".into());
     let period = period(from, to)?;
     let (session_id, token) = key.split_once('.').ok_or_else(expired)?;
-    let secret = state.settings.auth.jwt_secret.expose().as_bytes().to_vec();
+    let secret = crate::auth::keys::form_key(state.settings.auth.jwt_secret.expose());
     if !crate::auth::form_token::verify(
         &secret,
         PACK_PURPOSE,

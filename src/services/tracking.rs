@@ -357,7 +357,7 @@ fn open(
 }
 
 fn form_secret(settings: &Settings) -> Vec<u8> {
-    settings.auth.jwt_secret.expose().as_bytes().to_vec()
+    crate::auth::keys::form_key(settings.auth.jwt_secret.expose()).to_vec()
 }
 
 /// The tracking page for `token`.

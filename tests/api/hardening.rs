@@ -1,7 +1,16 @@
-//! Production hardening: the binary refuses plain-http links and unencrypted SMTP unless an
-//! explicit override says so (naming the setting either way).
+//! Hardening: the binary in production refuses plain-http links and unencrypted SMTP unless an
+//! explicit override says so (naming the setting either way); access tokens and form tokens
+//! are signed with separate keys derived from the one secret, so neither passes for the other.
 
 use std::process::Command;
+
+use candour::auth::keys::{self, Purpose};
+use candour::auth::{form_token, tokens};
+use candour::domain::role::Role;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+use crate::helpers::{TEST_SECRET, TestApp, spawn_app};
+use crate::tracking::{csrf_of, token_of, tracked_case};
 
 /// The binary in production, with a clean environment and otherwise acceptable settings.
 fn production(data_dir: &std::path::Path) -> Command {
@@ -85,5 +94,79 @@ fn production_refuses_http_links_and_smtp_without_tls_unless_overridden() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An access token for a live session of a fresh user, HS256-signed with `key`.
+async fn access_token_signed_with(app: &TestApp, key: &[u8]) -> String {
+    let (_, token) = app.signed_in(Role::Admin).await;
+    let claims = app.state.jwt.verify(&token, app.clock.now_utc()).unwrap();
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn access_tokens_and_form_tokens_are_signed_with_separate_keys() {
+    let app = spawn_app().await;
+    let access_key = keys::derive(TEST_SECRET, Purpose::AccessToken);
+    let form_key = keys::derive(TEST_SECRET, Purpose::Form);
+    // An access token verifies only under the access-token key: not the form key, not the
+    // bare secret.
+    let good = access_token_signed_with(&app, &access_key).await;
+    assert_eq!(app.get("/api/v1/me", &good).await.status(), 200);
+    for key in [&form_key[..], TEST_SECRET.as_bytes()] {
+        let forged = access_token_signed_with(&app, key).await;
+        assert_eq!(app.get("/api/v1/me", &forged).await.status(), 401);
+    }
+
+    // A tracking-page form token verifies only under the form key.
+    let t = tracked_case(&app).await;
+    let html = app
+        .client
+        .get(&t.url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!csrf_of(&html).is_empty());
+    let hash = tokens::hash_token(&token_of(&t.url, "/track/"));
+    let link = app
+        .state
+        .db
+        .read(move |c| candour::db::tracking::find_by_hash(c, &hash))
+        .await
+        .unwrap()
+        .unwrap();
+    let now = app.clock.now();
+    let post = |csrf: String| {
+        let (client, url) = (app.client.clone(), t.url.clone());
+        async move {
+            client
+                .post(url)
+                .form(&[("csrf", csrf.as_str()), ("message", "hello")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for key in [&access_key[..], TEST_SECRET.as_bytes()] {
+        let forged = form_token::issue(key, "tracking-message", &link.id, now);
+        assert_eq!(post(forged).await, 400, "a stale form, nothing sent");
+    }
+    let made = form_token::issue(&form_key, "tracking-message", &link.id, now);
+    assert_eq!(post(made).await, 303);
+    let kinds = app
+        .timeline_kinds(&t.manager, t.case["id"].as_str().unwrap())
+        .await;
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "complainant_message").count(),
+        1
     );
 }
