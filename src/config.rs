@@ -62,6 +62,7 @@
 //! | `reports.spc.shift_run`, `.trend_run`, `.min_points`, `.screen_moving_ranges` | `CANDOUR__REPORTS__SPC__SHIFT_RUN` … | `7`, `7`, `12`, `false` |
 //! | `reports.spc.precedence` | `CANDOUR__REPORTS__SPC__PRECEDENCE` | `side_of_mean` (NHSRplotthedots; or `fdp`) |
 //! | `learning.sustain_review_months` | `CANDOUR__LEARNING__SUSTAIN_REVIEW_MONTHS` | `3` (months after a service change is implemented before it may be verified as sustained) |
+//! | `metrics.token` | `CANDOUR__METRICS__TOKEN` | empty: `/metrics` needs no token; else `Authorization: Bearer <token>` (environment only, refused in a file) |
 //! | `throttle.enabled` | `CANDOUR__THROTTLE__ENABLED` | `true` (`false` only for a load benchmark on a test server) |
 //! | `throttle.<scope>.per_minute`, `.burst` | `CANDOUR__THROTTLE__LOGIN_PER_ADDRESS__PER_MINUTE` … | `login_per_address` 20/20, `login_per_account` 10/10, `refresh_per_address` 60/60, `password_per_address` 10/10, `password_per_account` 5/5, `public_form_per_address` 10/10, `public_form_per_link` 5/5 |
 //!
@@ -93,7 +94,7 @@ pub const DEVELOPMENT_JWT_SECRET: &str = "candour-development-secret-do-not-use-
 pub const MIN_PRODUCTION_SECRET_BYTES: usize = 32;
 
 /// A string that never shows in `Debug` output or logs.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -171,6 +172,7 @@ pub struct Settings {
     pub reports: ReportSettings,
     pub learning: LearningSettings,
     pub throttle: ThrottleSettings,
+    pub metrics: MetricsSettings,
 }
 
 impl Settings {
@@ -189,14 +191,15 @@ impl Settings {
             .clone()
             .build()
             .map_err(|e| format!("reading settings: {e}"))?;
-        if in_files
-            .get_string("email.smtp_password")
-            .is_ok_and(|p| !p.is_empty())
-        {
-            return Err(
-                "email.smtp_password must not be in a settings file; set CANDOUR__EMAIL__SMTP_PASSWORD in the environment"
-                    .to_string(),
-            );
+        for (key, variable) in [
+            ("email.smtp_password", "CANDOUR__EMAIL__SMTP_PASSWORD"),
+            ("metrics.token", "CANDOUR__METRICS__TOKEN"),
+        ] {
+            if in_files.get_string(key).is_ok_and(|p| !p.is_empty()) {
+                return Err(format!(
+                    "{key} must not be in a settings file; set {variable} in the environment"
+                ));
+            }
         }
         let built = files
             .add_source(
@@ -536,6 +539,19 @@ mod tests {
         let s = Settings::load(dir.path(), Environment::Test).unwrap();
         assert_eq!(s.email.retry_base_seconds, 2.0);
         assert_eq!(s.email.poll_seconds, 0.5);
+    }
+
+    #[test]
+    fn the_metrics_token_is_refused_in_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("default.toml"),
+            "[metrics]\ntoken = \"scrape-me\"\n",
+        )
+        .unwrap();
+        let e = Settings::load(dir.path(), Environment::Test).unwrap_err();
+        assert!(e.contains("CANDOUR__METRICS__TOKEN"), "{e}");
+        assert!(!e.contains("scrape-me"));
     }
 
     #[test]

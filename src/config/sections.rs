@@ -1,5 +1,5 @@
 //! The sections of the settings, each with its defaults: the server, the database, sign-in,
-//! email, the trust, alerts, tracking links, feedback, reports and learning.
+//! email, the trust, alerts, tracking links, feedback, reports, learning and metrics.
 
 use std::path::PathBuf;
 
@@ -132,6 +132,15 @@ impl Default for ReportSettings {
             spc: crate::domain::spc::SpcRules::default(),
         }
     }
+}
+
+/// `GET /metrics` (Prometheus).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// When set, a scrape must send `Authorization: Bearer <token>`. From the environment only
+    /// (`CANDOUR__METRICS__TOKEN`). Empty: `/metrics` is open (keep it off the public network).
+    pub token: Secret,
 }
 
 /// The learning register (characteristic 10E).

@@ -1,15 +1,17 @@
 //! Hardening: the binary in production refuses plain-http links and unencrypted SMTP unless an
 //! explicit override says so (naming the setting either way); access tokens and form tokens
-//! are signed with separate keys derived from the one secret, so neither passes for the other.
+//! are signed with separate keys derived from the one secret, so neither passes for the other;
+//! `/metrics` needs its scrape token when one is set.
 
 use std::process::Command;
 
 use candour::auth::keys::{self, Purpose};
 use candour::auth::{form_token, tokens};
+use candour::config::Secret;
 use candour::domain::role::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
-use crate::helpers::{TEST_SECRET, TestApp, spawn_app};
+use crate::helpers::{TEST_SECRET, TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::tracking::{csrf_of, token_of, tracked_case};
 
 /// The binary in production, with a clean environment and otherwise acceptable settings.
@@ -168,5 +170,39 @@ async fn access_tokens_and_form_tokens_are_signed_with_separate_keys() {
     assert_eq!(
         kinds.iter().filter(|k| *k == "complainant_message").count(),
         1
+    );
+}
+
+#[tokio::test]
+async fn metrics_need_the_scrape_token_when_one_is_set() {
+    let app = spawn_app_with(|s| s.metrics.token = Secret::new("a-scrape-token-for-tests")).await;
+    let scrape = |authorization: Option<&'static str>| {
+        let mut req = app.client.get(app.url("/metrics"));
+        if let Some(value) = authorization {
+            req = req.header("authorization", value);
+        }
+        req.send()
+    };
+    for wrong in [
+        None,
+        Some("Bearer a-scrape-token-for-test"),
+        Some("Bearer a-scrape-token-for-tests-and-more"),
+        Some("a-scrape-token-for-tests"),
+    ] {
+        let res = scrape(wrong).await.unwrap();
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        assert_problem(res, 401).await;
+    }
+    let res = scrape(Some("Bearer a-scrape-token-for-tests"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    // The refusals are counted under the route pattern like any other answer.
+    assert!(
+        text.contains(
+            r#"candour_http_requests_total{method="GET",route="/metrics",status="401"} 4"#
+        ),
+        "{text}"
     );
 }
