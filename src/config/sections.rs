@@ -250,6 +250,8 @@ pub struct AuthSettings {
     pub jwt_secret: Secret,
     pub access_token_minutes: i64,
     pub refresh_token_hours: i64,
+    /// Hours after sign-in that a session ends however often it is refreshed.
+    pub session_absolute_hours: i64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
     /// Password hashes (19 MiB of Argon2 each) computed at once, on their own pool.
@@ -438,6 +440,7 @@ impl Default for AuthSettings {
             jwt_secret: Secret::new(DEVELOPMENT_JWT_SECRET),
             access_token_minutes: 15,
             refresh_token_hours: 12,
+            session_absolute_hours: 12,
             max_failed_logins: 5,
             password_hash_concurrency: 2,
             password_hash_wait_ms: 2000,

@@ -1,6 +1,8 @@
-//! Sign-in, token rotation, sign-out and the check behind every bearer token.
+//! Sign-in, token rotation, sign-out and the check behind every bearer token. A session ends
+//! `auth.session_absolute_hours` after sign-in however often it is refreshed: refreshes and
+//! its access tokens are refused from then on.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -99,7 +101,7 @@ pub async fn login(
     let session_id = uuid::Uuid::new_v4().to_string();
     let refresh = tokens::random_token();
     let refresh_hash = tokens::hash_token(&refresh);
-    let expires = now + Duration::hours(state.settings.auth.refresh_token_hours);
+    let expires = refresh_expiry(state, now, now);
     let (uid, sid) = (user.id.clone(), session_id.clone());
     state
         .db
@@ -118,6 +120,20 @@ pub async fn login(
         .await?;
     tracing::info!(user.id = %user.id, session.id = %session_id, "signed in");
     token_pair(state, &user.id, user.role, &session_id, refresh)
+}
+
+/// When a refresh token issued at `now` for a session opened at `opened` expires: after
+/// `auth.refresh_token_hours`, but never past the session's absolute lifetime.
+fn refresh_expiry(state: &AppState, opened: NaiveDateTime, now: NaiveDateTime) -> NaiveDateTime {
+    let auth = &state.settings.auth;
+    (now + Duration::hours(auth.refresh_token_hours))
+        .min(opened + Duration::hours(auth.session_absolute_hours))
+}
+
+/// Sessions opened at or before this instant have reached their absolute lifetime
+/// (`auth.session_absolute_hours`) at `now`.
+pub fn opened_after(state: &AppState, now: NaiveDateTime) -> NaiveDateTime {
+    now - Duration::hours(state.settings.auth.session_absolute_hours)
 }
 
 fn token_pair(
@@ -141,6 +157,8 @@ fn token_pair(
 
 enum Refresh {
     Invalid,
+    /// The session reached its absolute lifetime; it is now revoked.
+    Ended,
     Reused {
         session_id: String,
     },
@@ -156,12 +174,11 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
     let hash = tokens::hash_token(&refresh_token);
     let next = tokens::random_token();
     let next_hash = tokens::hash_token(&next);
-    let lifetime = Duration::hours(state.settings.auth.refresh_token_hours);
-    let clock = state.clock.clone();
+    let st = state.clone();
     let outcome = state
         .db
         .write(move |c| -> AppResult<Refresh> {
-            let now = clock.now();
+            let now = st.clock.now();
             let Some(row) = sessions::find_refresh_token(c, &hash)? else {
                 return Ok(Refresh::Invalid);
             };
@@ -170,6 +187,10 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
             };
             if session.revoked {
                 return Ok(Refresh::Invalid);
+            }
+            if session.created_at <= opened_after(&st, now) {
+                sessions::revoke(c, &session.session_id, "absolute lifetime reached", now)?;
+                return Ok(Refresh::Ended);
             }
             if row.used_at.is_some() || !sessions::spend_refresh_token(c, &row.id, now)? {
                 sessions::revoke(c, &session.session_id, "refresh token reused", now)?;
@@ -190,7 +211,7 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
                 &session.session_id,
                 &next_hash,
                 now,
-                now + lifetime,
+                refresh_expiry(&st, session.created_at, now),
             )?;
             Ok(Refresh::Rotated {
                 user_id: user.id,
@@ -203,6 +224,10 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
         Refresh::Invalid => Err(AppError::Unauthorized(
             "The refresh token is not valid or has expired. Sign in again.".into(),
         )),
+        Refresh::Ended => Err(AppError::Unauthorized(format!(
+            "Sessions last at most {} hours from sign-in. Sign in again.",
+            state.settings.auth.session_absolute_hours
+        ))),
         Refresh::Reused { session_id } => {
             tracing::warn!(session.id = %session_id, "refresh token reused; session revoked");
             Err(AppError::Unauthorized(
@@ -240,9 +265,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Actor> {
         .verify(token, state.clock.now_utc())
         .map_err(|m| AppError::Unauthorized(m.into()))?;
     let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
+    let after = opened_after(state, state.clock.now());
     let role = state
         .db
-        .read(move |c| sessions::live_role(c, &sid, &sub).map_err(AppError::from))
+        .read(move |c| sessions::live_role(c, &sid, &sub, after).map_err(AppError::from))
         .await?
         .ok_or_else(|| AppError::Unauthorized("The session has ended. Sign in again.".into()))?;
     Ok(Actor {

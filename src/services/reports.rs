@@ -272,6 +272,7 @@ pub async fn pack_reader(
         return Err(expired());
     }
     let sid = session_id.to_string();
+    let after = super::auth::opened_after(state, state.clock.now());
     let found = state
         .db
         .read(move |c| -> AppResult<Option<(String, Role)>> {
@@ -281,7 +282,7 @@ pub async fn pack_reader(
             if session.revoked {
                 return Ok(None);
             }
-            let role = crate::db::sessions::live_role(c, &sid, &session.user_id)?;
+            let role = crate::db::sessions::live_role(c, &sid, &session.user_id, after)?;
             Ok(role.map(|r| (session.user_id, r)))
         })
         .await?;

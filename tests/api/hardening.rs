@@ -1,7 +1,8 @@
 //! Hardening: the binary in production refuses plain-http links and unencrypted SMTP unless an
 //! explicit override says so (naming the setting either way); access tokens and form tokens
 //! are signed with separate keys derived from the one secret, so neither passes for the other;
-//! `/metrics` needs its scrape token when one is set.
+//! `/metrics` needs its scrape token when one is set; a session ends at its absolute lifetime
+//! however often it is refreshed.
 
 use std::process::Command;
 
@@ -205,4 +206,62 @@ async fn metrics_need_the_scrape_token_when_one_is_set() {
         ),
         "{text}"
     );
+}
+
+async fn refresh(app: &TestApp, refresh_token: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/refresh"))
+        .json(&serde_json::json!({ "refresh_token": refresh_token }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_ends_twelve_hours_after_sign_in_however_often_it_is_refreshed() {
+    let app = spawn_app().await;
+    let signed_in: chrono::DateTime<chrono::Utc> = "2026-03-02T08:00:00Z".parse().unwrap();
+    let at = |minutes: i64| signed_in + chrono::Duration::minutes(minutes);
+    app.set_clock(signed_in);
+    let user = app.create_user(Role::Investigator).await;
+    let mut pair = app.tokens(&user).await;
+    // Refreshed regularly, each time well within the refresh token's own 12 hours.
+    for minutes in [180, 360, 540, 715] {
+        app.set_clock(at(minutes));
+        let res = refresh(&app, pair["refresh_token"].as_str().unwrap()).await;
+        assert_eq!(res.status(), 200, "at {minutes} minutes");
+        pair = res.json().await.unwrap();
+    }
+    let access = pair["access_token"].as_str().unwrap().to_string();
+    app.set_clock(at(12 * 60 - 1));
+    assert_eq!(app.get("/api/v1/me", &access).await.status(), 200);
+    // Twelve hours after sign-in the session is over: the access token (its own 15 minutes
+    // not yet up) and the refresh token (issued 5 minutes ago) are refused.
+    app.set_clock(at(12 * 60) + chrono::Duration::seconds(1));
+    assert_problem(app.get("/api/v1/me", &access).await, 401).await;
+    let res = refresh(&app, pair["refresh_token"].as_str().unwrap()).await;
+    let body = assert_problem(res, 401).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("12 hours"),
+        "{body}"
+    );
+    // Signing in again opens a new session.
+    let pair = app.tokens(&user).await;
+    let access = pair["access_token"].as_str().unwrap();
+    assert_eq!(app.get("/api/v1/me", access).await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_absolute_lifetime_is_a_setting() {
+    let app = spawn_app_with(|s| s.auth.session_absolute_hours = 2).await;
+    let signed_in = app.clock.now_utc();
+    let user = app.create_user(Role::Investigator).await;
+    let pair = app.tokens(&user).await;
+    app.set_clock(signed_in + chrono::Duration::minutes(119));
+    let res = refresh(&app, pair["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(res.status(), 200);
+    let pair: serde_json::Value = res.json().await.unwrap();
+    app.set_clock(signed_in + chrono::Duration::minutes(121));
+    let res = refresh(&app, pair["refresh_token"].as_str().unwrap()).await;
+    assert_problem(res, 401).await;
 }
