@@ -15,6 +15,7 @@
 //! | `alerts.enabled` | `CANDOUR__ALERTS__ENABLED` | `true` |
 //! | `server.public_url` | `CANDOUR__SERVER__PUBLIC_URL` | empty: `http://<host>:<port>` (set it in production) |
 //! | `server.trusted_proxies` | `CANDOUR__SERVER__TRUSTED_PROXIES` | empty: `X-Forwarded-For` is never believed |
+//! | `server.allow_insecure_public_url` | `CANDOUR__SERVER__ALLOW_INSECURE_PUBLIC_URL` | `false`: production refuses a `public_url` that is not `https://` |
 //! | `database.url` | `CANDOUR__DATABASE__URL` | `sqlite://data/candour.db` |
 //! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` |
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
@@ -23,6 +24,7 @@
 //! | `retention.years` | `CANDOUR__RETENTION__YEARS` | `10` |
 //! | `auth.access_token_minutes` | `CANDOUR__AUTH__ACCESS_TOKEN_MINUTES` | `15` |
 //! | `auth.refresh_token_hours` | `CANDOUR__AUTH__REFRESH_TOKEN_HOURS` | `12` |
+//! | `auth.session_absolute_hours` | `CANDOUR__AUTH__SESSION_ABSOLUTE_HOURS` | `12` (a session ends this long after sign-in, however often refreshed) |
 //! | `auth.max_failed_logins` | `CANDOUR__AUTH__MAX_FAILED_LOGINS` | `5` (per account and client address) |
 //! | `auth.password_hash_concurrency` | `CANDOUR__AUTH__PASSWORD_HASH_CONCURRENCY` | `2` (Argon2 checks at once) |
 //! | `auth.password_hash_wait_ms` | `CANDOUR__AUTH__PASSWORD_HASH_WAIT_MS` | `2000` (then 503 with `Retry-After`) |
@@ -36,6 +38,7 @@
 //! | `email.smtp_host` | `CANDOUR__EMAIL__SMTP_HOST` | none; required with `smtp` |
 //! | `email.smtp_port` | `CANDOUR__EMAIL__SMTP_PORT` | `587` |
 //! | `email.smtp_tls` | `CANDOUR__EMAIL__SMTP_TLS` | `starttls` (or `tls`, `none`) |
+//! | `email.allow_insecure_smtp` | `CANDOUR__EMAIL__ALLOW_INSECURE_SMTP` | `false`: production refuses `smtp_tls = "none"` |
 //! | `email.smtp_username` | `CANDOUR__EMAIL__SMTP_USERNAME` | none (no authentication) |
 //! | `email.smtp_password` | `CANDOUR__EMAIL__SMTP_PASSWORD` | none; environment only, refused in a file |
 //! | `email.smtp_timeout_seconds` | `CANDOUR__EMAIL__SMTP_TIMEOUT_SECONDS` | `30` |
@@ -62,6 +65,9 @@
 //! | `reports.spc.shift_run`, `.trend_run`, `.min_points`, `.screen_moving_ranges` | `CANDOUR__REPORTS__SPC__SHIFT_RUN` … | `7`, `7`, `12`, `false` |
 //! | `reports.spc.precedence` | `CANDOUR__REPORTS__SPC__PRECEDENCE` | `side_of_mean` (NHSRplotthedots; or `fdp`) |
 //! | `learning.sustain_review_months` | `CANDOUR__LEARNING__SUSTAIN_REVIEW_MONTHS` | `3` (months after a service change is implemented before it may be verified as sustained) |
+//! | `metrics.token` | `CANDOUR__METRICS__TOKEN` | empty: `/metrics` needs no token; else `Authorization: Bearer <token>` (environment only, refused in a file) |
+//! | `throttle.enabled` | `CANDOUR__THROTTLE__ENABLED` | `true` (`false` only for a load benchmark on a test server) |
+//! | `throttle.<scope>.per_minute`, `.burst` | `CANDOUR__THROTTLE__LOGIN_PER_ADDRESS__PER_MINUTE` … | `login_per_address` 20/20, `login_per_account` 10/10, `refresh_per_address` 60/60, `password_per_address` 10/10, `password_per_account` 5/5, `public_form_per_address` 10/10, `public_form_per_link` 5/5 |
 //!
 //! The `candour` periods count working days from the day the trust became aware of a notifiable
 //! safety incident. Regulation 20 says only "as soon as reasonably practicable"; 10 working days
@@ -80,7 +86,9 @@ use crate::domain::candour::CandourRules;
 use crate::domain::clock::ClockRules;
 
 mod sections;
+mod throttle;
 pub use sections::*;
+pub use throttle::*;
 
 /// The JWT secret shipped for development. Production refuses to start with it.
 pub const DEVELOPMENT_JWT_SECRET: &str = "candour-development-secret-do-not-use-in-production";
@@ -92,7 +100,7 @@ pub const DEVELOPMENT_AUDIT_KEY: &str = "candour-development-audit-key-do-not-us
 pub const MIN_PRODUCTION_SECRET_BYTES: usize = 32;
 
 /// A string that never shows in `Debug` output or logs.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -171,6 +179,8 @@ pub struct Settings {
     pub learning: LearningSettings,
     pub audit: AuditSettings,
     pub retention: RetentionSettings,
+    pub throttle: ThrottleSettings,
+    pub metrics: MetricsSettings,
 }
 
 impl Settings {
@@ -193,6 +203,7 @@ impl Settings {
         for (key, var, default) in [
             ("email.smtp_password", "CANDOUR__EMAIL__SMTP_PASSWORD", ""),
             ("audit.key", "CANDOUR__AUDIT__KEY", DEVELOPMENT_AUDIT_KEY),
+            ("metrics.token", "CANDOUR__METRICS__TOKEN", ""),
         ] {
             if in_files.get_string(key).is_ok_and(|p| p != default) {
                 return Err(format!(
@@ -240,6 +251,7 @@ impl Settings {
         }
         problems.extend(self.email.problems(env));
         problems.extend(self.server.proxy_problems());
+        problems.extend(self.throttle.problems());
         if env == Environment::Production {
             problems.extend(self.auth.production_problem());
             problems.extend(production_key_problem(
@@ -248,6 +260,7 @@ impl Settings {
                 self.audit.key.expose(),
                 DEVELOPMENT_AUDIT_KEY,
             ));
+            problems.extend(self.server.production_problem());
         }
         if problems.is_empty() {
             Ok(())
@@ -262,6 +275,7 @@ impl Settings {
         b.section("auth");
         b.at_least("access_token_minutes", a.access_token_minutes, 1);
         b.at_least("refresh_token_hours", a.refresh_token_hours, 1);
+        b.within("session_absolute_hours", a.session_absolute_hours, 1..=8760);
         b.at_least("max_failed_logins", a.max_failed_logins, 1);
         b.within(
             "password_hash_concurrency",
@@ -434,6 +448,57 @@ mod tests {
         let refused = s.validate(Environment::Production).unwrap_err();
         assert!(refused.contains("audit.key is 31 bytes"), "{refused}");
         s.audit.key = Secret::new("k".repeat(32));
+        s.server.public_url = "https://complaints.trust.nhs.uk".into();
+        assert!(s.validate(Environment::Production).is_ok());
+    }
+
+    /// Settings production accepts: a long secret, SMTP with STARTTLS, an https address.
+    fn production_ready() -> Settings {
+        let mut s = Settings::default();
+        s.auth.jwt_secret = Secret::new("x".repeat(32));
+        s.email.transport = EmailTransport::Smtp;
+        s.email.smtp_host = "smtp.trust.nhs.uk".into();
+        s.server.public_url = "HTTPS://complaints.trust.nhs.uk/".into();
+        s.audit.key = Secret::new("k".repeat(32));
+        s
+    }
+
+    #[test]
+    fn production_refuses_plain_http_links_unless_explicitly_allowed() {
+        let mut s = production_ready();
+        assert!(s.validate(Environment::Production).is_ok());
+        for url in [
+            "http://complaints.trust.nhs.uk",
+            "",
+            "complaints.trust.nhs.uk",
+        ] {
+            s.server.public_url = url.into();
+            let e = s.validate(Environment::Production).unwrap_err();
+            assert!(e.contains("server.public_url"), "{url:?}: {e}");
+            assert!(e.contains("server.allow_insecure_public_url"), "{e}");
+            assert!(
+                s.validate(Environment::Development).is_ok(),
+                "only production"
+            );
+        }
+        s.server.allow_insecure_public_url = true;
+        assert!(s.validate(Environment::Production).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_smtp_without_tls_unless_explicitly_allowed() {
+        let mut s = production_ready();
+        s.email.smtp_tls = SmtpTls::Tls;
+        assert!(s.validate(Environment::Production).is_ok());
+        s.email.smtp_tls = SmtpTls::None;
+        let e = s.validate(Environment::Production).unwrap_err();
+        assert!(e.contains("email.smtp_tls"), "{e}");
+        assert!(e.contains("email.allow_insecure_smtp"), "{e}");
+        assert!(
+            s.validate(Environment::Development).is_ok(),
+            "only production"
+        );
+        s.email.allow_insecure_smtp = true;
         assert!(s.validate(Environment::Production).is_ok());
     }
 
@@ -457,6 +522,7 @@ mod tests {
         s.email.smtp_host = "  ".into();
         assert!(s.validate(Environment::Production).is_err());
         s.email.smtp_host = "smtp.trust.nhs.uk".into();
+        s.server.public_url = "https://complaints.trust.nhs.uk".into();
         assert!(s.validate(Environment::Production).is_ok());
     }
 
@@ -521,6 +587,19 @@ mod tests {
         let s = Settings::load(dir.path(), Environment::Test).unwrap();
         assert_eq!(s.email.retry_base_seconds, 2.0);
         assert_eq!(s.email.poll_seconds, 0.5);
+    }
+
+    #[test]
+    fn the_metrics_token_is_refused_in_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("default.toml"),
+            "[metrics]\ntoken = \"scrape-me\"\n",
+        )
+        .unwrap();
+        let e = Settings::load(dir.path(), Environment::Test).unwrap_err();
+        assert!(e.contains("CANDOUR__METRICS__TOKEN"), "{e}");
+        assert!(!e.contains("scrape-me"));
     }
 
     #[test]

@@ -113,6 +113,13 @@ pub enum AppError {
     /// Too much of one kind of work at once (e.g. password checks): 503, try again in a second.
     #[error("busy: {0}")]
     Busy(String),
+    /// Too many requests of one kind from one client or for one account: 429, with
+    /// `Retry-After` saying when the next one will be accepted.
+    #[error("throttled: {detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_seconds: u64,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -202,6 +209,9 @@ impl AppError {
             Self::Busy(detail) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", detail.clone())
             }
+            Self::TooManyRequests { detail, .. } => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-requests", detail)
+            }
             Self::Internal(cause) => internal_problem(&format!("{cause:#}")),
         }
     }
@@ -239,12 +249,24 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.problem().response()
+        let mut res = self.problem().response();
+        if let Self::TooManyRequests {
+            retry_after_seconds,
+            ..
+        } = self
+        {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from((*retry_after_seconds).max(1)),
+            );
+        }
+        res
     }
 }
 

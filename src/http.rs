@@ -1,6 +1,6 @@
 //! Cross-cutting HTTP plumbing: request ids, access logs, metrics, problem documents for
-//! errors that never reached a handler, the headers of HTML answers, and input refused before
-//! any handler (a NUL character).
+//! errors that never reached a handler, the headers of HTML answers, input refused before
+//! any handler (a NUL character), and the throttling of sign-ins and public forms.
 
 pub mod client;
 pub mod fallback;
@@ -8,3 +8,4 @@ pub mod hygiene;
 pub mod metrics;
 pub mod observe;
 pub mod page;
+pub mod throttle;

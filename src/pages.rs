@@ -11,7 +11,7 @@ pub mod you_said_we_did;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use crate::error::AppError;
@@ -150,9 +150,43 @@ pub fn server_error(state: Option<&AppState>, cause: &str) -> HttpResponse {
     html(StatusCode::INTERNAL_SERVER_ERROR, body)
 }
 
+/// The answer to a public form post refused by the throttle (per client address and per
+/// link), before anything is read or stored; `None` lets the post through.
+pub fn throttled(state: &AppState, req: &HttpRequest, token: &str) -> Option<HttpResponse> {
+    let client = crate::http::client::address(req, &state.settings.server.trusted_proxy_addrs());
+    let refused = state.throttle.public_form(&client, token).err()?;
+    Some(app_error(state, &refused.into()))
+}
+
+/// The page for a request turned away for coming too often, with `Retry-After`.
+pub fn too_many(state: &AppState, retry_after_seconds: u64) -> HttpResponse {
+    let wait = if retry_after_seconds < 120 {
+        format!("{retry_after_seconds} seconds")
+    } else {
+        format!("{} minutes", retry_after_seconds.div_ceil(60))
+    };
+    let advice = format!("Wait {wait}, then go back to the page and try again.");
+    let mut res = message(
+        state,
+        StatusCode::TOO_MANY_REQUESTS,
+        "You have tried too many times in a short time",
+        &["Nothing you sent has been stored.", advice.as_str()],
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, retry_after_seconds.max(1).into());
+    res
+}
+
 /// The page for an error from a use-case.
 pub fn app_error(state: &AppState, e: &AppError) -> HttpResponse {
     use actix_web::ResponseError;
+    if let AppError::TooManyRequests {
+        retry_after_seconds,
+        ..
+    } = e
+    {
+        return too_many(state, *retry_after_seconds);
+    }
     let status = e.status_code();
     match status {
         StatusCode::NOT_FOUND => not_found(state),

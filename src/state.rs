@@ -8,6 +8,7 @@ use crate::config::{Environment, Settings};
 use crate::db::Db;
 use crate::email::Outbox;
 use crate::http::metrics::Metrics;
+use crate::http::throttle::Throttle;
 
 /// Shared application state, cheap to clone.
 #[derive(Clone)]
@@ -24,6 +25,9 @@ pub struct AppState {
     /// Slots for password hashing, which runs a few at a time so that a burst of sign-ins
     /// cannot take the memory or the blocking threads the database calls need.
     pub password_slots: Arc<tokio::sync::Semaphore>,
+    /// Requests per client address and per account for sign-in, refresh, password change and
+    /// the public forms (`[throttle]`).
+    pub throttle: Arc<Throttle>,
 }
 
 impl AppState {
@@ -41,6 +45,7 @@ impl AppState {
         let password_slots = Arc::new(tokio::sync::Semaphore::new(
             settings.auth.password_hash_concurrency.max(1),
         ));
+        let throttle = Arc::new(Throttle::new(&settings.throttle, clock.clone()));
         Self {
             db,
             jwt,
@@ -50,6 +55,7 @@ impl AppState {
             clock,
             outbox,
             password_slots,
+            throttle,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Sign-in, token refresh, sign-out and the signed-in user's own account.
+//! Sign-in, token refresh, sign-out and the signed-in user's own account. Sign-in, refresh and
+//! password change are throttled per client address and account (429 with `Retry-After`).
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
@@ -21,6 +22,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(change_password);
 }
 
+/// The client's address (`X-Forwarded-For` believed only from `server.trusted_proxies`).
+fn client_address(state: &AppState, req: &HttpRequest) -> String {
+    crate::http::client::address(req, &state.settings.server.trusted_proxy_addrs())
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
@@ -39,6 +45,7 @@ pub struct LoginRequest {
         (status = 200, description = "Signed in", body = TokenPair),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password, or sign-ins from this address locked", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-ins from this address or for this account; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many password checks at once; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -55,7 +62,8 @@ pub async fn login(
     if password.is_empty() {
         return Err(AppError::invalid("password", "is required"));
     }
-    let client = crate::http::client::address(&req, &state.settings.server.trusted_proxy_addrs());
+    let client = client_address(&state, &req);
+    state.throttle.login(&client, &email)?;
     auth::login(&state, email, password, client)
         .await
         .map(web::Json)
@@ -77,13 +85,16 @@ pub struct RefreshRequest {
         (status = 200, description = "New tokens", body = TokenPair),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid, expired or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many refreshes from this address; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ApiJson<RefreshRequest>,
 ) -> AppResult<web::Json<TokenPair>> {
+    state.throttle.refresh(&client_address(&state, &req))?;
     auth::refresh(&state, body.0.refresh_token)
         .await
         .map(web::Json)
@@ -147,15 +158,20 @@ pub struct ChangePasswordRequest {
         (status = 204, description = "Password changed"),
         (status = 400, description = "Wrong current password or weak new one", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many password changes from this address or for this account; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many password checks at once; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: AuthUser,
     body: ApiJson<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
+    state
+        .throttle
+        .password_change(&client_address(&state, &req), &user.0.user_id)?;
     let ChangePasswordRequest {
         current_password,
         new_password,

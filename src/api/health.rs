@@ -1,10 +1,12 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, AppResult, Problem};
+use crate::http::metrics::scrape_allowed;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -54,13 +56,27 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<web::Json<Readiness
 }
 
 /// Request counts, latency histograms and pool gauges in the Prometheus text format.
+///
+/// When `metrics.token` is set, the scrape must send `Authorization: Bearer <token>`.
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, description = "Prometheus exposition", body = String, content_type = "text/plain"))
+    responses(
+        (status = 200, description = "Prometheus exposition", body = String, content_type = "text/plain"),
+        (status = 401, description = "`metrics.token` is set and the request does not carry it", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !scrape_allowed(&state.settings.metrics.token, authorization) {
+        return Err(AppError::Unauthorized(
+            "The metrics need the scrape token: send Authorization: Bearer <metrics.token>.".into(),
+        ));
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(&state.db.pool_states()))
+        .body(state.metrics.render(&state.db.pool_states())))
 }

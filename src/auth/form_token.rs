@@ -1,6 +1,7 @@
 //! Tokens for forms that have no sign-in (the tracking page, the survey): an HMAC-SHA256 over
 //! what the form is for, the link it belongs to and when it was rendered, so a form posted from
-//! anywhere else, for another link, or long after it was shown is refused.
+//! anywhere else, for another link, or long after it was shown is refused. The key is the form
+//! key ([`crate::auth::keys::form_key`]), never the one access tokens are signed with.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

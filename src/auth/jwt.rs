@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
+use super::keys;
 use crate::domain::role::Role;
 
 const ISSUER: &str = "candour";
@@ -23,7 +24,8 @@ pub struct Claims {
     pub iss: String,
 }
 
-/// Signs and checks access tokens with one shared secret.
+/// Signs and checks access tokens with the access-token key derived from the shared secret
+/// ([`crate::auth::keys`]), never the secret itself.
 #[derive(Clone)]
 pub struct JwtKeys {
     encoding: EncodingKey,
@@ -33,9 +35,10 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     pub fn new(secret: &str, lifetime: Duration) -> Self {
+        let key = keys::derive(secret, keys::Purpose::AccessToken);
         Self {
-            encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            encoding: EncodingKey::from_secret(&key),
+            decoding: DecodingKey::from_secret(&key),
             lifetime,
         }
     }
@@ -143,16 +146,51 @@ mod tests {
     }
 
     #[test]
+    fn a_token_signed_with_the_form_key_or_the_bare_secret_is_not_valid() {
+        let secret = "a-test-secret-of-thirty-two-bytes!!";
+        let now = at("2026-07-01T23:30:00Z");
+        let claims = Claims {
+            sub: "u1".into(),
+            role: Role::Admin,
+            sid: "s1".into(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + 600,
+            jti: "j1".into(),
+            iss: ISSUER.into(),
+        };
+        let sign = |key: &[u8]| {
+            encode(
+                &Header::new(Algorithm::HS256),
+                &claims,
+                &EncodingKey::from_secret(key),
+            )
+            .unwrap()
+        };
+        let access = keys::derive(secret, keys::Purpose::AccessToken);
+        assert!(keys().verify(&sign(&access), now).is_ok());
+        for key in [&keys::form_key(secret)[..], secret.as_bytes()] {
+            assert_eq!(
+                keys().verify(&sign(key), now).unwrap_err(),
+                "The access token is not valid."
+            );
+        }
+    }
+
+    #[test]
     fn a_token_without_exp_is_not_valid() {
         let now = at("2026-07-01T23:30:00Z");
         let claims = serde_json::json!({
             "sub": "u1", "role": "admin", "sid": "s1", "iat": now.timestamp(),
             "jti": "j1", "iss": ISSUER,
         });
+        let key = keys::derive(
+            "a-test-secret-of-thirty-two-bytes!!",
+            keys::Purpose::AccessToken,
+        );
         let t = encode(
             &Header::new(Algorithm::HS256),
             &claims,
-            &EncodingKey::from_secret(b"a-test-secret-of-thirty-two-bytes!!"),
+            &EncodingKey::from_secret(&key),
         )
         .unwrap();
         assert_eq!(

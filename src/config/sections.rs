@@ -1,6 +1,6 @@
 //! The sections of the settings, each with its defaults: the server, the database, sign-in,
-//! email, the trust, alerts, tracking links, feedback, reports, learning, the audit key and
-//! retention.
+//! email, the trust, alerts, tracking links, feedback, reports, learning, metrics, the audit
+//! key and retention.
 
 use std::path::PathBuf;
 
@@ -135,6 +135,15 @@ impl Default for ReportSettings {
     }
 }
 
+/// `GET /metrics` (Prometheus).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// When set, a scrape must send `Authorization: Bearer <token>`. From the environment only
+    /// (`CANDOUR__METRICS__TOKEN`). Empty: `/metrics` is open (keep it off the public network).
+    pub token: Secret,
+}
+
 /// The learning register (characteristic 10E).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -166,6 +175,9 @@ pub struct ServerSettings {
     /// Comma-separated addresses of the reverse proxies whose `X-Forwarded-For` is believed
     /// (e.g. `10.0.0.5, 10.0.0.6`). Empty (the default): the peer address is the client's.
     pub trusted_proxies: String,
+    /// Let production run with a `public_url` that is not `https://` (links to complainants
+    /// sent in the clear). Off by default; only for a TLS terminator Candour cannot see.
+    pub allow_insecure_public_url: bool,
 }
 
 impl ServerSettings {
@@ -190,6 +202,21 @@ impl ServerSettings {
             .filter(|e| e.parse::<std::net::IpAddr>().is_err())
             .map(|e| format!("server.trusted_proxies: {e:?} is not an IP address"))
             .collect()
+    }
+
+    /// In production, links must be `https://` unless `allow_insecure_public_url` says not.
+    pub fn production_problem(&self) -> Option<String> {
+        let url = self.base_url();
+        let https = url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"));
+        (!https && !self.allow_insecure_public_url).then(|| {
+            format!(
+                "server.public_url must be an https:// address in production (it is the base of \
+                 every link sent to complainants and staff), not {url:?}; set \
+                 server.allow_insecure_public_url = true only if TLS is added where Candour cannot see it"
+            )
+        })
     }
 
     /// The base URL for links, without a trailing slash.
@@ -224,6 +251,8 @@ pub struct AuthSettings {
     pub jwt_secret: Secret,
     pub access_token_minutes: i64,
     pub refresh_token_hours: i64,
+    /// Hours after sign-in that a session ends however often it is refreshed.
+    pub session_absolute_hours: i64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
     /// Password hashes (19 MiB of Argon2 each) computed at once, on their own pool.
@@ -295,6 +324,9 @@ pub struct EmailSettings {
     pub batch_size: i64,
     /// Folder of template overrides (`<name>/subject.txt.j2`, `body.txt.j2`, `body.html.j2`).
     pub templates_dir: PathBuf,
+    /// Let production send mail with `smtp_tls = "none"` (unencrypted). Off by default; only
+    /// for a relay on the same host.
+    pub allow_insecure_smtp: bool,
 }
 
 /// The built-in `email.templates_dir`; it follows `CANDOUR_CONFIG_DIR` when left alone.
@@ -317,6 +349,7 @@ impl Default for EmailSettings {
             poll_seconds: 5.0,
             batch_size: 20,
             templates_dir: DEFAULT_TEMPLATES_DIR.into(),
+            allow_insecure_smtp: false,
         }
     }
 }
@@ -362,6 +395,17 @@ impl EmailSettings {
                     .to_string(),
             );
         }
+        if env == Environment::Production
+            && self.transport == EmailTransport::Smtp
+            && self.smtp_tls == SmtpTls::None
+            && !self.allow_insecure_smtp
+        {
+            problems.push(
+                "email.smtp_tls = \"none\" sends mail unencrypted: production needs \"starttls\" or \"tls\"; \
+                 set email.allow_insecure_smtp = true only for a relay on the same host"
+                    .to_string(),
+            );
+        }
         problems
     }
 }
@@ -376,6 +420,7 @@ impl Default for ServerSettings {
             shutdown_timeout_seconds: 30,
             public_url: String::new(),
             trusted_proxies: String::new(),
+            allow_insecure_public_url: false,
         }
     }
 }
@@ -396,6 +441,7 @@ impl Default for AuthSettings {
             jwt_secret: Secret::new(DEVELOPMENT_JWT_SECRET),
             access_token_minutes: 15,
             refresh_token_hours: 12,
+            session_absolute_hours: 12,
             max_failed_logins: 5,
             password_hash_concurrency: 2,
             password_hash_wait_ms: 2000,

@@ -14,6 +14,8 @@ pub struct SessionState {
     pub session_id: String,
     pub user_id: String,
     pub revoked: bool,
+    /// When it was opened by a sign-in (its absolute lifetime counts from here).
+    pub created_at: NaiveDateTime,
 }
 
 /// A refresh token found by its hash.
@@ -48,16 +50,25 @@ pub fn create(
 
 /// The session `id`, if it exists.
 pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<SessionState>> {
-    let row: Option<(String, String, Option<NaiveDateTime>)> = sessions::table
+    type Row = (String, String, Option<NaiveDateTime>, NaiveDateTime);
+    let row: Option<Row> = sessions::table
         .find(id)
-        .select((sessions::id, sessions::user_id, sessions::revoked_at))
+        .select((
+            sessions::id,
+            sessions::user_id,
+            sessions::revoked_at,
+            sessions::created_at,
+        ))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(session_id, user_id, revoked_at)| SessionState {
-        session_id,
-        user_id,
-        revoked: revoked_at.is_some(),
-    }))
+    Ok(row.map(
+        |(session_id, user_id, revoked_at, created_at)| SessionState {
+            session_id,
+            user_id,
+            revoked: revoked_at.is_some(),
+            created_at,
+        },
+    ))
 }
 
 /// Revoke session `id` (no-op when already revoked).
@@ -115,18 +126,21 @@ pub fn revoke_others_for_user(
     .execute(conn)?)
 }
 
-/// The user's current role if the session is open and the user active: the check behind
-/// every access token.
+/// The user's current role if the session is open, was opened after `opened_after` (its
+/// absolute lifetime has not run out) and the user is active: the check behind every access
+/// token.
 pub fn live_role(
     conn: &mut DbConnection,
     session_id: &str,
     user_id: &str,
+    opened_after: NaiveDateTime,
 ) -> DbResult<Option<Role>> {
     let found: Option<String> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
+        .filter(sessions::created_at.gt(opened_after))
         .filter(users::active.eq(true))
         .select(users::role)
         .first(conn)

@@ -1,9 +1,30 @@
-//! Request counters and latency histograms in the Prometheus text format.
+//! Request counters and latency histograms in the Prometheus text format, and the check of
+//! the scrape token (`metrics.token`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::config::Secret;
+
+/// Whether a scrape with this `Authorization` header may read the metrics: always when no token
+/// is configured, else only with `Bearer <token>`. The comparison takes the same time however
+/// much of the token is right (digests compared in constant time, so not even its length shows).
+pub fn scrape_allowed(token: &Secret, authorization: Option<&str>) -> bool {
+    let expected = token.expose();
+    if expected.is_empty() {
+        return true;
+    }
+    let Some(given) = authorization.and_then(|h| h.strip_prefix("Bearer ")) else {
+        return false;
+    };
+    let (given, expected) = (Sha256::digest(given.trim()), Sha256::digest(expected));
+    bool::from(given.ct_eq(&expected))
+}
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -111,6 +132,26 @@ fn escape(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scrape_token_is_needed_only_when_set() {
+        assert!(scrape_allowed(&Secret::new(""), None));
+        let token = Secret::new("scrape-token-0123456789");
+        assert!(scrape_allowed(
+            &token,
+            Some("Bearer scrape-token-0123456789")
+        ));
+        for wrong in [
+            None,
+            Some(""),
+            Some("scrape-token-0123456789"),
+            Some("Bearer scrape-token-012345678"),
+            Some("Bearer scrape-token-01234567890"),
+            Some("Basic c2NyYXBl"),
+        ] {
+            assert!(!scrape_allowed(&token, wrong), "{wrong:?}");
+        }
+    }
 
     #[test]
     fn renders_counts_and_buckets() {

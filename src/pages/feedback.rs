@@ -1,10 +1,10 @@
 //! `GET/POST /feedback/{token}`: the handling-feedback survey, answered once.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
-use super::{app_error, form_pairs, gone, message, not_found, render};
+use super::{app_error, form_pairs, gone, message, not_found, render, throttled};
 use crate::services::feedback::{self, Submitted, Survey, SurveyView};
 use crate::services::tracking::Lookup;
 use crate::state::AppState;
@@ -49,14 +49,19 @@ pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
     }
 }
 
-/// Store the answers, once.
+/// Store the answers, once (throttled per client address and per link).
 pub async fn submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
+    let token = token.into_inner();
+    if let Some(refused) = throttled(&state, &req, &token) {
+        return refused;
+    }
     let fields = form_pairs(&body).unwrap_or_default();
-    match feedback::submit(&state, token.into_inner(), fields).await {
+    match feedback::submit(&state, token, fields).await {
         Ok(Lookup::Found(Submitted::Thanks)) => thanks(&state),
         Ok(Lookup::Found(Submitted::AlreadyAnswered)) => already(&state, StatusCode::CONFLICT),
         Ok(Lookup::Found(Submitted::Invalid(view))) => form(&state, StatusCode::BAD_REQUEST, &view),

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{app_error, form_pairs, gone, not_found, render};
+use super::{app_error, form_pairs, gone, not_found, render, throttled};
 use crate::services::tracking::{self, Lookup, MessageOutcome, TrackView};
 use crate::state::AppState;
 
@@ -48,13 +48,17 @@ pub async fn show(
     }
 }
 
-/// Send a message from the tracking page.
+/// Send a message from the tracking page (throttled per client address and per link).
 pub async fn send_message(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
     let token = token.into_inner();
+    if let Some(refused) = throttled(&state, &req, &token) {
+        return refused;
+    }
     let fields = form_pairs(&body).unwrap_or_default();
     let field = |name: &str| {
         fields

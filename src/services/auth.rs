@@ -1,6 +1,8 @@
-//! Sign-in, token rotation, sign-out and the check behind every bearer token.
+//! Sign-in, token rotation, sign-out and the check behind every bearer token. A session ends
+//! `auth.session_absolute_hours` after sign-in however often it is refreshed: refreshes and
+//! its access tokens are refused from then on.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -157,7 +159,7 @@ async fn open_session(
     let session_id = uuid::Uuid::new_v4().to_string();
     let refresh = tokens::random_token();
     let refresh_hash = tokens::hash_token(&refresh);
-    let expires = now + Duration::hours(state.settings.auth.refresh_token_hours);
+    let expires = refresh_expiry(state, now, now);
     let (uid, sid) = (user.id.clone(), session_id.clone());
     state
         .db
@@ -219,6 +221,20 @@ async fn refused(
         .await
 }
 
+/// When a refresh token issued at `now` for a session opened at `opened` expires: after
+/// `auth.refresh_token_hours`, but never past the session's absolute lifetime.
+fn refresh_expiry(state: &AppState, opened: NaiveDateTime, now: NaiveDateTime) -> NaiveDateTime {
+    let auth = &state.settings.auth;
+    (now + Duration::hours(auth.refresh_token_hours))
+        .min(opened + Duration::hours(auth.session_absolute_hours))
+}
+
+/// Sessions opened at or before this instant have reached their absolute lifetime
+/// (`auth.session_absolute_hours`) at `now`.
+pub fn opened_after(state: &AppState, now: NaiveDateTime) -> NaiveDateTime {
+    now - Duration::hours(state.settings.auth.session_absolute_hours)
+}
+
 fn token_pair(
     state: &AppState,
     user_id: &str,
@@ -240,6 +256,8 @@ fn token_pair(
 
 enum Refresh {
     Invalid,
+    /// The session reached its absolute lifetime; it is now revoked.
+    Ended,
     Reused {
         session_id: String,
     },
@@ -255,12 +273,11 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
     let hash = tokens::hash_token(&refresh_token);
     let next = tokens::random_token();
     let next_hash = tokens::hash_token(&next);
-    let lifetime = Duration::hours(state.settings.auth.refresh_token_hours);
-    let clock = state.clock.clone();
+    let st = state.clone();
     let outcome = state
         .db
         .write(move |c| -> AppResult<Refresh> {
-            let now = clock.now();
+            let now = st.clock.now();
             let Some(row) = sessions::find_refresh_token(c, &hash)? else {
                 return Ok(Refresh::Invalid);
             };
@@ -269,6 +286,10 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
             };
             if session.revoked {
                 return Ok(Refresh::Invalid);
+            }
+            if session.created_at <= opened_after(&st, now) {
+                sessions::revoke(c, &session.session_id, "absolute lifetime reached", now)?;
+                return Ok(Refresh::Ended);
             }
             if row.used_at.is_some() || !sessions::spend_refresh_token(c, &row.id, now)? {
                 sessions::revoke(c, &session.session_id, "refresh token reused", now)?;
@@ -289,7 +310,7 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
                 &session.session_id,
                 &next_hash,
                 now,
-                now + lifetime,
+                refresh_expiry(&st, session.created_at, now),
             )?;
             Ok(Refresh::Rotated {
                 user_id: user.id,
@@ -302,6 +323,10 @@ pub async fn refresh(state: &AppState, refresh_token: String) -> AppResult<Token
         Refresh::Invalid => Err(AppError::Unauthorized(
             "The refresh token is not valid or has expired. Sign in again.".into(),
         )),
+        Refresh::Ended => Err(AppError::Unauthorized(format!(
+            "Sessions last at most {} hours from sign-in. Sign in again.",
+            state.settings.auth.session_absolute_hours
+        ))),
         Refresh::Reused { session_id } => {
             tracing::warn!(session.id = %session_id, "refresh token reused; session revoked");
             Err(AppError::Unauthorized(
@@ -339,9 +364,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Actor> {
         .verify(token, state.clock.now_utc())
         .map_err(|m| AppError::Unauthorized(m.into()))?;
     let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
+    let after = opened_after(state, state.clock.now());
     let role = state
         .db
-        .read(move |c| sessions::live_role(c, &sid, &sub).map_err(AppError::from))
+        .read(move |c| sessions::live_role(c, &sid, &sub, after).map_err(AppError::from))
         .await?
         .ok_or_else(|| AppError::Unauthorized("The session has ended. Sign in again.".into()))?;
     Ok(Actor {

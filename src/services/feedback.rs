@@ -403,7 +403,7 @@ fn survey_view(
 }
 
 fn secret(settings: &Settings) -> Vec<u8> {
-    settings.auth.jwt_secret.expose().as_bytes().to_vec()
+    crate::auth::keys::form_key(settings.auth.jwt_secret.expose()).to_vec()
 }
 
 /// The survey behind `token`.
@@ -514,7 +514,75 @@ pub enum Submitted {
     Invalid(Box<SurveyView>),
 }
 
+/// The invitation behind `token` if it still takes answers at `now`; else the answer to give.
+fn answerable(
+    c: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> AppResult<Result<Invitation, Lookup<Submitted>>> {
+    let Some(inv) = open_invitation(c, token)? else {
+        return Ok(Err(Lookup::Unknown));
+    };
+    if inv.responded_at.is_some() {
+        return Ok(Err(Lookup::Found(Submitted::AlreadyAnswered)));
+    }
+    if now >= inv.expires_at {
+        return Ok(Err(Lookup::Gone));
+    }
+    Ok(Ok(inv))
+}
+
+/// Acceptable answers, ready to store.
+struct Accepted {
+    invitation_id: String,
+    answers: Answers,
+    overall: i32,
+    comments: Option<String>,
+}
+
+/// Read and check a submission (reads only): the answers to store, or the answer to give.
+fn check_submission(
+    c: &mut DbConnection,
+    token: &str,
+    form: &[(String, String)],
+    settings: &Settings,
+    now: NaiveDateTime,
+) -> AppResult<Result<Accepted, Lookup<Submitted>>> {
+    let inv = match answerable(c, token, now)? {
+        Ok(inv) => inv,
+        Err(answer) => return Ok(Err(answer)),
+    };
+    let key = secret(settings);
+    let mut view = survey_view(c, &inv, &key, now)?;
+    let (answers, overall, comments) = read_answers(&mut view, form);
+    let form_ok = field(form, "csrf").is_some_and(|t| {
+        form_token::verify(&key, FORM_PURPOSE, &inv.id, &t, now, FORM_MAX_AGE_SECONDS)
+    });
+    if !form_ok {
+        view.errors.insert(
+            0,
+            ErrorLink {
+                href: "#overall".into(),
+                text: "This form has expired. Check your answers and send them again".into(),
+            },
+        );
+    }
+    let Some(overall) = overall.filter(|_| view.errors.is_empty()) else {
+        return Ok(Err(Lookup::Found(Submitted::Invalid(Box::new(view)))));
+    };
+    Ok(Ok(Accepted {
+        invitation_id: inv.id,
+        answers,
+        overall,
+        comments: Some(comments).filter(|t| !t.is_empty()),
+    }))
+}
+
 /// Parse and store the survey answers in `form` (name, value pairs) for `token`, once.
+///
+/// The link and the answers are checked on a reading connection first, so an unknown, dead or
+/// answered link and an incomplete form never wait for the database writer; the writer checks
+/// the link again before it stores the answers.
 pub async fn submit(
     state: &AppState,
     token: String,
@@ -522,44 +590,35 @@ pub async fn submit(
 ) -> AppResult<Lookup<Submitted>> {
     let settings = state.settings.clone();
     let clock = state.clock.clone();
+    let link = token.clone();
+    let checked = state
+        .db
+        .read(move |c| check_submission(c, &link, &form, &settings, clock.now()))
+        .await?;
+    let accepted = match checked {
+        Ok(accepted) => accepted,
+        Err(answer) => return Ok(answer),
+    };
+    let clock = state.clock.clone();
     state
         .db
         .write(move |c| -> AppResult<Lookup<Submitted>> {
-            let Some(inv) = open_invitation(c, &token)? else {
-                return Ok(Lookup::Unknown);
-            };
-            if inv.responded_at.is_some() {
-                return Ok(Lookup::Found(Submitted::AlreadyAnswered));
-            }
             let now = clock.now();
-            if now >= inv.expires_at {
-                return Ok(Lookup::Gone);
+            if let Err(answer) = answerable(c, &token, now)? {
+                return Ok(answer);
             }
-            let key = secret(&settings);
-            let mut view = survey_view(c, &inv, &key, now)?;
-            let (answers, overall, comments) = read_answers(&mut view, &form);
-            let form_ok = field(&form, "csrf").is_some_and(|t| {
-                form_token::verify(&key, FORM_PURPOSE, &inv.id, &t, now, FORM_MAX_AGE_SECONDS)
-            });
-            if !form_ok {
-                view.errors.insert(
-                    0,
-                    ErrorLink {
-                        href: "#overall".into(),
-                        text: "This form has expired. Check your answers and send them again"
-                            .into(),
-                    },
-                );
-            }
-            let Some(overall) = overall.filter(|_| view.errors.is_empty()) else {
-                return Ok(Lookup::Found(Submitted::Invalid(Box::new(view))));
-            };
-            let comments = Some(comments).filter(|t| !t.is_empty());
-            if !rows::record_response(c, &inv.id, overall, comments.as_deref(), now)? {
+            let Accepted {
+                invitation_id: id,
+                answers,
+                overall,
+                comments,
+            } = accepted;
+            if !rows::record_response(c, &id, overall, comments.as_deref(), now)? {
+                // Answered meanwhile: the first answers stand.
                 return Ok(Lookup::Found(Submitted::AlreadyAnswered));
             }
             for (code, score) in &answers {
-                rows::insert_answer(c, &inv.id, code, *score)?;
+                rows::insert_answer(c, &id, code, *score)?;
             }
             Ok(Lookup::Found(Submitted::Thanks))
         })

@@ -233,7 +233,7 @@ pub fn pack_key(
     actor.require(Permission::ReadReports)?;
     let period = period_for(actor, from, to)?;
     let now = state.clock.now();
-    let secret = state.settings.auth.jwt_secret.expose().as_bytes().to_vec();
+    let secret = crate::auth::keys::form_key(state.settings.auth.jwt_secret.expose());
     let token = crate::auth::form_token::issue(
         &secret,
         PACK_PURPOSE,
@@ -260,7 +260,7 @@ pub async fn pack_reader(
         || AppError::Unauthorized("This board pack link has expired or is not valid.".into());
     let period = period(from, to)?;
     let (session_id, token) = key.split_once('.').ok_or_else(expired)?;
-    let secret = state.settings.auth.jwt_secret.expose().as_bytes().to_vec();
+    let secret = crate::auth::keys::form_key(state.settings.auth.jwt_secret.expose());
     if !crate::auth::form_token::verify(
         &secret,
         PACK_PURPOSE,
@@ -272,6 +272,7 @@ pub async fn pack_reader(
         return Err(expired());
     }
     let sid = session_id.to_string();
+    let after = super::auth::opened_after(state, state.clock.now());
     let found = state
         .db
         .read(move |c| -> AppResult<Option<(String, Role)>> {
@@ -281,7 +282,7 @@ pub async fn pack_reader(
             if session.revoked {
                 return Ok(None);
             }
-            let role = crate::db::sessions::live_role(c, &sid, &session.user_id)?;
+            let role = crate::db::sessions::live_role(c, &sid, &session.user_id, after)?;
             Ok(role.map(|r| (session.user_id, r)))
         })
         .await?;

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::Actor;
 use super::access::load_visible;
 use crate::auth::{form_token, tokens};
-use crate::clock::date_in_england;
+use crate::clock::{Clock, date_in_england};
 use crate::config::Settings;
 use crate::db::cases;
 use crate::db::tracking::{self, TrackingLink};
@@ -357,7 +357,7 @@ fn open(
 }
 
 fn form_secret(settings: &Settings) -> Vec<u8> {
-    settings.auth.jwt_secret.expose().as_bytes().to_vec()
+    crate::auth::keys::form_key(settings.auth.jwt_secret.expose()).to_vec()
 }
 
 /// The tracking page for `token`.
@@ -398,45 +398,104 @@ pub enum MessageOutcome {
     StaleForm(Box<TrackView>),
 }
 
+/// Why a message from this page cannot be sent, as the page to show instead (a stale form, an
+/// unacceptable message), or `None` when it may be sent. Reads only.
+fn refusal(
+    c: &mut DbConnection,
+    (link, case): (&TrackingLink, &Case),
+    form: &str,
+    text: &str,
+    secret: &[u8],
+    now: NaiveDateTime,
+) -> AppResult<Option<MessageOutcome>> {
+    let page = |c: &mut DbConnection| view(c, case, link, true, secret, now).map(Box::new);
+    if !form_token::verify(
+        secret,
+        FORM_PURPOSE,
+        &link.id,
+        form,
+        now,
+        FORM_MAX_AGE_SECONDS,
+    ) {
+        return Ok(Some(MessageOutcome::StaleForm(page(c)?)));
+    }
+    if let Some(error) = message_error(case, text) {
+        let mut page = page(c)?;
+        page.can_message = true;
+        return Ok(Some(MessageOutcome::Invalid { page, error }));
+    }
+    Ok(None)
+}
+
+/// What a message post is: the link's token, the form token and the text (trimmed, with
+/// plain line ends).
+struct Post {
+    token: String,
+    form: String,
+    text: String,
+}
+
+/// The link behind the post and, when the message cannot be sent, the answer instead.
+fn check(
+    c: &mut DbConnection,
+    settings: &Settings,
+    clock: &Clock,
+    post: &Post,
+) -> AppResult<Result<(TrackingLink, Case), Lookup<MessageOutcome>>> {
+    let (link, case) = match open(c, settings, &post.token, clock.today())? {
+        Lookup::Found(found) => found,
+        Lookup::Unknown => return Ok(Err(Lookup::Unknown)),
+        Lookup::Gone => return Ok(Err(Lookup::Gone)),
+    };
+    let secret = form_secret(settings);
+    match refusal(
+        c,
+        (&link, &case),
+        &post.form,
+        &post.text,
+        &secret,
+        clock.now(),
+    )? {
+        Some(outcome) => Ok(Err(Lookup::Found(outcome))),
+        None => Ok(Ok((link, case))),
+    }
+}
+
 /// Send `text` to the case's handler from the tracking page.
+///
+/// The link, the form and the message are checked on a reading connection first, so an
+/// unknown or dead link, a stale form or an empty message never waits for the database
+/// writer; the writer checks them again, with the daily limit, before it stores the message.
 pub async fn send_message(
     state: &AppState,
     token: String,
     form: String,
     text: String,
 ) -> AppResult<Lookup<MessageOutcome>> {
-    let settings = state.settings.clone();
+    let post = Post {
+        token,
+        form,
+        text: text.trim().replace("\r\n", "\n"),
+    };
+    let (settings, clock) = (state.settings.clone(), state.clock.clone());
+    let (token, form, text) = (post.token.clone(), post.form.clone(), post.text.clone());
+    let answered = state
+        .db
+        .read(move |c| check(c, &settings, &clock, &Post { token, form, text }))
+        .await?;
+    if let Err(answer) = answered {
+        return Ok(answer);
+    }
+    let (settings, clock) = (state.settings.clone(), state.clock.clone());
     let outbox = state.outbox.clone();
-    let clock = state.clock.clone();
     let outcome = state
         .db
         .write(move |c| -> AppResult<Lookup<MessageOutcome>> {
-            let (link, case) = match open(c, &settings, &token, clock.today())? {
-                Lookup::Found(found) => found,
-                Lookup::Unknown => return Ok(Lookup::Unknown),
-                Lookup::Gone => return Ok(Lookup::Gone),
+            let (link, case) = match check(c, &settings, &clock, &post)? {
+                Ok(found) => found,
+                Err(answer) => return Ok(answer),
             };
             let now = clock.now();
-            let secret = form_secret(&settings);
-            let page =
-                |c: &mut DbConnection| view(c, &case, &link, true, &secret, now).map(Box::new);
-            if !form_token::verify(
-                &secret,
-                FORM_PURPOSE,
-                &link.id,
-                &form,
-                now,
-                FORM_MAX_AGE_SECONDS,
-            ) {
-                return Ok(Lookup::Found(MessageOutcome::StaleForm(page(c)?)));
-            }
-            let text = text.trim().replace("\r\n", "\n");
-            let error = message_error(&case, &text);
-            if let Some(error) = error {
-                let mut page = page(c)?;
-                page.can_message = true;
-                return Ok(Lookup::Found(MessageOutcome::Invalid { page, error }));
-            }
             // The case row lock serialises messages (and the daily count) per case.
             cases::touch(c, &case.id, now)?;
             let fresh = tracking::find_by_hash(c, &link.token_hash)?;
@@ -448,7 +507,9 @@ pub async fn send_message(
                 0
             };
             if sent_today >= settings.tracking.max_messages_per_day {
-                return Ok(Lookup::Found(MessageOutcome::Limited(page(c)?)));
+                let secret = form_secret(&settings);
+                let page = view(c, &case, &link, true, &secret, now)?;
+                return Ok(Lookup::Found(MessageOutcome::Limited(Box::new(page))));
             }
             tracking::set_message_count(c, &link.id, day, sent_today + 1)?;
             timeline::append(
@@ -457,7 +518,7 @@ pub async fn send_message(
                 None,
                 MESSAGE_EVENT,
                 "Message from the complainant (tracking page)",
-                &json!({ "channel": "tracking_page", "text": text, "tracking_link_id": link.id }),
+                &json!({ "channel": "tracking_page", "text": post.text, "tracking_link_id": link.id }),
                 now,
             )?;
             queue_alerts(c, &outbox, &case, now)?;

@@ -121,6 +121,7 @@ fn production_refuses_the_default_or_a_short_secret() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("jwt_secret"), "{stderr}");
+    assert!(stderr.contains("audit.key"), "{stderr}");
     assert!(!dir.path().join("x.db").exists(), "nothing may start");
 
     let out = candour(&url, dir.path())

@@ -2,6 +2,7 @@
 //! address they came from, so a stranger guessing from elsewhere cannot keep the owner out;
 //! `X-Forwarded-For` names the client only when it comes from a trusted proxy.
 
+use candour::config::{Quota, Settings};
 use candour::domain::role::Role;
 use serde_json::json;
 
@@ -31,9 +32,15 @@ async fn sign_in(
     req.send().await.unwrap().status().as_u16()
 }
 
+/// The per-account sign-in throttle (tests/api/throttle.rs) widened: these tests are about the
+/// lockout and the hashing slots, and send more sign-ins for one account than it allows.
+fn roomy_account(s: &mut Settings) {
+    s.throttle.login_per_account = Quota::new(1000, 1000);
+}
+
 #[tokio::test]
 async fn a_stranger_guessing_from_elsewhere_cannot_lock_the_owner_out() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(roomy_account).await;
     let admin = app.create_user(Role::Admin).await;
     let (stranger, owner) = (client_from("127.0.0.2"), client_from("127.0.0.3"));
     for _ in 0..12 {
@@ -130,6 +137,7 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy() {
 #[tokio::test]
 async fn password_checks_run_a_few_at_a_time_and_the_rest_are_told_to_retry() {
     let app = spawn_app_with(|s| {
+        roomy_account(s);
         s.auth.password_hash_concurrency = 1;
         s.auth.password_hash_wait_ms = 0;
     })
