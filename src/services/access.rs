@@ -70,6 +70,28 @@ pub fn sees(
     Ok(coding.service_ids.iter().any(|s| services.contains(s)))
 }
 
+/// Which of `ids` the actor may see: all of them for roles that read every case, else those
+/// assigned to them or in a service they lead (ids of no case are left out).
+pub fn visible_case_ids(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ids: &[String],
+) -> AppResult<std::collections::HashSet<String>> {
+    let vis = visibility(conn, actor)?;
+    if let Visibility::All = vis {
+        return Ok(ids.iter().cloned().collect());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if let Some(case) = cases::find(conn, id)?
+            && sees(conn, actor, &vis, &case)?
+        {
+            seen.insert(id.clone());
+        }
+    }
+    Ok(seen)
+}
+
 /// Load case `id` as [`load_visible`] does, then lock its row until the transaction ends, so
 /// that records hanging on the case write their timeline events one at a time.
 pub fn lock_visible(

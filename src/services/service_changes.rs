@@ -20,9 +20,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::Actor;
 use super::case_input::{self as input, Errors, MAX_SUMMARY, MAX_TEXT};
 use super::cursor;
+use super::{Actor, access};
 use crate::db::service_changes::{self as rows, ChangeCursor, ChangeEvent, ServiceChangeRow};
 use crate::db::{DbConnection, cases, services as service_rows, taxonomy, timeline};
 use crate::domain::role::Permission;
@@ -291,13 +291,16 @@ fn new_change(
 pub async fn get(state: &AppState, actor: &Actor, id: String) -> AppResult<ServiceChangeView> {
     actor.require(Permission::ReadServiceChanges)?;
     let detail = detail_for(actor);
+    let actor = actor.clone();
     let months = state.settings.learning.sustain_review_months;
     let today = state.clock.today();
     state
         .db
         .read(move |c| -> AppResult<ServiceChangeView> {
             let r = rows::find(c, &id)?.ok_or_else(not_found)?;
-            full_view(c, r, detail, months, today)
+            let mut view = full_view(c, r, detail, months, today)?;
+            hide_unseen(c, &actor, &mut view)?;
+            Ok(view)
         })
         .await
 }
@@ -331,9 +334,14 @@ pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<Ch
     let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
     let months = state.settings.learning.sustain_review_months;
     let today = state.clock.today();
+    let actor = actor.clone();
     state
         .db
         .read(move |c| -> AppResult<ChangePage> {
+            if let Some(case) = &q.filter.case_id {
+                // Which changes answer a case is itself a fact about the case.
+                access::load_visible(c, &actor, case)?;
+            }
             let mut filter = q.filter;
             if q.overdue {
                 filter.overdue_at = Some(today);
@@ -364,7 +372,9 @@ pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<Ch
                             id,
                         })
                         .collect();
-                    view_of(r, &names, cases, detail, months, today)
+                    let mut view = view_of(r, &names, cases, detail, months, today)?;
+                    hide_unseen(c, &actor, &mut view)?;
+                    Ok(view)
                 })
                 .collect::<AppResult<Vec<_>>>()?;
             Ok(ChangePage { items, next, total })

@@ -596,7 +596,26 @@ async fn the_board_reads_the_register_without_cases_and_cannot_change_it() {
             .json()
             .await
             .unwrap();
-        assert_eq!(one["cases"][0]["id"], s.case["id"], "{role}");
+        if role == Role::PalsOfficer {
+            assert_eq!(one["cases"][0]["id"], s.case["id"], "{role}");
+        } else {
+            // The case is neither assigned to this investigator nor in a service they lead:
+            // they learn that a case is linked, not which.
+            assert_eq!(one["cases"], json!([]), "{role}");
+            assert_eq!(one["linked_case_count"], 1);
+            assert!(!one.to_string().contains(s.case["id"].as_str().unwrap()));
+            let res = s
+                .app
+                .get(
+                    &format!(
+                        "/api/v1/service-changes?case_id={}",
+                        s.case["id"].as_str().unwrap()
+                    ),
+                    &token,
+                )
+                .await;
+            assert_problem(res, 403).await;
+        }
         let res = s
             .app
             .post(
@@ -821,4 +840,59 @@ async fn the_board_report_counts_changes_by_period() {
         .unwrap();
     assert_eq!(before.len(), 1);
     assert!(!before[0].sustained);
+}
+
+#[tokio::test]
+async fn an_investigator_sees_the_linked_cases_of_the_services_they_lead_only() {
+    let s = setup().await;
+    let (lead, token) = s.app.signed_in(Role::Investigator).await;
+    let theirs = insert_service(&s.app, "WARD7", Some(&lead.id)).await;
+    let their_case = s
+        .app
+        .create_case(&s.manager, &complaint(&theirs, &days_from_today(-15)))
+        .await;
+    let mut body = change_body(&s, &days_from_today(30));
+    body["case_ids"] = json!([s.case["id"], their_case["id"]]);
+    let change = create(&s, &body).await;
+    let id = change["id"].as_str().unwrap();
+    // A manager unlinks the other case: the history names it for managers only.
+    let mut edit = json!({"case_ids": [their_case["id"]]});
+    edit["version"] = change["version"].clone();
+    let res = s
+        .app
+        .patch(&format!("/api/v1/service-changes/{id}"), &s.manager, &edit)
+        .await;
+    assert_eq!(res.status(), 200);
+    let mut edit = json!({"case_ids": [their_case["id"], s.case["id"]]});
+    edit["version"] = json!(change["version"].as_i64().unwrap() + 1);
+    let res = s
+        .app
+        .patch(&format!("/api/v1/service-changes/{id}"), &s.manager, &edit)
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let other = s.case["id"].as_str().unwrap();
+    for path in [
+        format!("/api/v1/service-changes/{id}"),
+        "/api/v1/service-changes".to_string(),
+    ] {
+        let seen: Value = s.app.get(&path, &token).await.json().await.unwrap();
+        let one = if seen["items"].is_array() {
+            seen["items"][0].clone()
+        } else {
+            seen
+        };
+        assert_eq!(one["linked_case_count"], 2, "{path}");
+        assert_eq!(one["cases"].as_array().unwrap().len(), 1, "{path}");
+        assert_eq!(one["cases"][0]["id"], their_case["id"], "{path}");
+        assert!(!one.to_string().contains(other), "{path}: {one}");
+    }
+    let managers: Value = s
+        .app
+        .get(&format!("/api/v1/service-changes/{id}"), &s.manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(managers.to_string().contains(other));
 }

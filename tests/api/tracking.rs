@@ -88,6 +88,10 @@ pub async fn tracked_case(app: &TestApp) -> Tracked {
     let case = app
         .act_ok(&manager, &case, "assign", json!({"handler_id": handler.id}))
         .await;
+    // The acknowledgement's link is issued as its email leaves: wait for that, so that the
+    // link issued next is the newer one whatever the worker's pace.
+    let case_id = case["id"].as_str().unwrap();
+    crate::feedback::delivered_link(app, case_id, "acknowledgement", "/track/").await;
     let url = issue(app, &manager, &case).await;
     Tracked {
         manager,

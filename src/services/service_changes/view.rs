@@ -13,7 +13,7 @@ use crate::db::{DbConnection, services as service_rows, taxonomy};
 use crate::domain::role::Permission;
 use crate::domain::service_change::{self as rules, ChangeAction, ChangeStatus};
 use crate::error::{AppError, AppResult};
-use crate::services::Actor;
+use crate::services::{Actor, access};
 
 /// A record named by id and name.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -240,6 +240,38 @@ pub(super) fn linked_cases(
             reference: refs.get(id).cloned().unwrap_or_default(),
         })
         .collect())
+}
+
+/// Leave out of `view` the linked cases the actor may not see (an investigator sees only the
+/// cases assigned to them or in services they lead), in its list and in its history; the
+/// count of linked cases stays whole.
+pub(super) fn hide_unseen(
+    c: &mut DbConnection,
+    actor: &Actor,
+    view: &mut ServiceChangeView,
+) -> AppResult<()> {
+    let Some(cases) = view.cases.as_mut() else {
+        return Ok(());
+    };
+    let mut ids: Vec<String> = cases.iter().map(|l| l.id.clone()).collect();
+    let lists = ["cases_linked", "cases_unlinked"];
+    for e in view.history.iter().flatten() {
+        for list in lists {
+            if let Some(a) = e.details.get(list).and_then(Value::as_array) {
+                ids.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+        }
+    }
+    let seen = access::visible_case_ids(c, actor, &ids)?;
+    cases.retain(|l| seen.contains(&l.id));
+    for e in view.history.iter_mut().flatten() {
+        for list in lists {
+            if let Some(a) = e.details.get_mut(list).and_then(Value::as_array_mut) {
+                a.retain(|id| id.as_str().is_some_and(|id| seen.contains(id)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One change in full: with its cases and history for staff.
