@@ -28,6 +28,8 @@ pub struct Letter {
     pub created_at: NaiveDateTime,
     pub posted_at: Option<NaiveDateTime>,
     pub posted_by: Option<String>,
+    /// When its email died (the letter then waits to be posted instead).
+    pub undelivered_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConnection, letter: &Letter) -> DbResult<()> {
@@ -141,4 +143,53 @@ pub fn alert_counts(
         .group_by(staff_alerts::kind)
         .select((staff_alerts::kind, count_star()))
         .load(conn)?)
+}
+
+/// Emailed letters whose email died (every attempt failed), oldest first, at most `limit`.
+pub fn with_dead_email(conn: &mut DbConnection, limit: i64) -> DbResult<Vec<Letter>> {
+    use super::schema::outbox_messages as o;
+    let dead = o::table
+        .filter(o::status.eq(crate::domain::outbox::OutboxStatus::Dead.as_str()))
+        .select(o::id);
+    Ok(letters::table
+        .filter(letters::status.eq("emailed"))
+        .filter(letters::outbox_message_id.eq_any(dead.nullable()))
+        .order((letters::created_at, letters::id))
+        .limit(limit)
+        .select(Letter::as_select())
+        .load(conn)?)
+}
+
+/// Turn an emailed letter whose email died into one to print and post. `false` if it was no
+/// longer an emailed letter.
+pub fn mark_undelivered(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> DbResult<bool> {
+    let n = diesel::update(
+        letters::table
+            .find(id)
+            .filter(letters::status.eq("emailed")),
+    )
+    .set((
+        letters::channel.eq("post"),
+        letters::status.eq("to_post"),
+        letters::undelivered_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// When each of `outbox_ids` was sent, for those that were.
+pub fn sent_at(
+    conn: &mut DbConnection,
+    outbox_ids: &[String],
+) -> DbResult<Vec<(String, NaiveDateTime)>> {
+    use super::schema::outbox_messages as o;
+    let rows: Vec<(String, Option<NaiveDateTime>)> = o::table
+        .filter(o::id.eq_any(outbox_ids))
+        .filter(o::status.eq(crate::domain::outbox::OutboxStatus::Sent.as_str()))
+        .select((o::id, o::sent_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, at)| at.map(|at| (id, at)))
+        .collect())
 }

@@ -316,6 +316,7 @@ diesel::table! {
         created_at -> Timestamp,
         posted_at -> Nullable<Timestamp>,
         posted_by -> Nullable<Text>,
+        undelivered_at -> Nullable<Timestamp>,
     }
 }
 

@@ -41,6 +41,7 @@ const SHIPPED: &[(&str, &str)] = shipped![
     "staff_due_soon",
     "staff_overdue",
     "staff_digest",
+    "staff_undelivered",
     "complainant_message_alert",
     "feedback_invitation",
 ];

@@ -21,6 +21,8 @@ pub struct AlertReport {
     pub due_soon: usize,
     pub overdue: usize,
     pub digests: usize,
+    /// Letters whose email died, moved to the letters to post.
+    pub undelivered: usize,
 }
 
 /// How far back a missed date still earns an overdue alert (older ones were alerted before).
@@ -57,6 +59,7 @@ pub async fn run_once(state: &AppState) -> AppResult<AlertReport> {
                     report.overdue += 1;
                 }
             }
+            report.undelivered = undelivered(c, &messenger, &cal, today, now)?;
             let digest_from = today.and_hms_opt(settings.digest_hour_utc, 0, 0);
             if digest_from.is_some_and(|from| now >= from) {
                 report.digests = digests(c, &messenger, &cal, today, now)?;
@@ -70,6 +73,7 @@ pub async fn run_once(state: &AppState) -> AppResult<AlertReport> {
             alerts.due_soon = report.due_soon,
             alerts.overdue = report.overdue,
             alerts.digests = report.digests,
+            alerts.undelivered = report.undelivered,
             "staff alerts sent"
         );
     }
@@ -125,6 +129,66 @@ fn send(
         },
     });
     messenger.to_staff(c, &user, template, extra, &key, Some(&case.id), kind, now)
+}
+
+/// Every letter whose email died: it is marked undelivered and moved to the letters to post,
+/// the case's timeline says so, and its handler (or, with none, whoever logged the case) is
+/// alerted once.
+fn undelivered(
+    c: &mut db::DbConnection,
+    messenger: &Messenger,
+    cal: &WorkingCalendar,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let mut moved = 0;
+    for letter in db::letters::with_dead_email(c, BATCH)? {
+        if !db::letters::mark_undelivered(c, &letter.id, now)? {
+            continue;
+        }
+        moved += 1;
+        cases::touch(c, &letter.case_id, now)?;
+        let what = letter.template.replace('_', " ");
+        db::timeline::append(
+            c,
+            &letter.case_id,
+            None,
+            "letter_undelivered",
+            &format!("The {what} email could not be delivered: it waits to be posted"),
+            &json!({
+                "letter_id": letter.id,
+                "template": letter.template,
+                "statutory": letter.statutory,
+            }),
+            now,
+        )?;
+        let Some(case) = cases::find(c, &letter.case_id)? else {
+            continue;
+        };
+        let who = case
+            .handler_id
+            .clone()
+            .unwrap_or_else(|| case.created_by.clone());
+        let Some(user) = users::find(c, &who)? else {
+            continue;
+        };
+        let extra = json!({
+            "case": staff_case(&case, cal, today),
+            "letter": { "what": what, "statutory": letter.statutory },
+        });
+        let key = format!("undelivered:{}:{who}", letter.id);
+        messenger.to_staff(
+            c,
+            &user,
+            "staff_undelivered",
+            extra,
+            &key,
+            Some(&case.id),
+            "undelivered",
+            now,
+        )?;
+    }
+    Ok(moved)
 }
 
 /// One digest a day to each service lead with cases logged in the last 24 hours.

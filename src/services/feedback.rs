@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::Actor;
 use super::access::load_visible;
+use super::notify::Messenger;
 use super::tracking::{Lookup, long_date};
 use crate::auth::{form_token, tokens};
 use crate::clock::Clock;
@@ -125,6 +126,12 @@ fn create(
             .for_case(&case.id);
         db::outbox::enqueue(conn, &msg, now)?;
     }
+    let letter_id = match email {
+        Some(_) => None,
+        None => Some(survey_letter(
+            conn, outbox, settings, case, &inv, created_by, now,
+        )?),
+    };
     let summary = match (email.is_some(), created_by.is_none()) {
         (true, true) => "Handling-feedback survey sent by email (automatic)",
         (true, false) => "Handling-feedback survey sent by email",
@@ -137,11 +144,42 @@ fn create(
         created_by,
         "feedback_invited",
         summary,
-        &json!({ "invitation_id": inv.id, "delivery": inv.delivery, "automatic": created_by.is_none() }),
+        &json!({
+            "invitation_id": inv.id,
+            "delivery": inv.delivery,
+            "automatic": created_by.is_none(),
+            "letter_id": letter_id,
+        }),
         now,
     )?;
     let letter_token = email.is_none().then_some(token);
     Ok((inv, letter_token))
+}
+
+/// The survey as a letter to post, for a complainant with no usable email: it waits in the
+/// print queue, and printing it makes its link live. Returns the letter's id.
+fn survey_letter(
+    conn: &mut DbConnection,
+    outbox: &Outbox,
+    settings: &Settings,
+    case: &Case,
+    inv: &Invitation,
+    created_by: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<String> {
+    let messenger = Messenger {
+        outbox: outbox.clone(),
+        trust: settings.trust.clone(),
+    };
+    let name = persons::find(conn, &case.complainant_id)?.map(|p| p.full_name);
+    let extra = json!({
+        "name": name.unwrap_or_default(),
+        "reference": case.reference,
+        "url": Link::Survey(inv.id.clone()).value(),
+        "expires_on": long_date(inv.expires_at.date()),
+    });
+    let letter = messenger.by_post(conn, case, "feedback_invitation", extra, created_by, now)?;
+    Ok(letter.id)
 }
 
 /// Invite the complainant now (complaints managers and admins): 409 unless the complaint has

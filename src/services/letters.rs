@@ -34,6 +34,9 @@ pub struct LetterSummary {
     pub subject: String,
     pub created_at: DateTime<Utc>,
     pub posted_at: Option<DateTime<Utc>>,
+    /// When the letter's email died (every attempt failed): it then waits to be printed and
+    /// posted instead, and the case's handler is alerted.
+    pub undelivered_at: Option<DateTime<Utc>>,
     /// The printable copy (HTML).
     pub print_url: String,
 }
@@ -51,6 +54,7 @@ impl From<Letter> for LetterSummary {
             subject: l.subject,
             created_at: l.created_at.and_utc(),
             posted_at: l.posted_at.map(|t| t.and_utc()),
+            undelivered_at: l.undelivered_at.map(|t| t.and_utc()),
         }
     }
 }

@@ -15,6 +15,13 @@ use crate::email::Outbox;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
+/// A letter rendered for print, before it is kept or emailed.
+struct Draft {
+    letter: Letter,
+    context: Value,
+    person: crate::db::persons::Person,
+}
+
 /// What a use-case needs to write to people. Cheap to clone into a transaction closure.
 #[derive(Clone)]
 pub struct Messenger {
@@ -57,6 +64,62 @@ impl Messenger {
         attachments: Vec<Attachment>,
         now: NaiveDateTime,
     ) -> AppResult<Letter> {
+        let draft = self.draft(conn, case, template, extra, statutory, actor_id, now)?;
+        let Draft {
+            mut letter,
+            context,
+            person,
+        } = draft;
+        let email = person.email.clone().filter(|_| {
+            let consented = case.email_consent && case.email_consent_withdrawn_on.is_none();
+            let wants_letters = person.preferred_contact.as_deref() == Some("letter");
+            if statutory { consented } else { !wants_letters }
+        });
+        if let Some(address) = email {
+            let mut message = self
+                .outbox
+                .compose(template, &address, &context)?
+                .for_case(&case.id);
+            for a in attachments {
+                message = message.with_attachment(a);
+            }
+            let id = outbox::enqueue(conn, &message, now)?;
+            letter.channel = "email".into();
+            letter.status = "emailed".into();
+            letter.outbox_message_id = Some(id);
+        }
+        letters::insert(conn, &letter)?;
+        Ok(letter)
+    }
+
+    /// Write to the complainant of `case` by post whatever their email (a survey for someone
+    /// with no usable address): the letter waits in the print queue.
+    pub fn by_post(
+        &self,
+        conn: &mut DbConnection,
+        case: &Case,
+        template: &str,
+        extra: Value,
+        actor_id: Option<&str>,
+        now: NaiveDateTime,
+    ) -> AppResult<Letter> {
+        let draft = self.draft(conn, case, template, extra, false, actor_id, now)?;
+        letters::insert(conn, &draft.letter)?;
+        Ok(draft.letter)
+    }
+
+    /// The letter to post (rendered for print), the email context, and the complainant.
+    #[expect(clippy::too_many_arguments)]
+    fn draft(
+        &self,
+        conn: &mut DbConnection,
+        case: &Case,
+        template: &str,
+        extra: Value,
+        statutory: bool,
+        actor_id: Option<&str>,
+        now: NaiveDateTime,
+    ) -> AppResult<Draft> {
         let person = persons::find(conn, &case.complainant_id)?
             .ok_or_else(|| AppError::internal("case without its complainant"))?;
         let handler = match &case.handler_id {
@@ -82,18 +145,13 @@ impl Messenger {
             "as_letter": false,
         });
         merge(&mut context, extra);
-        let email = person.email.clone().filter(|_| {
-            let consented = case.email_consent && case.email_consent_withdrawn_on.is_none();
-            let wants_letters = person.preferred_contact.as_deref() == Some("letter");
-            if statutory { consented } else { !wants_letters }
-        });
         let mut printable = context.clone();
         printable["as_letter"] = json!(true);
         let rendered = self
             .outbox
             .render(template, &printable)
             .map_err(crate::email::ComposeError::from)?;
-        let mut letter = Letter {
+        let letter = Letter {
             id: uuid::Uuid::new_v4().to_string(),
             case_id: case.id.clone(),
             template: template.to_string(),
@@ -107,22 +165,13 @@ impl Messenger {
             created_at: now,
             posted_at: None,
             posted_by: None,
+            undelivered_at: None,
         };
-        if let Some(address) = email {
-            let mut message = self
-                .outbox
-                .compose(template, &address, &context)?
-                .for_case(&case.id);
-            for a in attachments {
-                message = message.with_attachment(a);
-            }
-            let id = outbox::enqueue(conn, &message, now)?;
-            letter.channel = "email".into();
-            letter.status = "emailed".into();
-            letter.outbox_message_id = Some(id);
-        }
-        letters::insert(conn, &letter)?;
-        Ok(letter)
+        Ok(Draft {
+            letter,
+            context,
+            person,
+        })
     }
 
     /// Email a member of staff, once per `dedupe_key` across every instance. `false` when

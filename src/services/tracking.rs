@@ -217,21 +217,42 @@ fn meeting_status(status: crate::domain::meeting::MeetingStatus) -> &'static str
     }
 }
 
-/// The letters sent to the complainant, oldest first: emailed ones, and printed ones once
-/// posted (a letter still waiting to be posted has not been sent).
+/// The letters sent to the complainant, oldest first: emailed ones once their email was sent
+/// (one still waiting, or that never arrived, has not been sent), and printed ones once posted.
 fn letters_sent(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<LetterLine>> {
-    Ok(crate::db::letters::for_case(conn, case_id)?
+    let all = crate::db::letters::for_case(conn, case_id)?;
+    let emails: Vec<String> = all
+        .iter()
+        .filter(|l| l.status == "emailed")
+        .filter_map(|l| l.outbox_message_id.clone())
+        .collect();
+    let sent: std::collections::HashMap<String, NaiveDateTime> =
+        crate::db::letters::sent_at(conn, &emails)?
+            .into_iter()
+            .collect();
+    let mut lines: Vec<(NaiveDateTime, String)> = all
         .into_iter()
         .filter_map(|l| {
-            let sent = match l.status.as_str() {
-                "emailed" => Some(l.created_at),
+            let on = match l.status.as_str() {
+                "emailed" => l
+                    .outbox_message_id
+                    .as_ref()
+                    .and_then(|m| sent.get(m))
+                    .copied(),
                 "posted" => l.posted_at,
                 _ => None,
             }?;
-            Some(LetterLine {
-                title: l.subject,
-                sent_on: crate::services::notify::long_date(sent.date()),
-            })
+            Some((on, l.subject))
+        })
+        .collect();
+    lines.sort_by_key(|(on, _)| *on);
+    Ok(lines
+        .into_iter()
+        .map(|(on, title)| LetterLine {
+            title,
+            sent_on: crate::services::notify::long_date(crate::clock::date_in_england(
+                on.and_utc(),
+            )),
         })
         .collect())
 }

@@ -268,6 +268,53 @@ async fn a_complainant_without_email_gets_a_letter_invitation() {
     let (status, html) = page(&app, letter_url).await;
     assert_eq!(status, 200);
     assert!(html.contains("Tell us how we handled your complaint"));
+
+    // The survey is a letter to post: in the case's letters and the print queue, its copy
+    // without a working link; printing it makes the link live.
+    let letters: Value = app
+        .get(&format!("/api/v1/cases/{id}/letters"), &manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let letter = letters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["template"] == "feedback_invitation")
+        .unwrap_or_else(|| panic!("no survey letter in {letters}"));
+    assert_eq!(letter["channel"], "post");
+    assert_eq!(letter["status"], "to_post");
+    let lid = letter["id"].as_str().unwrap();
+    let queue: Value = app
+        .get("/api/v1/letters/to-post", &manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(queue.to_string().contains(lid), "{queue}");
+    let copy = app
+        .get(&format!("/api/v1/cases/{id}/letters/{lid}"), &manager)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!copy.contains("/feedback/"), "the copy holds a live link");
+    let printed = app
+        .post(
+            &format!("/api/v1/cases/{id}/letters/{lid}/print"),
+            &manager,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(printed.status(), 200);
+    let printed = printed.text().await.unwrap();
+    let live = printed
+        .split(['"', '<', '>', ' ', '\n'])
+        .find(|w| w.contains("/feedback/"))
+        .unwrap_or_else(|| panic!("no survey link in the printed letter: {printed}"));
+    let (status, _) = page(&app, live).await;
+    assert_eq!(status, 200, "the printed link works");
 }
 
 #[tokio::test]

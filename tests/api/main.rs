@@ -46,4 +46,5 @@ mod subject_access;
 mod throttle;
 mod tokens;
 mod tracking;
+mod undelivered;
 mod users;
