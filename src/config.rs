@@ -22,6 +22,8 @@
 //! | `auth.jwt_secret` | `CANDOUR__AUTH__JWT_SECRET` | a development value, refused in production |
 //! | `audit.key` | `CANDOUR__AUDIT__KEY` (environment only) | a development value, refused in production |
 //! | `retention.years` | `CANDOUR__RETENTION__YEARS` | `10` |
+//! | `access_log.flush_ms` | `CANDOUR__ACCESS_LOG__FLUSH_MS` | `100` (the longest a case read waits to be recorded) |
+//! | `access_log.batch` | `CANDOUR__ACCESS_LOG__BATCH` | `500` (reads written together at most) |
 //! | `auth.access_token_minutes` | `CANDOUR__AUTH__ACCESS_TOKEN_MINUTES` | `15` |
 //! | `auth.refresh_token_hours` | `CANDOUR__AUTH__REFRESH_TOKEN_HOURS` | `12` |
 //! | `auth.session_absolute_hours` | `CANDOUR__AUTH__SESSION_ABSOLUTE_HOURS` | `12` (a session ends this long after sign-in, however often refreshed) |
@@ -179,6 +181,7 @@ pub struct Settings {
     pub learning: LearningSettings,
     pub audit: AuditSettings,
     pub retention: RetentionSettings,
+    pub access_log: AccessLogSettings,
     pub throttle: ThrottleSettings,
     pub metrics: MetricsSettings,
 }
@@ -292,6 +295,9 @@ impl Settings {
         self.auth_ranges(&mut b);
         b.section("retention");
         b.within("years", self.retention.years, 1..=100);
+        b.section("access_log");
+        b.within("flush_ms", self.access_log.flush_ms, 1..=10_000);
+        b.within("batch", self.access_log.batch, 1..=10_000);
         let c = &self.cases;
         b.section("cases");
         b.within(

@@ -1,5 +1,6 @@
 //! Storage: the only module that imports diesel. One code base over SQLite and PostgreSQL.
 
+pub mod access_log;
 pub mod audit_log;
 pub mod bulk;
 pub mod calendar;

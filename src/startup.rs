@@ -138,6 +138,8 @@ impl Application {
         }
         invitations.abort();
         worker.stop().await;
+        // Reads recorded in the last moments are written before the process ends.
+        self.state.access_log.flush().await;
         served
     }
 }

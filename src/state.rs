@@ -6,6 +6,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::db::Db;
+use crate::db::access_log::{AccessLog, Window};
 use crate::email::Outbox;
 use crate::http::metrics::Metrics;
 use crate::http::throttle::Throttle;
@@ -28,6 +29,8 @@ pub struct AppState {
     /// Requests per client address and per account for sign-in, refresh, password change and
     /// the public forms (`[throttle]`).
     pub throttle: Arc<Throttle>,
+    /// The case access log's buffered writer (`[access_log]`).
+    pub access_log: AccessLog,
 }
 
 impl AppState {
@@ -35,7 +38,8 @@ impl AppState {
         Self::with_clock(db, settings, environment, Clock::system())
     }
 
-    /// State on a given clock (the test harness passes an adjustable one).
+    /// State on a given clock (the test harness passes an adjustable one). Call on a Tokio
+    /// runtime: the access log's writer starts here.
     pub fn with_clock(db: Db, settings: Settings, environment: Environment, clock: Clock) -> Self {
         let jwt = JwtKeys::new(
             settings.auth.jwt_secret.expose(),
@@ -46,7 +50,13 @@ impl AppState {
             settings.auth.password_hash_concurrency.max(1),
         ));
         let throttle = Arc::new(Throttle::new(&settings.throttle, clock.clone()));
+        let window = Window {
+            flush: std::time::Duration::from_millis(settings.access_log.flush_ms),
+            batch: settings.access_log.batch,
+        };
+        let access_log = AccessLog::start(db.clone(), window);
         Self {
+            access_log,
             db,
             jwt,
             settings: Arc::new(settings),

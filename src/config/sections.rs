@@ -1,6 +1,6 @@
 //! The sections of the settings, each with its defaults: the server, the database, sign-in,
 //! email, the trust, alerts, tracking links, feedback, reports, learning, metrics, the audit
-//! key and retention.
+//! key, retention and the access log's writer.
 
 use std::path::PathBuf;
 
@@ -492,5 +492,24 @@ pub struct RetentionSettings {
 impl Default for RetentionSettings {
     fn default() -> Self {
         Self { years: 10 }
+    }
+}
+
+/// The case access log's writer: reads are queued and written in batches.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccessLogSettings {
+    /// The longest a recorded read waits before it is written (the durability window).
+    pub flush_ms: u64,
+    /// A batch is written as soon as this many reads wait.
+    pub batch: usize,
+}
+
+impl Default for AccessLogSettings {
+    fn default() -> Self {
+        Self {
+            flush_ms: 100,
+            batch: 500,
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! The append-only case timeline, sealed event by event with the audit key, and the case
-//! access log.
+//! The append-only case timeline, sealed event by event with the audit key, and reading the
+//! case access log (written by [`super::access_log`]).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -302,25 +302,6 @@ pub struct AccessEntry {
     pub user_id: String,
     pub route: String,
     pub accessed_at: NaiveDateTime,
-}
-
-pub fn record_access(
-    conn: &mut DbConnection,
-    case_id: &str,
-    user_id: &str,
-    route: &str,
-    now: NaiveDateTime,
-) -> DbResult<()> {
-    diesel::insert_into(case_access_log::table)
-        .values((
-            case_access_log::id.eq(uuid::Uuid::new_v4().to_string()),
-            case_access_log::case_id.eq(case_id),
-            case_access_log::user_id.eq(user_id),
-            case_access_log::route.eq(route),
-            case_access_log::accessed_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// The newest reads of a case first, at most `limit`.

@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 
 use super::Actor;
+use crate::db::access_log::Read;
 use crate::db::cases;
-use crate::db::{DbConnection, services as service_rows, timeline};
+use crate::db::{DbConnection, services as service_rows};
 use crate::domain::case::Case;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
@@ -105,8 +106,9 @@ pub fn lock_visible(
     Ok(case)
 }
 
-/// Read something of a case in one transaction and record the read in the case's access log
-/// (`route`, e.g. `"GET /api/v1/cases/{id}"`). `read` finds what is asked for under the actor's
+/// Read something of a case and record the read in the case's access log (`route`, e.g.
+/// `"GET /api/v1/cases/{id}"`), through its buffered writer: the read never waits for the
+/// database writer. `read` finds what is asked for under the actor's
 /// visibility, given today's date, and says which case it belongs to.
 pub async fn logged_read<T, F>(
     state: &AppState,
@@ -118,15 +120,21 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection, &Actor, NaiveDate) -> AppResult<(String, T)> + Send + 'static,
 {
+    let user_id = actor.user_id.clone();
     let actor = actor.clone();
-    let route = route.to_string();
     let (today, now) = (state.clock.today(), state.clock.now());
-    state
+    let (case_id, found) = state
         .db
-        .write(move |c| -> AppResult<T> {
-            let (case_id, found) = read(c, &actor, today)?;
-            timeline::record_access(c, &case_id, &actor.user_id, &route, now)?;
-            Ok(found)
+        .read(move |c| -> AppResult<(String, T)> { read(c, &actor, today) })
+        .await?;
+    state
+        .access_log
+        .record(Read {
+            case_id,
+            user_id,
+            route: route.to_string(),
+            at: now,
         })
-        .await
+        .await;
+    Ok(found)
 }

@@ -4,6 +4,7 @@ use super::Actor;
 use super::access::{Visibility, load_visible, logged_read, visibility};
 use super::case_view::{self, CaseSummary, CaseView};
 use super::cursor;
+use crate::db::access_log::Read;
 use crate::db::calendar;
 use crate::db::cases::{self, CaseCursor};
 use crate::error::{AppError, AppResult};
@@ -55,8 +56,9 @@ pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<Ca
         .map(cursor::decode::<2>)
         .transpose()?
         .map(|[key, id]| CaseCursor { key, id });
+    let user_id = actor.user_id.clone();
     let actor = actor.clone();
-    state
+    let page = state
         .db
         .read(move |c| -> AppResult<CasePage> {
             let mut filter = q.filter;
@@ -92,5 +94,19 @@ pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<Ca
                 total_exact,
             })
         })
-        .await
+        .await?;
+    // A list shows who complained about what: each case on the page is recorded as read.
+    let now = state.clock.now();
+    let reads = page
+        .items
+        .iter()
+        .map(|s| Read {
+            case_id: s.id.clone(),
+            user_id: user_id.clone(),
+            route: "GET /api/v1/cases".to_string(),
+            at: now,
+        })
+        .collect();
+    state.access_log.record_all(reads).await;
+    Ok(page)
 }

@@ -10,6 +10,7 @@ use super::Actor;
 use super::access::{load_visible, logged_read};
 use super::case_input::{self as input, Errors};
 use super::notify::Messenger;
+use crate::db::access_log::Read;
 use crate::db::letters::{self, Letter};
 use crate::db::{cases, timeline};
 use crate::domain::case::CaseKind;
@@ -131,7 +132,13 @@ pub async fn print_for_posting(
             let issued =
                 outbox.fill_private_links(c, &case_id, &mut [&mut html], Some(&actor.user_id), now)?;
             let route = "POST /api/v1/cases/{id}/letters/{letter_id}/print";
-            timeline::record_access(c, &case_id, &actor.user_id, route, now)?;
+            let read = Read {
+                case_id: case_id.clone(),
+                user_id: actor.user_id.clone(),
+                route: route.to_string(),
+                at: now,
+            };
+            crate::db::access_log::insert(c, &read)?;
             cases::touch(c, &case_id, now)?;
             timeline::append(
                 c,

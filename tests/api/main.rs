@@ -2,6 +2,7 @@
 //! (SQLite by default, PostgreSQL when `CANDOUR_TEST_DATABASE_URL` is a postgres:// URL).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access_log;
 mod architecture;
 mod audit;
 mod audit_chain;
