@@ -11,7 +11,8 @@ use super::schema::{anonymised_cases, cases};
 use crate::domain::case::CaseStatus;
 
 /// A case to anonymise.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = cases)]
 pub struct Ended {
     pub id: String,
     pub reference: String,
@@ -22,28 +23,6 @@ pub struct Ended {
     pub withdrawn_on: Option<NaiveDate>,
     pub resolved_on: Option<NaiveDate>,
 }
-
-type Columns = (
-    cases::id,
-    cases::reference,
-    cases::status,
-    cases::complainant_id,
-    cases::patient_id,
-    cases::closed_on,
-    cases::withdrawn_on,
-    cases::resolved_on,
-);
-
-const COLUMNS: Columns = (
-    cases::id,
-    cases::reference,
-    cases::status,
-    cases::complainant_id,
-    cases::patient_id,
-    cases::closed_on,
-    cases::withdrawn_on,
-    cases::resolved_on,
-);
 
 /// The case has no row in `anonymised_cases`.
 #[diesel::dsl::auto_type]
@@ -81,7 +60,7 @@ pub fn ended_by(
     }
     Ok(q.order(cases::id.asc())
         .limit(limit)
-        .select(COLUMNS)
+        .select(Ended::as_select())
         .load(conn)?)
 }
 
@@ -91,7 +70,7 @@ pub fn escalated_into(conn: &mut DbConnection, id: &str) -> DbResult<Vec<Ended>>
         .filter(cases::linked_case_id.eq(id))
         .filter(cases::status.eq(CaseStatus::Escalated.as_str()))
         .filter(not_anonymised())
-        .select(COLUMNS)
+        .select(Ended::as_select())
         .load(conn)?)
 }
 

@@ -2,27 +2,10 @@
 //! PostgreSQL, TRUNCATE), and `candour audit verify` finds a row edited by someone who lifted
 //! them.
 
-use std::process::Command;
-
 use candour::domain::role::Role;
 use serde_json::json;
 
 use crate::helpers::{complaint, insert_service, spawn_app};
-
-fn verify(url: &str, dir: &std::path::Path) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CANDOUR") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("CANDOUR_CONFIG_DIR", dir.join("no-config"))
-        .env("CANDOUR__DATABASE__URL", url)
-        .env("RUST_LOG", "warn")
-        .args(["audit", "verify"])
-        .output()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn an_edited_timeline_row_is_caught() {
@@ -46,7 +29,7 @@ async fn an_edited_timeline_row_is_caught() {
         .await;
     let url = app.settings.database.url.expose().to_string();
 
-    let out = verify(&url, app.db.dir.path());
+    let out = app.cli(&["audit", "verify"]);
     assert!(
         out.status.success(),
         "{}",
@@ -76,7 +59,7 @@ async fn an_edited_timeline_row_is_caught() {
         })
         .await
         .unwrap();
-    let out = verify(&url, app.db.dir.path());
+    let out = app.cli(&["audit", "verify"]);
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -150,7 +133,7 @@ async fn the_database_refuses_to_change_or_remove_a_timeline_event() {
         Some("case_created"),
         "{kinds:?}"
     );
-    let out = verify(app.settings.database.url.expose(), app.db.dir.path());
+    let out = app.cli(&["audit", "verify"]);
     assert!(
         out.status.success(),
         "{}",

@@ -4,29 +4,19 @@
 //! change, and an anchor kept outside the database finds a chain rolled back to an older head.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use candour::domain::role::Role;
 use candour::domain::seal;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, complaint, insert_service, spawn_app};
+use crate::helpers::{TestApp, candour_command, complaint, insert_service, spawn_app};
 
 /// Run `candour audit …` against the test database, with the same (development) key.
 fn audit(app: &TestApp, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CANDOUR") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("CANDOUR_CONFIG_DIR", app.db.dir.path().join("no-config"))
-        .env("CANDOUR__DATABASE__URL", app.settings.database.url.expose())
-        .env("RUST_LOG", "warn")
-        .arg("audit")
-        .args(args)
-        .output()
-        .unwrap()
+    let mut all = vec!["audit"];
+    all.extend_from_slice(args);
+    app.cli(&all)
 }
 
 fn stdout(out: &Output) -> String {
@@ -393,20 +383,14 @@ async fn legacy_rows(app: &TestApp, case_id: &str) -> Vec<String> {
 async fn a_key_other_than_the_one_that_sealed_the_chains_finds_every_chain_broken() {
     let app = spawn_app().await;
     let (_, reference) = id_and_reference(&case_with_events(&app).await);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CANDOUR") {
-            cmd.env_remove(key);
-        }
-    }
-    let out = cmd
-        .env("CANDOUR_CONFIG_DIR", Path::new("/nonexistent"))
-        .env("CANDOUR__DATABASE__URL", app.settings.database.url.expose())
-        .env("CANDOUR__AUDIT__KEY", "a different key than the one in use")
-        .env("RUST_LOG", "warn")
-        .args(["audit", "verify"])
-        .output()
-        .unwrap();
+    let out = candour_command(
+        app.settings.database.url.expose(),
+        Path::new("/nonexistent"),
+    )
+    .env("CANDOUR__AUDIT__KEY", "a different key than the one in use")
+    .args(["audit", "verify"])
+    .output()
+    .unwrap();
     let text = stdout(&out);
     assert!(!out.status.success());
     assert!(

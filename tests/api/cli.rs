@@ -2,10 +2,10 @@
 //! and the account commands work.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use crate::helpers::{PASSWORD, TestDb, spawn_app};
+use crate::helpers::{PASSWORD, TestDb, candour_command, spawn_app};
 
 /// A child process killed when the test ends, pass or fail.
 struct Running(Child);
@@ -17,26 +17,11 @@ impl Drop for Running {
     }
 }
 
-/// The binary with a clean environment: no config folder, no inherited CANDOUR settings.
-fn candour(db_url: &str, data_dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CANDOUR") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("CANDOUR_CONFIG_DIR", data_dir.join("no-config"))
-        .env("CANDOUR__DATABASE__URL", db_url)
-        .env("CANDOUR__DATA__DIR", data_dir)
-        .env("RUST_LOG", "warn");
-    cmd
-}
-
 #[tokio::test]
 async fn first_start_creates_an_admin_who_can_sign_in_without_printing_the_password_to_stdout() {
     let db = TestDb::create();
     let data = db.dir.path().join("data");
-    let child = candour(&db.url, &data)
+    let child = candour_command(&db.url, &data)
         .arg("serve")
         .env("CANDOUR__SERVER__PORT", "0")
         .stdout(Stdio::piped())
@@ -113,7 +98,7 @@ async fn first_start_creates_an_admin_who_can_sign_in_without_printing_the_passw
 fn production_refuses_the_default_or_a_short_secret() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("x.db").display());
-    let out = candour(&url, dir.path())
+    let out = candour_command(&url, dir.path())
         .env("CANDOUR_ENV", "production")
         .arg("serve")
         .output()
@@ -124,7 +109,7 @@ fn production_refuses_the_default_or_a_short_secret() {
     assert!(stderr.contains("audit.key"), "{stderr}");
     assert!(!dir.path().join("x.db").exists(), "nothing may start");
 
-    let out = candour(&url, dir.path())
+    let out = candour_command(&url, dir.path())
         .env("CANDOUR_ENV", "production")
         .env("CANDOUR__AUTH__JWT_SECRET", "too-short")
         .arg("migrate")
@@ -137,7 +122,7 @@ fn production_refuses_the_default_or_a_short_secret() {
 #[test]
 fn an_unknown_database_scheme_fails_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let out = candour("mysql://root@localhost/candour", dir.path())
+    let out = candour_command("mysql://root@localhost/candour", dir.path())
         .arg("migrate")
         .output()
         .unwrap();
@@ -155,7 +140,7 @@ async fn user_commands_create_list_and_reset() {
     let url = app.settings.database.url.expose().to_string();
     let data = app.settings.data.dir.clone();
 
-    let mut child = candour(&url, &data)
+    let mut child = candour_command(&url, &data)
         .args([
             "user",
             "create",
@@ -179,14 +164,14 @@ async fn user_commands_create_list_and_reset() {
     );
     assert_eq!(app.login("cli@trust.nhs.uk", PASSWORD).await.status(), 200);
 
-    let out = candour(&url, &data)
+    let out = candour_command(&url, &data)
         .args(["user", "list"])
         .output()
         .unwrap();
     let listing = String::from_utf8_lossy(&out.stdout);
     assert!(listing.contains("cli@trust.nhs.uk") && listing.contains("complaints_manager"));
 
-    let mut child = candour(&url, &data)
+    let mut child = candour_command(&url, &data)
         .args([
             "user",
             "set-password",
@@ -209,7 +194,7 @@ async fn user_commands_create_list_and_reset() {
     );
 
     // A weak password or a bad role is refused with the reason.
-    let mut child = candour(&url, &data)
+    let mut child = candour_command(&url, &data)
         .args([
             "user",
             "create",
@@ -228,7 +213,7 @@ async fn user_commands_create_list_and_reset() {
     let out = child.wait_with_output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("12 characters"));
-    let out = candour(&url, &data)
+    let out = candour_command(&url, &data)
         .args([
             "user", "create", "--email", "x@y.z", "--name", "X", "--role", "boss",
         ])

@@ -12,27 +12,20 @@ use candour::config::Secret;
 use candour::domain::role::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
-use crate::helpers::{TEST_SECRET, TestApp, assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TEST_SECRET, TestApp, assert_problem, candour_command, spawn_app, spawn_app_with,
+};
 use crate::tracking::{csrf_of, token_of, tracked_case};
 
 /// The binary in production, with a clean environment and otherwise acceptable settings.
 fn production(data_dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CANDOUR") {
-            cmd.env_remove(key);
-        }
-    }
     let db = format!("sqlite://{}", data_dir.join("candour.db").display());
+    let mut cmd = candour_command(&db, data_dir);
     cmd.env("CANDOUR_ENV", "production")
-        .env("CANDOUR_CONFIG_DIR", data_dir.join("no-config"))
-        .env("CANDOUR__DATABASE__URL", db)
-        .env("CANDOUR__DATA__DIR", data_dir)
         .env("CANDOUR__AUTH__JWT_SECRET", "x".repeat(48))
         .env("CANDOUR__AUDIT__KEY", "k".repeat(48))
         .env("CANDOUR__EMAIL__TRANSPORT", "smtp")
         .env("CANDOUR__EMAIL__SMTP_HOST", "127.0.0.1")
-        .env("RUST_LOG", "warn")
         .arg("migrate");
     cmd
 }

@@ -484,3 +484,29 @@ impl TestApp {
 pub fn days_from_today(days: i64) -> String {
     (candour::clock::date_in_england(chrono::Utc::now()) + chrono::Duration::days(days)).to_string()
 }
+
+/// The `candour` binary with a clean environment (no config folder, no inherited `CANDOUR`
+/// settings), on the database `db_url` with its data in `data_dir`.
+pub fn candour_command(db_url: &str, data_dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_candour"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CANDOUR") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("CANDOUR_CONFIG_DIR", data_dir.join("no-config"))
+        .env("CANDOUR__DATABASE__URL", db_url)
+        .env("CANDOUR__DATA__DIR", data_dir)
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+impl TestApp {
+    /// `candour <args>` on this app's database (with the same development keys).
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        candour_command(self.settings.database.url.expose(), self.db.dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}

@@ -1,8 +1,6 @@
 //! Redaction (`POST /api/v1/cases/{id}/redactions`): the words go, who, when and why stay on
 //! the timeline, and `candour audit verify` still passes.
 
-use std::process::Command;
-
 use candour::domain::role::Role;
 use serde_json::{Value, json};
 
@@ -11,19 +9,7 @@ use crate::helpers::{TestApp, assert_problem, complaint, insert_service, spawn_a
 const WRONG_WORDS: &str = "Notes about Mrs Other of ward 9, recorded here by mistake";
 
 fn verify_passes(app: &TestApp) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CANDOUR") {
-            cmd.env_remove(key);
-        }
-    }
-    let out = cmd
-        .env("CANDOUR_CONFIG_DIR", app.db.dir.path().join("no-config"))
-        .env("CANDOUR__DATABASE__URL", app.settings.database.url.expose())
-        .env("RUST_LOG", "warn")
-        .args(["audit", "verify"])
-        .output()
-        .unwrap();
+    let out = app.cli(&["audit", "verify"]);
     assert!(
         out.status.success(),
         "{}",

@@ -2,8 +2,6 @@
 //! `retention.years` ago lose their people and free text, keep every coded fact (so the
 //! reported figures do not move), and the audit chain still verifies.
 
-use std::process::{Command, Output};
-
 use candour::domain::role::Role;
 use candour::services::retention::{self, RetentionReport};
 use chrono::NaiveDate;
@@ -15,21 +13,6 @@ const MARK: &str = "[removed under the retention schedule]";
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn cli(app: &TestApp, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candour"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CANDOUR") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("CANDOUR_CONFIG_DIR", app.db.dir.path().join("no-config"))
-        .env("CANDOUR__DATABASE__URL", app.settings.database.url.expose())
-        .env("RUST_LOG", "warn")
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 async fn run(app: &TestApp, dry: bool) -> RetentionReport {
@@ -124,7 +107,7 @@ async fn old_cases_are_anonymised_and_every_figure_stays_the_same() {
     let before = figures(&app, &token).await;
 
     // The dry run names the case and changes nothing.
-    let out = cli(&app, &["retention", "run", "--dry-run"]);
+    let out = app.cli(&["retention", "run", "--dry-run"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -189,7 +172,7 @@ async fn old_cases_are_anonymised_and_every_figure_stays_the_same() {
     assert_eq!(kept["patient"]["name"], "Sam Example");
 
     assert_eq!(figures(&app, &token).await, before);
-    let out = cli(&app, &["audit", "verify"]);
+    let out = app.cli(&["audit", "verify"]);
     assert!(
         out.status.success(),
         "{}",
