@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -15,7 +16,7 @@ use crate::reports::board::BoardReport;
 use crate::reports::ko41a::{self, Ko41a};
 use crate::reports::spc::{By, EarlyWarning, Metric, SpcReport};
 use crate::services::ko41a_submissions::{self, SubmissionView, SubmitRequest};
-use crate::services::reports;
+use crate::services::{audit, reports};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -188,6 +189,8 @@ pub async fn get_ko41a(
     let csv = negotiate(&req, q.format.as_deref(), "csv", "text/csv")?;
     let r = ko41a_submissions::live(&state, &user.0, q.year).await?;
     if csv {
+        let year = r["financial_year"].clone();
+        audit::exported(&state, &user.0, "ko41a_csv", json!({ "year": year })).await?;
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
@@ -295,6 +298,8 @@ pub async fn create_pack_link(
         .require(crate::domain::role::Permission::ReadReports)?;
     let req: PackLinkRequest = crate::json::from_value(body.0)?;
     let k = reports::pack_key(&state, &user.0, req.from, req.to, req.service_id)?;
+    let details = json!({ "from": k.period.from, "to": k.period.to, "service_id": k.service_id });
+    audit::exported(&state, &user.0, "board_pack_link", details).await?;
     let url = crate::links::board_pack(
         &state.settings.server.base_url(),
         k.period.from,

@@ -55,6 +55,34 @@ pub fn record(c: &mut DbConnection, e: Event<'_>, now: NaiveDateTime) -> AppResu
     Ok(())
 }
 
+/// Record that `actor` took `what` out of Candour — a return as CSV, a printable report, a
+/// board pack link — with `details` saying which (never personal data).
+pub async fn exported(
+    state: &AppState,
+    actor: &Actor,
+    what: &'static str,
+    details: serde_json::Value,
+) -> AppResult<()> {
+    let (by, now) = (actor.user_id.clone(), state.clock.now());
+    state
+        .db
+        .write(move |c| {
+            let event = Event {
+                actor_id: Some(&by),
+                action: "report.exported",
+                target: Some(Target {
+                    kind: "report",
+                    id: what,
+                }),
+                client: None,
+                summary: "A report taken out of Candour",
+                details,
+            };
+            record(c, event, now)
+        })
+        .await
+}
+
 /// One event of the system audit log.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::Actor;
 use super::case_input::{self as input, Errors};
 use super::reports;
+use super::{Actor, audit};
 use crate::db::ko41a_submissions::{self as rows, Submission};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
@@ -91,9 +91,24 @@ pub async fn submit(
         submitted_at: state.clock.now(),
     };
     let saved = row.clone();
+    let (by, now) = (actor.user_id.clone(), state.clock.now());
     state
         .db
-        .write(move |c| rows::insert(c, &saved).map_err(AppError::from))
+        .write(move |c| -> AppResult<()> {
+            rows::insert(c, &saved)?;
+            let event = audit::Event {
+                actor_id: Some(&by),
+                action: "report.ko41a_submitted",
+                target: Some(audit::Target {
+                    kind: "ko41a_submission",
+                    id: &saved.id,
+                }),
+                client: None,
+                summary: "KO41a return recorded as submitted to NHS England",
+                details: serde_json::json!({ "year": year }),
+            };
+            audit::record(c, event, now)
+        })
         .await?;
     tracing::info!(ko41a.year = year, actor.id = %actor.user_id, "ko41a return submitted");
     SubmissionView::try_from(row)

@@ -209,3 +209,42 @@ async fn only_admins_read_the_audit_log() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn exports_and_submitted_returns_are_recorded() {
+    let app = spawn_app().await;
+    let (manager, token) = app.signed_in(Role::ComplaintsManager).await;
+    let res = app
+        .get("/api/v1/reports/ko41a?year=2026&format=csv", &token)
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .post(
+            "/api/v1/reports/board-pack-links",
+            &token,
+            &json!({"from": "2026-04-01", "to": "2026-06-30"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    // The JSON return is read, not exported.
+    let res = app.get("/api/v1/reports/ko41a?year=2026", &token).await;
+    assert_eq!(res.status(), 200);
+
+    let (_, admin) = app.signed_in(Role::Admin).await;
+    let log = audit_log(&app, &admin, "?action=report.exported").await;
+    let targets: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["target_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, vec!["board_pack_link", "ko41a_csv"], "{log}");
+    assert!(
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_id"] == manager.id.as_str())
+    );
+    assert_eq!(log["items"][0]["details"]["from"], "2026-04-01");
+}
