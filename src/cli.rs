@@ -45,6 +45,12 @@ pub enum Command {
     /// Anonymise the cases past their retention period.
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Copy a running SQLite database to a file, consistently (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        #[arg(long = "to", value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +150,7 @@ pub async fn run(cli: Cli, settings: Settings, env: Environment) -> anyhow::Resu
         Command::Retention(RetentionCommand::Run { dry_run }) => {
             retention::run(settings, dry_run).await
         }
+        Command::Backup { to } => backup(settings, to).await,
         Command::Demo(DemoCommand::Seed(args)) => demo_seed(settings, env, args).await,
     }
 }
@@ -281,6 +288,15 @@ async fn demo_seed(settings: Settings, env: Environment, args: SeedArgs) -> anyh
         "Demo staff sign in as demo.complaints-manager.1@candour.invalid (and similar) with password {}",
         demo::DEMO_PASSWORD
     );
+    Ok(())
+}
+
+async fn backup(settings: Settings, to: std::path::PathBuf) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let target = to.clone();
+    tokio::task::spawn_blocking(move || crate::db::backup::sqlite_copy(&db, &target)).await??;
+    let size = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
+    println!("Backed up to {} ({size} bytes).", to.display());
     Ok(())
 }
 

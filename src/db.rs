@@ -2,6 +2,7 @@
 
 pub mod access_log;
 pub mod audit_log;
+pub mod backup;
 pub mod bulk;
 pub mod calendar;
 pub mod candour;

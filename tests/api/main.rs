@@ -8,6 +8,7 @@ mod audit;
 mod audit_chain;
 mod audit_log;
 mod auth;
+mod backup;
 mod browser;
 mod candour;
 mod case_access;
