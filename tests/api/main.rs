@@ -33,6 +33,8 @@ mod migrations;
 mod ombudsman;
 mod openapi;
 mod outbox;
+mod permission_table;
+mod permissions;
 mod private_links;
 mod redaction;
 mod reference;
