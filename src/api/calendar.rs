@@ -136,9 +136,13 @@ pub struct ReplaceCalendarRequest {
 pub async fn replace_bank_holidays(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: ApiJson<ReplaceCalendarRequest>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<web::Json<CalendarResponse>> {
-    let b = body.0;
+    // The role is checked before the body is read: 403 comes before any 400.
+    user.0
+        .require(crate::domain::role::Permission::ManageCalendar)?;
+    let body: ReplaceCalendarRequest = crate::json::from_value(body.0)?;
+    let b = body;
     let holidays = b
         .holidays
         .into_iter()

@@ -226,9 +226,13 @@ pub async fn submit_ko41a(
     state: web::Data<AppState>,
     user: AuthUser,
     year: web::Path<i32>,
-    body: ApiJson<SubmitRequest>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let view = ko41a_submissions::submit(&state, &user.0, year.into_inner(), body.0).await?;
+    // The role is checked before the body is read: 403 comes before any 400.
+    user.0
+        .require(crate::domain::role::Permission::SubmitReturns)?;
+    let body: SubmitRequest = crate::json::from_value(body.0)?;
+    let view = ko41a_submissions::submit(&state, &user.0, year.into_inner(), body).await?;
     Ok(HttpResponse::Created().json(view))
 }
 

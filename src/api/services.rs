@@ -136,9 +136,13 @@ pub struct CreateServiceRequest {
 pub async fn create_service(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: ApiJson<CreateServiceRequest>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let b = body.0;
+    // The role is checked before the body is read: 403 comes before any 400.
+    user.0
+        .require(crate::domain::role::Permission::ManageServices)?;
+    let body: CreateServiceRequest = crate::json::from_value(body.0)?;
+    let b = body;
     let input = NewServiceInput {
         parent_id: b.parent_id,
         kind: b.kind,
@@ -215,9 +219,13 @@ pub async fn update_service(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    body: ApiJson<UpdateServiceRequest>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<web::Json<ServiceResponse>> {
-    let b = body.0;
+    // The role is checked before the body is read: 403 comes before any 400.
+    user.0
+        .require(crate::domain::role::Permission::ManageServices)?;
+    let body: UpdateServiceRequest = crate::json::from_value(body.0)?;
+    let b = body;
     let changes = ServiceChanges {
         name: b.name,
         parent_id: b.parent_id,

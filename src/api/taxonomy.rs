@@ -221,9 +221,13 @@ pub async fn create_taxonomy_item(
     state: web::Data<AppState>,
     user: AuthUser,
     list: web::Path<String>,
-    body: ApiJson<CreateTaxonomyItemRequest>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let b = body.0;
+    // The role is checked before the body is read: 403 comes before any 400.
+    user.0
+        .require(crate::domain::role::Permission::ManageTaxonomy)?;
+    let body: CreateTaxonomyItemRequest = crate::json::from_value(body.0)?;
+    let b = body;
     let input = NewItemInput {
         code: b.code,
         label: b.label,
@@ -267,10 +271,14 @@ pub async fn update_taxonomy_item(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-    body: ApiJson<UpdateTaxonomyItemRequest>,
+    body: ApiJson<serde_json::Value>,
 ) -> AppResult<web::Json<TaxonomyItemResponse>> {
+    // The role is checked before the body is read: 403 comes before any 400.
+    user.0
+        .require(crate::domain::role::Permission::ManageTaxonomy)?;
+    let body: UpdateTaxonomyItemRequest = crate::json::from_value(body.0)?;
     let (list, code) = path.into_inner();
-    let b = body.0;
+    let b = body;
     let changes = ItemChanges {
         label: b.label,
         active: b.active,

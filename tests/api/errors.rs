@@ -127,3 +127,25 @@ async fn auth_and_role_failures_are_problems() {
     let (_, board) = app.signed_in(Role::Board).await;
     assert_problem(app.get("/api/v1/users", &board).await, 403).await;
 }
+
+#[tokio::test]
+async fn a_role_that_may_not_act_hears_403_before_any_complaint_about_its_body() {
+    let app = spawn_app().await;
+    let (_, pals) = app.signed_in(Role::PalsOfficer).await;
+    let junk = serde_json::json!({"colour": "red"});
+    for (method, path) in [
+        ("POST", "/api/v1/services"),
+        ("PATCH", "/api/v1/services/any"),
+        ("POST", "/api/v1/taxonomy/channel"),
+        ("PATCH", "/api/v1/taxonomy/channel/email"),
+        ("PUT", "/api/v1/calendar/bank-holidays"),
+        ("POST", "/api/v1/reports/ko41a/2026/submissions"),
+    ] {
+        let res = match method {
+            "POST" => app.post(path, &pals, &junk).await,
+            "PATCH" => app.patch(path, &pals, &junk).await,
+            _ => app.put(path, &pals, &junk).await,
+        };
+        assert_eq!(res.status(), 403, "{method} {path}");
+    }
+}
