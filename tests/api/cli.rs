@@ -221,3 +221,108 @@ async fn user_commands_create_list_and_reset() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_and_writes_the_buffered_access_log() {
+    let db = TestDb::create();
+    let data = db.dir.path().join("data");
+    let child = candour_command(&db.url, &data)
+        .arg("serve")
+        .env("CANDOUR__SERVER__PORT", "0")
+        // A window far longer than the test: only the shutdown's flush can write the read.
+        .env("CANDOUR__ACCESS_LOG__FLUSH_MS", "10000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    let pid = child.0.id();
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut url = None;
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                url = Some(rest.trim().to_string());
+            }
+            if line.trim().starts_with("password:") {
+                let _ = tx.send(url.clone());
+            }
+        }
+    });
+    let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)))
+        .await
+        .unwrap()
+        .expect("the server did not start")
+        .unwrap();
+    let password = std::fs::read_to_string(data.join("initial-admin-password")).unwrap();
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "admin@localhost", "password": password.trim()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    // Create a case and read it: one access-log entry, waiting in the writer's buffer.
+    let service = {
+        let res = client
+            .post(format!("{url}/api/v1/services"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"kind": "site", "code": "SIG", "name": "Signal Hospital"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let case: serde_json::Value = client
+        .post(format!("{url}/api/v1/cases"))
+        .bearer_auth(&token)
+        .json(&crate::helpers::complaint(&service, "2026-11-02"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = case["id"].as_str().unwrap().to_string();
+    let res = client
+        .get(format!("{url}/api/v1/cases/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = tokio::task::spawn_blocking(move || {
+        let status = child.0.wait().unwrap();
+        drop(child);
+        status
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+
+    // The read is in the access log although its window never closed.
+    let reads = candour::db::Db::connect(&db.url, 1, Duration::from_secs(5))
+        .unwrap()
+        .read_blocking(|c| candour::db::timeline::access_log(c, &id, 10))
+        .unwrap();
+    assert!(
+        reads.iter().any(|r| r.route == "GET /api/v1/cases/{id}"),
+        "{reads:?}"
+    );
+}
