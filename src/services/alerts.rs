@@ -27,6 +27,15 @@ pub struct AlertReport {
 
 /// How far back a missed date still earns an overdue alert (older ones were alerted before).
 const OVERDUE_LOOKBACK_DAYS: u64 = 90;
+/// What one run looks at.
+struct Work {
+    cal: WorkingCalendar,
+    due_soon: Vec<Case>,
+    overdue: Vec<Case>,
+    undelivered: Vec<db::letters::Letter>,
+    leads: Vec<String>,
+}
+
 /// Most cases one run looks at for each kind of alert.
 const BATCH: i64 = 5_000;
 
@@ -39,34 +48,63 @@ pub async fn run_once(state: &AppState) -> AppResult<AlertReport> {
     let settings = state.settings.alerts.clone();
     let now = state.clock.now();
     let today = date_in_england(now.and_utc());
-    let report = state
+    // What to look at comes from one read; each alert is then its own short write, so the
+    // job never holds the (SQLite) writer for long.
+    let work = state
         .db
-        .write(move |c| -> AppResult<AlertReport> {
+        .read(move |c| -> AppResult<Work> {
             let cal = calendar::current(c)?;
-            let mut report = AlertReport::default();
             let soon = cal.add_working_days(today, settings.due_soon_working_days);
-            for case in cases::handled_due_between(c, today, soon, BATCH)? {
-                if send(c, &messenger, &cal, &case, today, now, false)? {
-                    report.due_soon += 1;
-                }
-            }
             let from = today
                 .checked_sub_days(chrono::Days::new(OVERDUE_LOOKBACK_DAYS))
                 .unwrap_or(today);
             let yesterday = today.pred_opt().unwrap_or(today);
-            for case in cases::handled_due_between(c, from, yesterday, BATCH)? {
-                if send(c, &messenger, &cal, &case, today, now, true)? {
-                    report.overdue += 1;
-                }
-            }
-            report.undelivered = undelivered(c, &messenger, &cal, today, now)?;
             let digest_from = today.and_hms_opt(settings.digest_hour_utc, 0, 0);
-            if digest_from.is_some_and(|from| now >= from) {
-                report.digests = digests(c, &messenger, &cal, today, now)?;
-            }
-            Ok(report)
+            Ok(Work {
+                due_soon: cases::handled_due_between(c, today, soon, BATCH)?,
+                overdue: cases::handled_due_between(c, from, yesterday, BATCH)?,
+                undelivered: db::letters::with_dead_email(c, BATCH)?,
+                leads: if digest_from.is_some_and(|from| now >= from) {
+                    leads(c)?
+                } else {
+                    Vec::new()
+                },
+                cal,
+            })
         })
         .await?;
+    let mut report = AlertReport::default();
+    let one = |f: Box<dyn FnOnce(&mut db::DbConnection) -> AppResult<bool> + Send>| async {
+        state.db.write(f).await
+    };
+    for (cases, overdue) in [(work.due_soon, false), (work.overdue, true)] {
+        for case in cases {
+            let (m, cal) = (messenger.clone(), work.cal.clone());
+            let sent = one(Box::new(move |c| {
+                send(c, &m, &cal, &case, today, now, overdue)
+            }))
+            .await?;
+            let n = if overdue {
+                &mut report.overdue
+            } else {
+                &mut report.due_soon
+            };
+            *n += usize::from(sent);
+        }
+    }
+    for letter in work.undelivered {
+        let (m, cal) = (messenger.clone(), work.cal.clone());
+        let moved = one(Box::new(move |c| {
+            undelivered(c, &m, &cal, &letter, today, now)
+        }))
+        .await?;
+        report.undelivered += usize::from(moved);
+    }
+    for lead in work.leads {
+        let (m, cal) = (messenger.clone(), work.cal.clone());
+        let sent = one(Box::new(move |c| digest(c, &m, &cal, &lead, today, now))).await?;
+        report.digests += usize::from(sent);
+    }
     if report != AlertReport::default() {
         state.outbox.wake();
         tracing::info!(
@@ -131,121 +169,118 @@ fn send(
     messenger.to_staff(c, &user, template, extra, &key, Some(&case.id), kind, now)
 }
 
-/// Every letter whose email died: it is marked undelivered and moved to the letters to post,
-/// the case's timeline says so, and its handler (or, with none, whoever logged the case) is
-/// alerted once.
+/// A letter whose email died: it is marked undelivered and moved to the letters to post, the
+/// case's timeline says so, and its handler (or, with none, whoever logged the case) is
+/// alerted once. `false` if another run got to it first.
 fn undelivered(
     c: &mut db::DbConnection,
     messenger: &Messenger,
     cal: &WorkingCalendar,
+    letter: &db::letters::Letter,
     today: NaiveDate,
     now: NaiveDateTime,
-) -> AppResult<usize> {
-    let mut moved = 0;
-    for letter in db::letters::with_dead_email(c, BATCH)? {
-        if !db::letters::mark_undelivered(c, &letter.id, now)? {
-            continue;
-        }
-        moved += 1;
-        cases::touch(c, &letter.case_id, now)?;
-        let what = letter.template.replace('_', " ");
-        db::timeline::append(
-            c,
-            &letter.case_id,
-            None,
-            "letter_undelivered",
-            &format!("The {what} email could not be delivered: it waits to be posted"),
-            &json!({
-                "letter_id": letter.id,
-                "template": letter.template,
-                "statutory": letter.statutory,
-            }),
-            now,
-        )?;
-        let Some(case) = cases::find(c, &letter.case_id)? else {
-            continue;
-        };
-        let who = case
-            .handler_id
-            .clone()
-            .unwrap_or_else(|| case.created_by.clone());
-        let Some(user) = users::find(c, &who)? else {
-            continue;
-        };
-        let extra = json!({
-            "case": staff_case(&case, cal, today),
-            "letter": { "what": what, "statutory": letter.statutory },
-        });
-        let key = format!("undelivered:{}:{who}", letter.id);
-        messenger.to_staff(
-            c,
-            &user,
-            "staff_undelivered",
-            extra,
-            &key,
-            Some(&case.id),
-            "undelivered",
-            now,
-        )?;
+) -> AppResult<bool> {
+    if !db::letters::mark_undelivered(c, &letter.id, now)? {
+        return Ok(false);
     }
-    Ok(moved)
+    cases::touch(c, &letter.case_id, now)?;
+    let what = letter.template.replace('_', " ");
+    db::timeline::append(
+        c,
+        &letter.case_id,
+        None,
+        "letter_undelivered",
+        &format!("The {what} email could not be delivered: it waits to be posted"),
+        &json!({
+            "letter_id": letter.id,
+            "template": letter.template,
+            "statutory": letter.statutory,
+        }),
+        now,
+    )?;
+    let Some(case) = cases::find(c, &letter.case_id)? else {
+        return Ok(true);
+    };
+    let who = case
+        .handler_id
+        .clone()
+        .unwrap_or_else(|| case.created_by.clone());
+    let Some(user) = users::find(c, &who)? else {
+        return Ok(true);
+    };
+    let extra = json!({
+        "case": staff_case(&case, cal, today),
+        "letter": { "what": what, "statutory": letter.statutory },
+    });
+    let key = format!("undelivered:{}:{who}", letter.id);
+    messenger.to_staff(
+        c,
+        &user,
+        "staff_undelivered",
+        extra,
+        &key,
+        Some(&case.id),
+        "undelivered",
+        now,
+    )?;
+    Ok(true)
 }
 
-/// One digest a day to each service lead with cases logged in the last 24 hours.
-fn digests(
-    c: &mut db::DbConnection,
-    messenger: &Messenger,
-    cal: &WorkingCalendar,
-    today: NaiveDate,
-    now: NaiveDateTime,
-) -> AppResult<usize> {
-    let services = service_rows::all(c)?;
-    let mut leads: Vec<String> = services
-        .iter()
+/// The service leads of active services.
+fn leads(c: &mut db::DbConnection) -> AppResult<Vec<String>> {
+    let mut leads: Vec<String> = service_rows::all(c)?
+        .into_iter()
         .filter(|s| s.active)
-        .filter_map(|s| s.lead_user_id.clone())
+        .filter_map(|s| s.lead_user_id)
         .collect();
     leads.sort();
     leads.dedup();
-    let mut sent = 0;
-    for lead in leads {
-        let led = service_rows::led_by(c, &lead)?;
-        let new = cases::logged_since_in_services(c, now - Duration::hours(24), &led)?;
-        if new.is_empty() {
-            continue;
-        }
-        let Some(user) = users::find(c, &lead)? else {
-            continue;
-        };
-        let mut items = Vec::new();
-        for case in &new {
-            let coding = cases::coding(c, &case.id)?;
-            let mut item = staff_case(case, cal, today);
-            item["subjects"] = json!(
-                coding
-                    .subjects
-                    .iter()
-                    .map(|s| s.subject_code.replace('_', " "))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            items.push(item);
-        }
-        let key = format!("digest:{lead}:{today}");
-        if messenger.to_staff(
-            c,
-            &user,
-            "staff_digest",
-            json!({ "cases": items }),
-            &key,
-            None,
-            "digest",
-            now,
-        )? {
-            sent += 1;
-        }
+    Ok(leads)
+}
+
+/// The day's digest to service lead `lead` of the cases logged in their services in the last
+/// 24 hours, once a day. `false` when there were none or it had gone.
+fn digest(
+    c: &mut db::DbConnection,
+    messenger: &Messenger,
+    cal: &WorkingCalendar,
+    lead: &str,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    let led = service_rows::led_by(c, lead)?;
+    let new = cases::logged_since_in_services(c, now - Duration::hours(24), &led)?;
+    if new.is_empty() {
+        return Ok(false);
     }
-    Ok(sent)
+    let Some(user) = users::find(c, lead)? else {
+        return Ok(false);
+    };
+    let mut items = Vec::new();
+    for case in &new {
+        let coding = cases::coding(c, &case.id)?;
+        let mut item = staff_case(case, cal, today);
+        item["subjects"] = json!(
+            coding
+                .subjects
+                .iter()
+                .map(|s| s.subject_code.replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        items.push(item);
+    }
+    let key = format!("digest:{lead}:{today}");
+    messenger.to_staff(
+        c,
+        &user,
+        "staff_digest",
+        json!({ "cases": items }),
+        &key,
+        None,
+        "digest",
+        now,
+    )
 }
 
 /// Run the alert job every `alerts.interval_minutes` until the process stops.
