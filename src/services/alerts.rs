@@ -74,16 +74,13 @@ pub async fn run_once(state: &AppState) -> AppResult<AlertReport> {
         })
         .await?;
     let mut report = AlertReport::default();
-    let one = |f: Box<dyn FnOnce(&mut db::DbConnection) -> AppResult<bool> + Send>| async {
-        state.db.write(f).await
-    };
     for (cases, overdue) in [(work.due_soon, false), (work.overdue, true)] {
         for case in cases {
             let (m, cal) = (messenger.clone(), work.cal.clone());
-            let sent = one(Box::new(move |c| {
-                send(c, &m, &cal, &case, today, now, overdue)
-            }))
-            .await?;
+            let sent = state
+                .db
+                .write(move |c| send(c, &m, &cal, &case, today, now, overdue))
+                .await?;
             let n = if overdue {
                 &mut report.overdue
             } else {
@@ -94,15 +91,18 @@ pub async fn run_once(state: &AppState) -> AppResult<AlertReport> {
     }
     for letter in work.undelivered {
         let (m, cal) = (messenger.clone(), work.cal.clone());
-        let moved = one(Box::new(move |c| {
-            undelivered(c, &m, &cal, &letter, today, now)
-        }))
-        .await?;
+        let moved = state
+            .db
+            .write(move |c| undelivered(c, &m, &cal, &letter, today, now))
+            .await?;
         report.undelivered += usize::from(moved);
     }
     for lead in work.leads {
         let (m, cal) = (messenger.clone(), work.cal.clone());
-        let sent = one(Box::new(move |c| digest(c, &m, &cal, &lead, today, now))).await?;
+        let sent = state
+            .db
+            .write(move |c| digest(c, &m, &cal, &lead, today, now))
+            .await?;
         report.digests += usize::from(sent);
     }
     if report != AlertReport::default() {
