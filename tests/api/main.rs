@@ -26,6 +26,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod hygiene;
+mod kill9;
 mod lockout;
 mod mail_sink;
 mod meetings;
