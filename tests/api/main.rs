@@ -51,5 +51,6 @@ mod subject_access;
 mod throttle;
 mod tokens;
 mod tracking;
+mod two_instances;
 mod undelivered;
 mod users;
