@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::Actor;
 use super::cursor;
@@ -119,13 +119,20 @@ impl From<audit_log::AuditEvent> for AuditEntry {
     }
 }
 
-/// Filters of the audit log.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Filters of the audit log (`GET /api/v1/audit-log`).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct AuditQuery {
+    /// Only this action, e.g. `sign_in.failed`, `user.role_changed`, `service.lead_changed`.
     pub action: Option<String>,
+    /// Only events by this member of staff.
     pub actor_id: Option<String>,
+    /// Only events about this record (a user, service, calendar version…).
     pub target_id: Option<String>,
+    /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
+    /// The `next` value of the previous page.
     pub cursor: Option<String>,
 }
 
