@@ -8,11 +8,12 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{self, health, openapi::ApiDoc};
+use crate::api::openapi::{ApiDoc, CommonProblems};
+use crate::api::{self, health};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::db::{Db, migrations, timeline};
@@ -166,6 +167,8 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .service(health::metrics)
             .service(scope("/api/v1").configure(api::configure))
             .split_for_parts();
+        let mut openapi = openapi;
+        CommonProblems.modify(&mut openapi);
         let routes = fallback::RouteTable::from_openapi(&openapi);
         app.app_data(web::Data::new(routes))
             .configure(pages::configure)

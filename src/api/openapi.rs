@@ -1,6 +1,10 @@
-//! The OpenAPI document's frame: info, tags, shared schemas and the bearer scheme.
+//! The OpenAPI document's frame: info, tags, shared schemas and the bearer scheme, and the
+//! problem responses every operation of a kind can give (413 and 415 for a JSON body, 400 for
+//! a bad path or query string, 503 when the database cannot be reached).
 
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::domain::taxonomy::TaxonomyList;
@@ -50,4 +54,88 @@ impl Modify for BearerAuth {
         scheme.bearer_format = Some("JWT".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
+}
+
+/// The problem responses that do not depend on the handler, added to every operation that can
+/// give them (one the handler documents itself is kept). Applied to the finished document,
+/// after the routes have added their paths.
+pub struct CommonProblems;
+
+/// Added to every operation with a request body: the JSON extractor (`api::extract::ApiJson`)
+/// answers these before the handler runs.
+const BODY_PROBLEMS: [(&str, &str); 2] = [
+    (
+        "413",
+        "The body is larger than `server.max_json_bytes` (256 KiB by default)",
+    ),
+    (
+        "415",
+        "The body is not JSON: send it with `Content-Type: application/json`",
+    ),
+];
+
+/// Added to every operation: a NUL character in the path or query string is refused before
+/// any handler runs (`http::hygiene`), as is a path or query string that cannot be read.
+const ANY_PROBLEM: (&str, &str) = (
+    "400",
+    "The path or query string is not valid (for example it holds a NUL character)",
+);
+
+/// Added to every operation under `/api/v1`: each needs the database.
+const DATABASE_PROBLEM: (&str, &str) = (
+    "503",
+    "The database cannot be reached or has no free connection; retry after the \
+     `Retry-After` seconds",
+);
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in &mut openapi.paths.paths {
+            let api = path.starts_with("/api/v1/");
+            for op in operations(item) {
+                let mut wanted = vec![ANY_PROBLEM];
+                if op.request_body.is_some() {
+                    wanted.extend(BODY_PROBLEMS);
+                }
+                if api {
+                    wanted.push(DATABASE_PROBLEM);
+                }
+                for (status, description) in wanted {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| problem_response(description));
+                }
+            }
+        }
+    }
+}
+
+/// Every operation of a path.
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
+
+/// A response whose body is a [`Problem`](crate::error::Problem) document.
+fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                crate::error::PROBLEM_JSON,
+                Content::new(Some(Ref::from_schema_name("Problem"))),
+            )
+            .build(),
+    )
 }

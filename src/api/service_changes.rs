@@ -67,7 +67,8 @@ pub struct ServiceChangeListQuery {
     pub owner_id: Option<String>,
     /// Only changes still planned or in progress after their due date.
     pub overdue: Option<bool>,
-    /// Only changes that answer this case (not for the board).
+    /// Only changes that answer this case (not for the board); a case you may not see is a
+    /// 404.
     pub case_id: Option<String>,
     /// 1 to 200, default 50.
     pub limit: Option<i64>,
@@ -94,6 +95,7 @@ pub struct ServiceChangeList {
         (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The board filtering by case", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case has the `case_id` (or not one you may see)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/service-changes")]

@@ -99,8 +99,10 @@ pub fn ratio(part: i64, whole: i64, scale: f64) -> Option<f64> {
     Some((v * 10.0).round() / 10.0)
 }
 
-/// Agreement figures for a set of answers (a statement or a stage).
+/// Agreement figures for a set of answers (a statement or a stage). (Named `AgreementFigures`
+/// in the OpenAPI document: `Figures` there is one period of the board report.)
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+#[schema(as = AgreementFigures)]
 pub struct Figures {
     /// Answers with a score (1–5); `null` when suppressed for the board role (1 to 4).
     pub count: Option<i64>,

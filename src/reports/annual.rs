@@ -11,8 +11,10 @@ use super::period::Period;
 use super::spc::EarlyWarning;
 use super::svg::variation_words;
 
-/// A service change made because of complaints.
+/// A service change made because of complaints. (Named `ActionTaken` in the OpenAPI
+/// document: `Action` there is a case's lifecycle step.)
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ActionTaken)]
 pub struct Action {
     pub service: String,
     pub title: String,

@@ -1,10 +1,31 @@
 //! Reporting periods: a date range, the one before it, financial years.
 
+use std::ops::RangeInclusive;
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, AppResult};
+
+/// The years a report, a chart or a calendar may be asked about. Far outside them the days
+/// worked out from a date (the period before, the months charted) could fall before year 1,
+/// which no `YYYY-MM-DD` date can write.
+pub const YEARS: RangeInclusive<i32> = 1900..=2999;
+
+/// `day`, if it is in [`YEARS`]; else a 400 naming `field`.
+pub fn reportable(field: &str, day: NaiveDate) -> AppResult<NaiveDate> {
+    if YEARS.contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(AppError::invalid(field, years_message()))
+    }
+}
+
+/// What a date or year outside [`YEARS`] is told.
+pub fn years_message() -> String {
+    format!("must be in the years {} to {}", YEARS.start(), YEARS.end())
+}
 
 /// The whole reporting periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,8 +43,10 @@ pub struct Period {
 }
 
 impl Period {
-    /// Check `from` ≤ `to` and a sane length (at most ten years).
+    /// Check `from` ≤ `to`, both in [`YEARS`], and a sane length (at most ten years).
     pub fn new(from: NaiveDate, to: NaiveDate) -> AppResult<Self> {
+        reportable("from", from)?;
+        reportable("to", to)?;
         if to < from {
             return Err(AppError::invalid("to", "is before from"));
         }

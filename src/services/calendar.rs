@@ -14,6 +14,7 @@ use crate::db::calendar::{self, CalendarVersion};
 use crate::domain::bank_holidays;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::reports::period;
 use crate::state::AppState;
 
 pub use crate::db::calendar::BankHoliday;
@@ -45,12 +46,9 @@ pub struct Calendar {
 /// the calendar does not cover it, projected by rule.
 pub async fn get(state: &AppState, version: Option<i32>, year: Option<i32>) -> AppResult<Calendar> {
     if let Some(y) = year
-        && NaiveDate::from_ymd_opt(y, 1, 1).is_none()
+        && !period::YEARS.contains(&y)
     {
-        return Err(AppError::invalid(
-            "year",
-            "is not a year Candour can handle",
-        ));
+        return Err(AppError::invalid("year", period::years_message()));
     }
     let today = state.clock.today();
     let (version, published) = state

@@ -29,6 +29,7 @@ use crate::email::Outbox;
 use crate::email::links::Link;
 use crate::error::{AppError, AppResult};
 use crate::reports::feedback::{FeedbackSummary, compute_summary, suppressed};
+use crate::reports::period::reportable;
 use crate::state::AppState;
 
 /// The longest free-text comment, in characters.
@@ -672,8 +673,8 @@ pub async fn summary(
     to: Option<NaiveDate>,
 ) -> AppResult<FeedbackSummary> {
     actor.require(Permission::ReadFeedbackSummary)?;
-    let to = to.unwrap_or_else(|| state.clock.today());
-    let from = from.unwrap_or_else(|| to - Duration::days(365));
+    let to = reportable("to", to.unwrap_or_else(|| state.clock.today()))?;
+    let from = reportable("from", from.unwrap_or_else(|| to - Duration::days(365)))?;
     if from > to {
         return Err(AppError::invalid("from", "must not be after to"));
     }

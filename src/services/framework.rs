@@ -273,7 +273,7 @@ pub async fn evidence(
 ) -> AppResult<std::collections::BTreeMap<String, crate::reports::evidence::Evidence>> {
     actor.require(Permission::AssessFramework)?;
     let today = state.clock.today();
-    let on = on.unwrap_or(today);
+    let on = crate::reports::period::reportable("on", on.unwrap_or(today))?;
     if on > today {
         return Err(AppError::invalid("on", "must not be in the future"));
     }

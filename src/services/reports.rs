@@ -135,7 +135,7 @@ fn spc_window(
         return Err(AppError::invalid("months", "must be 2 to 120"));
     }
     let last = match to {
-        Some(d) => d,
+        Some(d) => crate::reports::period::reportable("to", d)?,
         None => {
             let today = state.clock.today();
             crate::reports::period::month_start(today)

@@ -1,4 +1,5 @@
-//! Every error is application/problem+json: 400, 401, 403, 404, 405, 413, 415.
+//! Every error is application/problem+json: 400, 401, 403, 404, 405, 413, 415; report dates
+//! outside the years Candour handles are a 400.
 
 use candour::domain::role::Role;
 
@@ -147,5 +148,41 @@ async fn a_role_that_may_not_act_hears_403_before_any_complaint_about_its_body()
             _ => app.put(path, &pals, &junk).await,
         };
         assert_eq!(res.status(), 403, "{method} {path}");
+    }
+}
+
+/// Found by schemathesis: a date far in the past made the days worked out from it (the period
+/// before, the months charted, the year of a calendar) fall before year 1, which was answered
+/// as `-0001-01-04`, not a date. Dates outside the years 1900 to 2999 are refused instead.
+#[tokio::test]
+async fn report_dates_outside_the_years_1900_to_2999_are_a_400_naming_the_parameter() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::Admin).await;
+    for (path, field) in [
+        (
+            "/api/v1/reports/board?from=0001-01-01&to=0001-03-31",
+            "from",
+        ),
+        ("/api/v1/reports/spc?to=0000-12-25", "to"),
+        ("/api/v1/reports/spc/early-warning?to=3001-01-01", "to"),
+        ("/api/v1/framework-evidence?on=0000-01-03", "on"),
+        (
+            "/api/v1/feedback/summary?to=2000-01-01&from=1899-12-31",
+            "from",
+        ),
+        ("/api/v1/feedback/summary?to=0001-01-01", "to"),
+        ("/api/v1/calendar/bank-holidays?year=-96", "year"),
+    ] {
+        let body = assert_problem(app.get(path, &token).await, 400).await;
+        assert_eq!(body["errors"][0]["field"], field, "{path}: {body}");
+    }
+    // The edges are fine.
+    for path in [
+        "/api/v1/reports/board?from=1900-01-01&to=1900-03-31",
+        "/api/v1/feedback/summary?from=1900-01-01&to=1900-12-31",
+        "/api/v1/calendar/bank-holidays?year=2999",
+    ] {
+        let res = app.get(path, &token).await;
+        assert_eq!(res.status(), 200, "{path}");
     }
 }
