@@ -3,6 +3,7 @@
 DROP TABLE audit_heads;
 DROP FUNCTION audit_heads_kept();
 DROP TABLE audit_log;
+DROP INDEX timeline_events_unsealed_idx;
 DROP FUNCTION audit_log_append_only();
 CREATE OR REPLACE FUNCTION timeline_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

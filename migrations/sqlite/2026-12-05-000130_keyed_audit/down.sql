@@ -2,6 +2,7 @@
 -- version will not hold for them.
 DROP TABLE audit_heads;
 DROP TABLE audit_log;
+DROP INDEX timeline_events_unsealed_idx;
 DROP TRIGGER timeline_events_no_update;
 CREATE TRIGGER timeline_events_no_update BEFORE UPDATE ON timeline_events
 BEGIN

@@ -7,6 +7,9 @@ ALTER TABLE timeline_events ADD COLUMN summary_digest TEXT;
 ALTER TABLE timeline_events ADD COLUMN details_digest TEXT;
 -- `redaction` or `retention` once the texts were replaced by the erasure mark.
 ALTER TABLE timeline_events ADD COLUMN erased TEXT;
+-- Finds the events still to seal anew without reading the whole timeline at every start.
+CREATE INDEX timeline_events_unsealed_idx ON timeline_events (case_id)
+    WHERE summary_digest IS NULL;
 
 -- Still append-only, with two exceptions the chain allows: an old event sealed anew (its
 -- facts and texts unchanged), and a sealed event's texts erased (its seal unchanged).
