@@ -1,7 +1,5 @@
 //! Test harness: a fresh database per test, a running app, typed request helpers.
 
-use std::sync::Once;
-
 use candour::clock::Clock;
 use candour::config::{Environment, Secret, Settings};
 use candour::domain::role::Role;
@@ -16,8 +14,6 @@ use serde_json::{Value, json};
 pub const TEST_SECRET: &str = "a-test-secret-that-is-longer-than-32-bytes";
 pub const PASSWORD: &str = "correct horse battery staple";
 
-static TRACING: Once = Once::new();
-
 /// A database that exists for one test and is removed afterwards.
 pub struct TestDb {
     pub url: String,
@@ -28,6 +24,7 @@ pub struct TestDb {
 
 impl TestDb {
     pub fn create() -> Self {
+        crate::captured_logs::install();
         let dir = tempfile::tempdir().expect("temp dir");
         match std::env::var("CANDOUR_TEST_DATABASE_URL") {
             Ok(base) if base.starts_with("postgres") => {
@@ -122,11 +119,6 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    TRACING.call_once(|| {
-        if std::env::var("TEST_LOG").is_ok() {
-            candour::telemetry::init(Environment::Test);
-        }
-    });
     let db = TestDb::create();
     let mut settings = test_settings(&db);
     adjust(&mut settings);
