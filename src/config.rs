@@ -19,6 +19,7 @@
 //! | `database.url` | `CANDOUR__DATABASE__URL` | `sqlite://data/candour.db` |
 //! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` |
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
+//! | `database.group_commit_batch` | `CANDOUR__DATABASE__GROUP_COMMIT_BATCH` | `64` (SQLite: queued writes sharing one commit; 0 = off) |
 //! | `auth.jwt_secret` | `CANDOUR__AUTH__JWT_SECRET` | a development value, refused in production |
 //! | `audit.key` | `CANDOUR__AUDIT__KEY` (environment only) | a development value, refused in production |
 //! | `retention.years` | `CANDOUR__RETENTION__YEARS` | `10` |
@@ -295,6 +296,12 @@ impl Settings {
         self.auth_ranges(&mut b);
         b.section("retention");
         b.within("years", self.retention.years, 1..=100);
+        b.section("database");
+        b.within(
+            "group_commit_batch",
+            self.database.group_commit_batch,
+            0..=10_000,
+        );
         b.section("access_log");
         b.within("flush_ms", self.access_log.flush_ms, 1..=10_000);
         b.within("batch", self.access_log.batch, 1..=10_000);

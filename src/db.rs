@@ -14,6 +14,7 @@ pub mod erasure;
 pub mod error;
 pub mod feedback;
 pub mod framework;
+mod group_commit;
 pub mod ko41a_submissions;
 pub mod letters;
 pub mod meetings;

@@ -32,8 +32,10 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let size = settings.database.pool_size;
     let timeout = Duration::from_secs(settings.database.connect_timeout_seconds);
     let key = SealKey::new(settings.audit.key.expose().as_bytes());
+    let batch = settings.database.group_commit_batch;
     tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
         let db = Db::connect(&url, size, timeout)
+            .and_then(|db| db.group_commit(batch))
             .map_err(anyhow::Error::msg)?
             .sealing_with(key.clone());
         let applied = migrations::run_pending(&db)?;

@@ -243,6 +243,9 @@ pub struct DatabaseSettings {
     /// Connections for readers (PostgreSQL: all connections). SQLite always has one writer.
     pub pool_size: u32,
     pub connect_timeout_seconds: u64,
+    /// SQLite: at most this many queued write transactions share one commit, each in its own
+    /// savepoint (group commit); 0 gives every write its own transaction.
+    pub group_commit_batch: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -431,6 +434,7 @@ impl Default for DatabaseSettings {
             url: Secret::new("sqlite://data/candour.db"),
             pool_size: 8,
             connect_timeout_seconds: 5,
+            group_commit_batch: 64,
         }
     }
 }

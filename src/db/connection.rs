@@ -13,6 +13,7 @@ use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 
 use super::error::{DbError, DbResult};
+use super::group_commit::{Batching, WriteJob, Writer};
 use crate::domain::seal::SealKey;
 
 /// A connection to either engine.
@@ -147,6 +148,8 @@ pub struct Db {
     backend: Backend,
     /// The key that seals the audit chains in write transactions.
     key: Option<Arc<SealKey>>,
+    /// SQLite: the thread that commits queued writes together (see [`super::group_commit`]).
+    writer: Option<Writer<DbConnection>>,
 }
 
 impl Db {
@@ -188,6 +191,7 @@ impl Db {
             write,
             backend,
             key: None,
+            writer: None,
         })
     }
 
@@ -225,6 +229,23 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
+        if let Some(writer) = self.writer.as_ref().filter(|w| w.is_alive()) {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let job = Box::new(WriteJob {
+                f,
+                key: self.key.clone(),
+                span: tracing::Span::current(),
+                tx,
+            });
+            if !writer.submit(job) {
+                return Err(E::from(DbError::Task("the database writer stopped".into())));
+            }
+            return rx.await.unwrap_or_else(|_| {
+                Err(E::from(DbError::Task(
+                    "the write was lost: the database writer stopped".into(),
+                )))
+            });
+        }
         let db = self.clone();
         blocking(move || db.write_blocking(f)).await
     }
@@ -252,6 +273,25 @@ impl Db {
     /// The key the audit chains are sealed and checked with, if the handle has one.
     pub fn seal_key(&self) -> Option<Arc<SealKey>> {
         self.key.clone()
+    }
+
+    /// On SQLite, commit queued writes together, at most `max_batch` in one transaction (each in
+    /// its own savepoint); 0 leaves every write its own transaction. PostgreSQL is unchanged:
+    /// its writers run side by side.
+    pub fn group_commit(mut self, max_batch: usize) -> Result<Self, String> {
+        if self.backend == Backend::Sqlite && max_batch > 0 {
+            let pool = self.write.clone();
+            let connect = move || pool.get().map_err(|e| DbError::from(e).to_string());
+            let writer = Writer::start(connect, max_batch)
+                .map_err(|e| format!("cannot start the database writer: {e}"))?;
+            self.writer = Some(writer);
+        }
+        Ok(self)
+    }
+
+    /// Whether writes are committed together by a running writer thread.
+    pub fn is_group_committing(&self) -> bool {
+        self.writer.as_ref().is_some_and(Writer::is_alive)
     }
 
     /// The handle, sealing the audit chains with `key` in its write transactions.
@@ -310,6 +350,56 @@ where
             }
             Err(e)
         }
+    }
+}
+
+impl Batching for DbConnection {
+    fn begin_batch(&mut self) -> Result<(), String> {
+        match self {
+            DbConnection::Sqlite(inner) => {
+                AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+            }
+            DbConnection::Postgresql(inner) => AnsiTransactionManager::begin_transaction(inner),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    fn commit_batch(&mut self) -> Result<(), String> {
+        let committed = match self {
+            DbConnection::Sqlite(inner) => AnsiTransactionManager::commit_transaction(inner),
+            DbConnection::Postgresql(inner) => AnsiTransactionManager::commit_transaction(inner),
+        };
+        committed.map_err(|e| {
+            // SQLite may already have rolled back; a failed rollback here is only logged.
+            if !self.roll_back_one() {
+                tracing::error!("rollback after a failed batch commit failed");
+            }
+            e.to_string()
+        })
+    }
+
+    fn roll_back_one(&mut self) -> bool {
+        match self {
+            DbConnection::Sqlite(inner) => AnsiTransactionManager::rollback_transaction(inner),
+            DbConnection::Postgresql(inner) => AnsiTransactionManager::rollback_transaction(inner),
+        }
+        .is_ok()
+    }
+
+    fn depth(&mut self) -> u32 {
+        let status = match self {
+            DbConnection::Sqlite(inner) => {
+                AnsiTransactionManager::transaction_manager_status_mut(inner)
+            }
+            DbConnection::Postgresql(inner) => {
+                AnsiTransactionManager::transaction_manager_status_mut(inner)
+            }
+        };
+        status
+            .transaction_depth()
+            .ok()
+            .flatten()
+            .map_or(0, |d| d.get())
     }
 }
 

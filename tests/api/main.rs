@@ -23,6 +23,7 @@ mod demo;
 mod errors;
 mod feedback;
 mod framework;
+mod group_commit;
 mod hardening;
 mod health;
 mod helpers;
