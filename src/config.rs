@@ -20,6 +20,7 @@
 //! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` |
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
 //! | `database.group_commit_batch` | `CANDOUR__DATABASE__GROUP_COMMIT_BATCH` | `64` (SQLite: queued writes sharing one commit; 0 = off) |
+//! | `database.sqlite_mmap_mib` | `CANDOUR__DATABASE__SQLITE_MMAP_MIB` | `1024` (SQLite: MiB of the file read through memory mapping; 0 = off) |
 //! | `auth.jwt_secret` | `CANDOUR__AUTH__JWT_SECRET` | a development value, refused in production |
 //! | `audit.key` | `CANDOUR__AUDIT__KEY` (environment only) | a development value, refused in production |
 //! | `retention.years` | `CANDOUR__RETENTION__YEARS` | `10` |
@@ -290,21 +291,25 @@ impl Settings {
         b.at_least("lockout_minutes", a.lockout_minutes, 0);
     }
 
+    /// The bounds of the database and access-log settings.
+    fn storage_ranges(&self, b: &mut Bounds) {
+        let d = &self.database;
+        b.section("database");
+        b.at_least("pool_size", d.pool_size, 1);
+        b.within("group_commit_batch", d.group_commit_batch, 0..=10_000);
+        b.within("sqlite_mmap_mib", d.sqlite_mmap_mib, 0..=65_536);
+        b.section("access_log");
+        b.within("flush_ms", self.access_log.flush_ms, 1..=10_000);
+        b.within("batch", self.access_log.batch, 1..=10_000);
+    }
+
     /// What is wrong with the whole-number settings that must lie within bounds.
     fn ranges(&self) -> Vec<String> {
         let mut b = Bounds::default();
         self.auth_ranges(&mut b);
         b.section("retention");
         b.within("years", self.retention.years, 1..=100);
-        b.section("database");
-        b.within(
-            "group_commit_batch",
-            self.database.group_commit_batch,
-            0..=10_000,
-        );
-        b.section("access_log");
-        b.within("flush_ms", self.access_log.flush_ms, 1..=10_000);
-        b.within("batch", self.access_log.batch, 1..=10_000);
+        self.storage_ranges(&mut b);
         let c = &self.cases;
         b.section("cases");
         b.within(
@@ -369,8 +374,6 @@ impl Settings {
             self.learning.sustain_review_months,
             0..=60,
         );
-        b.section("database");
-        b.at_least("pool_size", self.database.pool_size, 1);
         b.section("server");
         b.at_least("max_json_bytes", self.server.max_json_bytes, 1024);
         b.problems

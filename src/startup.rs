@@ -33,8 +33,9 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let timeout = Duration::from_secs(settings.database.connect_timeout_seconds);
     let key = SealKey::new(settings.audit.key.expose().as_bytes());
     let batch = settings.database.group_commit_batch;
+    let mmap = settings.database.sqlite_mmap_mib;
     tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
-        let db = Db::connect(&url, size, timeout)
+        let db = Db::connect_mapped(&url, size, timeout, mmap)
             .and_then(|db| db.group_commit(batch))
             .map_err(anyhow::Error::msg)?
             .sealing_with(key.clone());

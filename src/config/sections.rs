@@ -246,6 +246,8 @@ pub struct DatabaseSettings {
     /// SQLite: at most this many queued write transactions share one commit, each in its own
     /// savepoint (group commit); 0 gives every write its own transaction.
     pub group_commit_batch: usize,
+    /// SQLite: MiB of the database file read through memory mapping (0: ordinary reads).
+    pub sqlite_mmap_mib: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -435,6 +437,7 @@ impl Default for DatabaseSettings {
             pool_size: 8,
             connect_timeout_seconds: 5,
             group_commit_batch: 64,
+            sqlite_mmap_mib: crate::db::connection::DEFAULT_SQLITE_MMAP_MIB,
         }
     }
 }

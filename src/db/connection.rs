@@ -123,20 +123,31 @@ impl ManageConnection for Manager {
 
 /// Per-connection settings, applied when a connection is opened.
 #[derive(Debug)]
-struct Setup;
+struct Setup {
+    /// SQLite: bytes of the database file read through memory mapping.
+    mmap_bytes: u64,
+}
 
 impl CustomizeConnection<DbConnection, r2d2::Error> for Setup {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
         let sql = match conn {
-            DbConnection::Sqlite(_) => {
+            // Memory-mapped reads: after every commit each reader's page cache is stale, and
+            // reading pages again through the mapping costs no system call or copy (`perf` on a
+            // list page under load showed a fifth of the time in `pread`).
+            DbConnection::Sqlite(_) => format!(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"
-            }
-            DbConnection::Postgresql(_) => "SET TIME ZONE 'UTC';",
+                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                 PRAGMA mmap_size = {};",
+                self.mmap_bytes
+            ),
+            DbConnection::Postgresql(_) => "SET TIME ZONE 'UTC';".to_string(),
         };
-        conn.batch_execute(sql).map_err(r2d2::Error::QueryError)
+        conn.batch_execute(&sql).map_err(r2d2::Error::QueryError)
     }
 }
+
+/// SQLite's memory-mapped window unless configured otherwise (`database.sqlite_mmap_mib`).
+pub const DEFAULT_SQLITE_MMAP_MIB: u64 = 1024;
 
 pub type Pool = r2d2::Pool<Manager>;
 
@@ -155,6 +166,16 @@ pub struct Db {
 impl Db {
     /// Open the pools for `url`; a SQLite file's folder is created if missing.
     pub fn connect(url: &str, pool_size: u32, timeout: Duration) -> Result<Self, String> {
+        Self::connect_mapped(url, pool_size, timeout, DEFAULT_SQLITE_MMAP_MIB)
+    }
+
+    /// [`Db::connect`], reading up to `mmap_mib` MiB of a SQLite file through memory mapping.
+    pub fn connect_mapped(
+        url: &str,
+        pool_size: u32,
+        timeout: Duration,
+        mmap_mib: u64,
+    ) -> Result<Self, String> {
         let target = Target::parse(url)?;
         if let Target::Sqlite(path) = &target
             && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -171,7 +192,9 @@ impl Db {
                 // PostgreSQL). Connections are opened on demand and then reused.
                 .min_idle(Some(0))
                 .connection_timeout(timeout)
-                .connection_customizer(Box::new(Setup))
+                .connection_customizer(Box::new(Setup {
+                    mmap_bytes: mmap_mib * 1024 * 1024,
+                }))
                 .build(Manager {
                     target: target.clone(),
                 })
