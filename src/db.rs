@@ -6,6 +6,7 @@ pub mod backup;
 pub mod bulk;
 pub mod calendar;
 pub mod candour;
+pub mod case_list;
 pub mod case_records;
 pub mod cases;
 pub mod chains;

@@ -101,7 +101,7 @@ pub enum Lookup {
 
 /// The people matching `lookup` (at most `limit`), by name. Anonymised people do not match.
 pub fn search(conn: &mut DbConnection, lookup: &Lookup, limit: i64) -> DbResult<Vec<Person>> {
-    use super::cases::escape_like;
+    use super::case_list::escape_like;
     use super::users::lower;
     let mut q = persons::table
         .filter(persons::redacted_at.is_null())

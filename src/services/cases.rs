@@ -6,11 +6,12 @@ use super::case_view::{self, CaseSummary, CaseView};
 use super::cursor;
 use crate::db::access_log::Read;
 use crate::db::calendar;
-use crate::db::cases::{self, CaseCursor};
+use crate::db::case_list::{self, CaseCursor};
+use crate::db::cases;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-pub use crate::db::cases::{CaseFilter, CaseSort};
+pub use crate::db::case_list::{CaseFilter, CaseSort};
 
 /// Read a case in full; the read is recorded in the access log.
 pub async fn get(state: &AppState, actor: &Actor, id: String, route: &str) -> AppResult<CaseView> {
@@ -71,13 +72,13 @@ pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<Ca
             if q.overdue {
                 filter.overdue_at = Some(today);
             }
-            let total = cases::count(c, &filter, TOTAL_CAP + 1)?;
+            let total = case_list::count(c, &filter, TOTAL_CAP + 1)?;
             let total_exact = total <= TOTAL_CAP;
             let total = total.min(TOTAL_CAP);
-            let rows = cases::list(c, &filter, sort, after.as_ref(), limit + 1)
+            let rows = case_list::list(c, &filter, sort, after.as_ref(), limit + 1)
                 .map_err(|_| AppError::invalid("cursor", "does not belong to this sort order"))?;
             let (rows, next) = cursor::page(rows, limit, |last| {
-                cursor::encode(&[&cases::sort_key(last, sort), &last.id])
+                cursor::encode(&[&case_list::sort_key(last, sort), &last.id])
             });
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let codings = cases::coding_for(c, &ids)?;

@@ -1,0 +1,1 @@
+DROP INDEX cases_kind_status_idx;
