@@ -78,11 +78,14 @@ where
             )
         })?
         .map_err(|e| AppError::internal(format!("password slots closed: {e}")))?;
-    cpu(move || {
-        let _slot = slot;
-        f()
-    })
-    .await
+    state
+        .hashers
+        .run(move || {
+            let _slot = slot;
+            f()
+        })
+        .await
+        .map_err(AppError::internal)
 }
 
 pub async fn cpu<T, F>(f: F) -> AppResult<T>

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::hashers::Hashers;
 use crate::auth::jwt::JwtKeys;
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
@@ -26,6 +27,8 @@ pub struct AppState {
     /// Slots for password hashing, which runs a few at a time so that a burst of sign-ins
     /// cannot take the memory or the blocking threads the database calls need.
     pub password_slots: Arc<tokio::sync::Semaphore>,
+    /// The threads that hash passwords (as many as the slots), so Argon2's memory stays bounded.
+    pub hashers: Arc<Hashers>,
     /// Requests per client address and per account for sign-in, refresh, password change and
     /// the public forms (`[throttle]`).
     pub throttle: Arc<Throttle>,
@@ -49,6 +52,10 @@ impl AppState {
         let password_slots = Arc::new(tokio::sync::Semaphore::new(
             settings.auth.password_hash_concurrency.max(1),
         ));
+        let hashers = Arc::new(
+            Hashers::start(settings.auth.password_hash_concurrency.max(1))
+                .unwrap_or_else(|e| panic!("cannot start the password hashing threads: {e}")),
+        );
         let throttle = Arc::new(Throttle::new(&settings.throttle, clock.clone()));
         let window = Window {
             flush: std::time::Duration::from_millis(settings.access_log.flush_ms),
@@ -65,6 +72,7 @@ impl AppState {
             clock,
             outbox,
             password_slots,
+            hashers,
             throttle,
         }
     }
