@@ -58,12 +58,18 @@ impl TestDb {
     }
 }
 
+/// `url` naming database `name`, its parameters (`?sslmode=disable`) kept.
 fn replace_database(url: &str, name: &str) -> String {
-    let (base, _query) = url.split_once('?').unwrap_or((url, ""));
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     match base[scheme_end..].find('/') {
-        Some(slash) => format!("{}/{name}", &base[..scheme_end + slash]),
-        None => format!("{base}/{name}"),
+        Some(slash) => format!("{}/{name}{query}", &base[..scheme_end + slash]),
+        None => format!("{base}/{name}{query}"),
     }
 }
 
