@@ -60,10 +60,10 @@ impl Actor {
     }
 }
 
-/// Run CPU-heavy work (password hashing) on the blocking pool, inside the caller's span.
-/// Run password hashing `f` in one of the few password slots: it waits up to
-/// `auth.password_hash_wait_ms` for one, then answers 503 with `Retry-After`, so a burst of
-/// sign-ins queues briefly instead of taking every blocking thread and hundreds of MiB.
+/// Run password hashing `f` in one of the few password slots, on the hashing threads
+/// (`auth::hashers`): it waits up to `auth.password_hash_wait_ms` for a slot, then answers 503
+/// with `Retry-After`, so a burst of sign-ins queues briefly instead of taking every blocking
+/// thread and hundreds of MiB.
 pub async fn password_work<T, F>(state: &crate::state::AppState, f: F) -> AppResult<T>
 where
     F: FnOnce() -> T + Send + 'static,
@@ -88,6 +88,7 @@ where
         .map_err(AppError::internal)
 }
 
+/// Run CPU-heavy work on the blocking pool, inside the caller's span.
 pub async fn cpu<T, F>(f: F) -> AppResult<T>
 where
     F: FnOnce() -> T + Send + 'static,
