@@ -17,7 +17,7 @@
 //! | `server.trusted_proxies` | `CANDOUR__SERVER__TRUSTED_PROXIES` | empty: `X-Forwarded-For` is never believed |
 //! | `server.allow_insecure_public_url` | `CANDOUR__SERVER__ALLOW_INSECURE_PUBLIC_URL` | `false`: production refuses a `public_url` that is not `https://` |
 //! | `database.url` | `CANDOUR__DATABASE__URL` | `sqlite://data/candour.db` |
-//! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` |
+//! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` (reports hold at most half of them at once) |
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
 //! | `database.group_commit_batch` | `CANDOUR__DATABASE__GROUP_COMMIT_BATCH` | `64` (SQLite: queued writes sharing one commit; 0 = off) |
 //! | `database.sqlite_mmap_mib` | `CANDOUR__DATABASE__SQLITE_MMAP_MIB` | `1024` (SQLite: MiB of the file read through memory mapping; 0 = off) |

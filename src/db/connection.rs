@@ -151,6 +151,11 @@ pub const DEFAULT_SQLITE_MMAP_MIB: u64 = 1024;
 
 pub type Pool = r2d2::Pool<Manager>;
 
+/// How many report reads may hold a connection at once: half the pool, at least one.
+pub fn report_slots(pool_size: u32) -> usize {
+    (pool_size as usize / 2).max(1)
+}
+
 /// The database handle shared by the whole application.
 #[derive(Clone)]
 pub struct Db {
@@ -161,6 +166,9 @@ pub struct Db {
     key: Option<Arc<SealKey>>,
     /// SQLite: the thread that commits queued writes together (see [`super::group_commit`]).
     writer: Option<Writer<DbConnection>>,
+    /// Report reads running at once: at most half the read connections, so a burst of board
+    /// reports (seconds each over a million cases) never leaves case work without one.
+    reports: Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -215,6 +223,7 @@ impl Db {
             backend,
             key: None,
             writer: None,
+            reports: Arc::new(tokio::sync::Semaphore::new(report_slots(pool_size))),
         })
     }
 
@@ -243,6 +252,23 @@ impl Db {
     {
         let db = self.clone();
         blocking(move || db.read_blocking(f)).await
+    }
+
+    /// [`Db::read`] for a report's long read: it waits for one of the report slots (half the
+    /// read pool) before it takes a connection, so reports queue behind each other instead of
+    /// in front of case work.
+    pub async fn report<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let _slot = self
+            .reports
+            .acquire()
+            .await
+            .map_err(|_| E::from(DbError::Task("the report slots were closed".into())))?;
+        self.read(f).await
     }
 
     /// Run work in one write transaction on a blocking thread; an `Err` rolls it all back.

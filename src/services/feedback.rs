@@ -682,7 +682,7 @@ pub async fn summary(
     let s = crate::services::reports::suppression_for(state, actor);
     let summary = state
         .db
-        .read(move |c| compute_summary(c, from, to, with_comments))
+        .report(move |c| compute_summary(c, from, to, with_comments))
         .await?;
     Ok(suppressed(summary, s))
 }

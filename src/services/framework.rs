@@ -260,7 +260,7 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<As
     let today = state.clock.today();
     state
         .db
-        .read(move |c| with_evidence(c, &settings, sup, view, today))
+        .report(move |c| with_evidence(c, &settings, sup, view, today))
         .await
 }
 
@@ -281,7 +281,7 @@ pub async fn evidence(
     let sup = super::reports::suppression_for(state, actor);
     state
         .db
-        .read(move |c| super::reports::framework_evidence(c, &settings, on, sup, today))
+        .report(move |c| super::reports::framework_evidence(c, &settings, on, sup, today))
         .await
 }
 

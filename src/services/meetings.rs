@@ -412,6 +412,6 @@ where
 /// Meetings offered, accepted, declined and held in [`from`, `to`], each counted by the day it
 /// happened (for the board report).
 pub async fn counts(db: &Db, from: NaiveDate, to: NaiveDate) -> AppResult<MeetingCounts> {
-    db.read(move |c| meetings::counts(c, from, to).map_err(AppError::from))
+    db.report(move |c| meetings::counts(c, from, to).map_err(AppError::from))
         .await
 }

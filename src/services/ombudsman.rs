@@ -490,7 +490,7 @@ pub async fn referral_counts(db: &Db, from: NaiveDate, to: NaiveDate) -> AppResu
         return Err(AppError::invalid("to", "is before from"));
     }
     let decisions = db
-        .read(move |c| rows::referred_between(c, from, to).map_err(AppError::from))
+        .report(move |c| rows::referred_between(c, from, to).map_err(AppError::from))
         .await?;
     let mut n = ReferralCounts::default();
     for d in decisions {

@@ -112,7 +112,7 @@ async fn board_in_parallel(
     let raw_for = |p: Period| {
         let settings = state.settings.clone();
         let scope = scope.clone();
-        state.db.read(move |c| {
+        state.db.report(move |c| {
             let cal = crate::db::calendar::current(c)?;
             board::raw(c, &cal, &settings, &scope, p, today)
         })
@@ -162,7 +162,7 @@ pub async fn spc_report(
     let today = state.clock.today();
     state
         .db
-        .read(move |c| spc::build(c, &settings, metric, by, from_month, to_month, today, s))
+        .report(move |c| spc::build(c, &settings, metric, by, from_month, to_month, today, s))
         .await
 }
 
@@ -180,7 +180,7 @@ pub async fn early_warning(
     let today = state.clock.today();
     state
         .db
-        .read(move |c| spc::early_warning(c, &settings, from_month, to_month, today, s))
+        .report(move |c| spc::early_warning(c, &settings, from_month, to_month, today, s))
         .await
 }
 
@@ -192,8 +192,8 @@ pub async fn ko41a_return(state: &AppState, actor: &Actor, year: Option<i32>) ->
     Period::financial_year(year)?;
     // The caseload and the coding are read on two connections at once.
     let (caseload, coding) = tokio::try_join!(
-        state.db.read(move |c| ko41a::load_caseload(c, year)),
-        state.db.read(move |c| ko41a::load_coding(c, year)),
+        state.db.report(move |c| ko41a::load_caseload(c, year)),
+        state.db.report(move |c| ko41a::load_coding(c, year)),
     )?;
     ko41a::assemble(year, caseload, coding)
 }
@@ -313,7 +313,7 @@ pub async fn board_pack(
     let today = state.clock.today();
     let (charts, warnings) = state
         .db
-        .read(move |c| {
+        .report(move |c| {
             let mut charts = Vec::new();
             for metric in [
                 Metric::ComplaintsReceived,
@@ -363,7 +363,7 @@ pub async fn annual_report(
     let today = state.clock.today();
     state
         .db
-        .read(move |c| {
+        .report(move |c| {
             let report = board::build(c, &settings, &Scope::default(), None, period, s, today)?;
             let (from_month, to_month) = spc::window(period.to, settings.reports.spc_months);
             let warnings =

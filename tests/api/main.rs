@@ -43,6 +43,7 @@ mod private_links;
 mod redaction;
 mod reference;
 mod report_coding;
+mod report_slots;
 mod reported_figures;
 mod reports;
 mod retention;
