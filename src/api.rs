@@ -7,6 +7,7 @@ pub mod candour;
 pub mod case_actions;
 pub mod case_history;
 pub mod cases;
+pub mod documents;
 pub mod extract;
 pub mod feedback;
 pub mod framework;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     case_actions::configure(cfg);
     case_history::configure(cfg);
     letters::configure(cfg);
+    documents::configure(cfg);
     meetings::configure(cfg);
     candour::configure(cfg);
     ombudsman::configure(cfg);

@@ -70,6 +70,11 @@
 //! | `reports.spc.precedence` | `CANDOUR__REPORTS__SPC__PRECEDENCE` | `side_of_mean` (NHSRplotthedots; or `fdp`) |
 //! | `learning.sustain_review_months` | `CANDOUR__LEARNING__SUSTAIN_REVIEW_MONTHS` | `3` (months after a service change is implemented before it may be verified as sustained) |
 //! | `metrics.token` | `CANDOUR__METRICS__TOKEN` | empty: `/metrics` needs no token; else `Authorization: Bearer <token>` (environment only, refused in a file) |
+//! | `documents.max_file_mib` | `CANDOUR__DOCUMENTS__MAX_FILE_MIB` | `25` (the largest file accepted) |
+//! | `documents.max_case_mib` | `CANDOUR__DOCUMENTS__MAX_CASE_MIB` | `500` (all of a case's documents together) |
+//! | `documents.allowed_types` | `CANDOUR__DOCUMENTS__ALLOWED_TYPES` | every type Candour knows: `pdf`, `png`, `jpeg`, `gif`, `tiff`, `docx`, `xlsx`, `pptx`, `doc`, `xls`, `txt`, `eml`, `msg` |
+//! | `documents.scan_command` | `CANDOUR__DOCUMENTS__SCAN_COMMAND` | none; e.g. `["clamdscan", "--fdpass", "--no-summary"]` (the file's path is added; exit 0 accepts) |
+//! | `documents.scan_timeout_seconds` | `CANDOUR__DOCUMENTS__SCAN_TIMEOUT_SECONDS` | `60` |
 //! | `throttle.enabled` | `CANDOUR__THROTTLE__ENABLED` | `true` (`false` only for a load benchmark on a test server) |
 //! | `throttle.<scope>.per_minute`, `.burst` | `CANDOUR__THROTTLE__LOGIN_PER_ADDRESS__PER_MINUTE` … | `login_per_address` 20/20, `login_per_account` 10/10, `refresh_per_address` 60/60, `password_per_address` 10/10, `password_per_account` 5/5, `public_form_per_address` 10/10, `public_form_per_link` 5/5 |
 //!
@@ -89,8 +94,10 @@ use serde::{Deserialize, Serialize};
 use crate::domain::candour::CandourRules;
 use crate::domain::clock::ClockRules;
 
+mod documents;
 mod sections;
 mod throttle;
+pub use documents::DocumentSettings;
 pub use sections::*;
 pub use throttle::*;
 
@@ -186,6 +193,7 @@ pub struct Settings {
     pub access_log: AccessLogSettings,
     pub throttle: ThrottleSettings,
     pub metrics: MetricsSettings,
+    pub documents: DocumentSettings,
 }
 
 impl Settings {
@@ -257,6 +265,7 @@ impl Settings {
         problems.extend(self.email.problems(env));
         problems.extend(self.server.proxy_problems());
         problems.extend(self.throttle.problems());
+        problems.extend(self.documents.problems());
         if env == Environment::Production {
             problems.extend(self.auth.production_problem());
             problems.extend(production_key_problem(

@@ -11,6 +11,7 @@ pub mod case_records;
 pub mod cases;
 pub mod chains;
 pub mod connection;
+pub mod documents;
 pub mod erasure;
 pub mod error;
 pub mod feedback;

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod candour;
 pub mod case;
 pub mod clock;
+pub mod document;
 pub mod feedback;
 pub mod ical;
 pub mod meeting;

@@ -17,6 +17,7 @@ pub mod case_view;
 pub mod cases;
 pub mod command;
 pub mod cursor;
+pub mod documents;
 pub mod feedback;
 pub mod framework;
 pub mod ko41a_submissions;

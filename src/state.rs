@@ -9,6 +9,7 @@ use crate::config::{Environment, Settings};
 use crate::db::Db;
 use crate::db::access_log::{AccessLog, Window};
 use crate::email::Outbox;
+use crate::files::{FileStore, LocalFiles};
 use crate::http::metrics::Metrics;
 use crate::http::throttle::Throttle;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// The case access log's buffered writer (`[access_log]`).
     pub access_log: AccessLog,
+    /// Where document content is kept (`<data.dir>/files/`).
+    pub files: Arc<dyn FileStore>,
 }
 
 impl AppState {
@@ -62,7 +65,9 @@ impl AppState {
             batch: settings.access_log.batch,
         };
         let access_log = AccessLog::start(db.clone(), window);
+        let files: Arc<dyn FileStore> = Arc::new(LocalFiles::new(settings.data.dir.join("files")));
         Self {
+            files,
             access_log,
             db,
             jwt,

@@ -37,6 +37,7 @@ use crate::error::{FieldError, Problem};
         (name = "service changes", description = "The learning register (characteristic 10E): what changed because of complaints, its steps from planned to sustained, and the public 'you said, we did' list"),
         (name = "framework", description = "Self-assessments against the NHS Improvement patient experience improvement framework (2018): scores per characteristic, kept as history and compared"),
         (name = "outbox", description = "Outgoing email: sent, waiting and dead messages (admins)"),
+        (name = "documents", description = "Documents on a case: letters, emails, statements and evidence, checked by content and kept by digest"),
         (name = "letters", description = "Letters to complainants: emailed when allowed (regulation 15), else printed and posted"),
         (name = "audit", description = "The system audit log (admins): accounts, roles, sign-ins, settings, exports and retention runs, sealed in one chain"),
         (name = "subject access", description = "Find a person across cases and export everything held about them (UK GDPR article 15)"),

@@ -745,6 +745,7 @@ diesel::joinable!(anonymised_cases -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     anonymised_cases,
+    documents,
     audit_heads,
     audit_log,
     bank_holidays,
@@ -792,3 +793,26 @@ diesel::allow_tables_to_appear_in_same_query!(
     tracking_links,
     users,
 );
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        case_id -> Text,
+        series_id -> Text,
+        version -> Int4,
+        replaced_by -> Nullable<Text>,
+        kind -> Text,
+        description -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        email_from -> Nullable<Text>,
+        email_subject -> Nullable<Text>,
+        email_date -> Nullable<Text>,
+        uploaded_by -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(documents -> cases (case_id));

@@ -336,7 +336,13 @@ fn the_layers_point_one_way() {
         (
             "domain",
             &[
-                "db", "services", "api", "pages", "reports", "state", "email", "http",
+                "db", "services", "api", "pages", "reports", "state", "email", "http", "files",
+            ],
+        ),
+        (
+            "files",
+            &[
+                "db", "services", "api", "pages", "reports", "state", "email",
             ],
         ),
         ("db", &["services", "api", "pages", "reports", "email"]),

@@ -1,0 +1,90 @@
+//! Documents' metadata (the bytes are in the file store, named by `sha256`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::connection::DbConnection;
+use super::error::DbResult;
+use super::schema::documents;
+
+/// One version of a document as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: String,
+    pub case_id: String,
+    /// The first version's id: every version of a document shares it.
+    pub series_id: String,
+    pub version: i32,
+    /// The version that replaced this one, if any.
+    pub replaced_by: Option<String>,
+    pub kind: String,
+    pub description: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub email_from: Option<String>,
+    pub email_subject: Option<String>,
+    pub email_date: Option<String>,
+    pub uploaded_by: Option<String>,
+    pub uploaded_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &DocumentRow) -> DbResult<()> {
+    diesel::insert_into(documents::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every version of every document on a case, by document (first upload first), then version.
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> DbResult<Vec<DocumentRow>> {
+    Ok(documents::table
+        .filter(documents::case_id.eq(case_id))
+        .order((
+            documents::uploaded_at.asc(),
+            documents::series_id.asc(),
+            documents::version.asc(),
+        ))
+        .select(DocumentRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<DocumentRow>> {
+    Ok(documents::table
+        .find(id)
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Mark `id` as replaced by `by`, if nothing replaced it yet: false if something did.
+pub fn replace(conn: &mut DbConnection, id: &str, by: &str) -> DbResult<bool> {
+    let n = diesel::update(
+        documents::table
+            .filter(documents::id.eq(id))
+            .filter(documents::replaced_by.is_null()),
+    )
+    .set(documents::replaced_by.eq(Some(by)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The bytes all of a case's documents hold (every version).
+pub fn case_bytes(conn: &mut DbConnection, case_id: &str) -> DbResult<i64> {
+    // A case holds a handful of documents: summed here, the same on both engines.
+    let sizes: Vec<i64> = documents::table
+        .filter(documents::case_id.eq(case_id))
+        .select(documents::size_bytes)
+        .load(conn)?;
+    Ok(sizes.iter().sum())
+}
+
+/// Whether any document still names `sha256` (its bytes must then stay in the store).
+pub fn digest_in_use(conn: &mut DbConnection, sha256: &str) -> DbResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        documents::table.filter(documents::sha256.eq(sha256)),
+    ))
+    .get_result(conn)?)
+}
