@@ -96,6 +96,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// It was here and was erased on purpose (retention, redaction).
+    #[error("{0}")]
+    Gone(String),
     #[error("{detail}")]
     Conflict {
         detail: String,
@@ -172,6 +175,7 @@ impl AppError {
             Self::Unauthorized(d) => Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", d),
             Self::Forbidden(d) => Problem::new(StatusCode::FORBIDDEN, "forbidden", d),
             Self::NotFound(d) => Problem::new(StatusCode::NOT_FOUND, "not-found", d),
+            Self::Gone(d) => Problem::new(StatusCode::GONE, "gone", d),
             Self::Conflict {
                 detail,
                 current_state,
@@ -244,6 +248,7 @@ impl ResponseError for AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Gone(_) => StatusCode::GONE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

@@ -25,6 +25,11 @@ pub trait FileStore: Send + Sync {
     fn remove<'a>(&'a self, digest: &'a str) -> FileFuture<'a, ()>;
 }
 
+/// The store in `data_dir` (`<data.dir>/files/`), as the server and the CLI open it.
+pub fn open(data_dir: &Path) -> std::sync::Arc<dyn FileStore> {
+    std::sync::Arc::new(LocalFiles::new(data_dir.join("files")))
+}
+
 /// The SHA-256 of `bytes`, lowercase hex: a file's name in the store.
 pub fn digest(bytes: &[u8]) -> String {
     let hash = Sha256::digest(bytes);

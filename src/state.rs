@@ -9,7 +9,7 @@ use crate::config::{Environment, Settings};
 use crate::db::Db;
 use crate::db::access_log::{AccessLog, Window};
 use crate::email::Outbox;
-use crate::files::{FileStore, LocalFiles};
+use crate::files::FileStore;
 use crate::http::metrics::Metrics;
 use crate::http::throttle::Throttle;
 
@@ -65,7 +65,7 @@ impl AppState {
             batch: settings.access_log.batch,
         };
         let access_log = AccessLog::start(db.clone(), window);
-        let files: Arc<dyn FileStore> = Arc::new(LocalFiles::new(settings.data.dir.join("files")));
+        let files = crate::files::open(&settings.data.dir);
         Self {
             files,
             access_log,

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(upload_document)
         .service(list_documents)
         .service(replace_document)
+        .service(redact_document)
         .service(download_document);
 }
 
@@ -33,6 +34,18 @@ pub struct DocumentUploadForm {
     /// `response_letter`, `meeting_notes` or `other` (not sent for a new version).
     kind: Option<String>,
     /// What it is, in a line (at most 500 characters).
+    description: Option<String>,
+}
+
+/// The form a redaction sends.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DocumentRedactionForm {
+    /// The redacted file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Why the document is redacted (kept on the timeline, at most 500 characters).
+    reason: String,
     description: Option<String>,
 }
 
@@ -51,9 +64,14 @@ fn multipart_problem(e: MultipartError) -> AppError {
     }
 }
 
-/// Read the form: one `file` part (refused as soon as it passes `max_bytes`), `kind` and
-/// `description`.
-async fn read_upload(mut form: Multipart, max_bytes: u64) -> AppResult<Upload> {
+/// The text fields each form takes beside its file.
+const NEW: &[&str] = &["kind", "description"];
+const VERSION: &[&str] = &["description"];
+const REDACTION: &[&str] = &["description", "reason"];
+
+/// Read the form: one `file` part (refused as soon as it passes `max_bytes`) and the text
+/// fields in `fields`.
+async fn read_upload(mut form: Multipart, max_bytes: u64, fields: &[&str]) -> AppResult<Upload> {
     let mut upload = Upload::default();
     let mut saw_file = false;
     while let Some(field) = form.next().await {
@@ -73,11 +91,11 @@ async fn read_upload(mut form: Multipart, max_bytes: u64) -> AppResult<Upload> {
                 upload.declared_type = field.content_type().map(|m| m.to_string());
                 max_bytes as usize
             }
-            "kind" | "description" => MAX_FIELD_BYTES,
+            known if fields.contains(&known) => MAX_FIELD_BYTES,
             other => {
                 return Err(AppError::invalid(
                     other,
-                    "is not a field of a document upload (file, kind, description)",
+                    format!("is not a field of this form (file, {})", fields.join(", ")),
                 ));
             }
         };
@@ -103,6 +121,7 @@ async fn read_upload(mut form: Multipart, max_bytes: u64) -> AppResult<Upload> {
                 .map_err(|_| AppError::invalid(&name, "is not valid UTF-8 text"))?;
             match name.as_str() {
                 "kind" => upload.kind = Some(text),
+                "reason" => upload.reason = Some(text),
                 _ => upload.description = Some(text),
             }
         }
@@ -139,7 +158,7 @@ pub async fn upload_document(
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     user.0.require(Permission::AddCaseNote)?;
-    let upload = read_upload(form, state.settings.documents.max_file_bytes()).await?;
+    let upload = read_upload(form, state.settings.documents.max_file_bytes(), NEW).await?;
     let doc = documents::upload(&state, &user.0, id.into_inner(), upload).await?;
     Ok(created(doc))
 }
@@ -188,6 +207,7 @@ pub async fn list_documents(
         (status = 403, description = "Not your case", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "That version was already replaced", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The document's content was erased", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the file limit, or past the case's total", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart, a type not accepted, or content that is not what the name says", body = Problem, content_type = "application/problem+json"),
     )
@@ -200,14 +220,41 @@ pub async fn replace_document(
     form: Multipart,
 ) -> AppResult<HttpResponse> {
     user.0.require(Permission::AddCaseNote)?;
-    let upload = read_upload(form, state.settings.documents.max_file_bytes()).await?;
-    if upload.kind.is_some() {
-        return Err(AppError::invalid(
-            "kind",
-            "A new version keeps the document's kind: do not send one.",
-        ));
-    }
+    let upload = read_upload(form, state.settings.documents.max_file_bytes(), VERSION).await?;
     let doc = documents::replace(&state, &user.0, id.into_inner(), upload).await?;
+    Ok(created(doc))
+}
+
+/// Replace a document with a redacted version (complaints managers and admins): every earlier
+/// version's content is erased (its name, size and digest stay, so the record still verifies)
+/// and the reason goes on the timeline.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The newest version's id")),
+    request_body(content = DocumentRedactionForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The redacted version, with the erased ones", body = DocumentView),
+        (status = 400, description = "No file or no reason, or refused by the virus scan", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Complaints managers and admins only, on cases they can read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "That version was already replaced", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The document's content was already erased", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the file limit, or past the case's total", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, a type not accepted, or content that is not what the name says", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/documents/{id}/redactions")]
+pub async fn redact_document(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    form: Multipart,
+) -> AppResult<HttpResponse> {
+    user.0.require(Permission::RedactCase)?;
+    let upload = read_upload(form, state.settings.documents.max_file_bytes(), REDACTION).await?;
+    let doc = documents::redact(&state, &user.0, id.into_inner(), upload).await?;
     Ok(created(doc))
 }
 
@@ -222,6 +269,7 @@ pub async fn replace_document(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not your case", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The content was erased (retention or redaction)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/documents/{id}/content")]

@@ -12,11 +12,20 @@ pub async fn run(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;
     let years = settings.retention.years;
     let show = std::io::stderr().is_terminal();
-    let report = retention::run(&db, &Clock::system(), years, dry_run, |done, total| {
-        if show {
-            crate::progress::bar(done, total, "cases");
-        }
-    })
+    let files = crate::files::open(&settings.data.dir);
+    let clock = Clock::system();
+    let report = retention::run(
+        &db,
+        files.as_ref(),
+        &clock,
+        years,
+        dry_run,
+        |done, total| {
+            if show {
+                crate::progress::bar(done, total, "cases");
+            }
+        },
+    )
     .await
     .map_err(describe)?;
     if show && !report.cases.is_empty() {
@@ -28,22 +37,24 @@ pub async fn run(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
             println!("would anonymise {reference}");
         }
         println!(
-            "Dry run on {today} (retention {years} years): {} cases, {} people and {} timeline \
-             events would be anonymised. Nothing was changed.",
+            "Dry run on {today} (retention {years} years): {} cases, {} people, {} timeline \
+             events and {} documents would be anonymised. Nothing was changed.",
             report.cases.len(),
             report.persons,
-            report.events
+            report.events,
+            report.documents
         );
     } else {
         println!(
             "Retention run {} on {today} (retention {years} years): {} cases anonymised, {} \
-             people, {} texts and {} timeline events. Coded facts kept; recorded on the audit \
-             log.",
+             people, {} texts, {} timeline events and {} documents. Coded facts kept; \
+             recorded on the audit log.",
             report.run_id,
             report.cases.len(),
             report.persons,
             report.texts,
-            report.events
+            report.events,
+            report.documents
         );
     }
     Ok(())

@@ -29,6 +29,9 @@ pub struct DocumentRow {
     pub email_date: Option<String>,
     pub uploaded_by: Option<String>,
     pub uploaded_at: NaiveDateTime,
+    /// `retention` or `redaction` once the content was erased.
+    pub erased: Option<String>,
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &DocumentRow) -> DbResult<()> {
@@ -81,10 +84,51 @@ pub fn case_bytes(conn: &mut DbConnection, case_id: &str) -> DbResult<i64> {
     Ok(sizes.iter().sum())
 }
 
-/// Whether any document still names `sha256` (its bytes must then stay in the store).
+/// Whether any document not erased names `sha256` (its bytes must then stay in the store).
 pub fn digest_in_use(conn: &mut DbConnection, sha256: &str) -> DbResult<bool> {
     Ok(diesel::select(diesel::dsl::exists(
-        documents::table.filter(documents::sha256.eq(sha256)),
+        documents::table
+            .filter(documents::sha256.eq(sha256))
+            .filter(documents::erased.is_null()),
     ))
     .get_result(conn)?)
+}
+
+/// Erase the documents `ids` (those not yet erased): the name and description become `mark`,
+/// an email's headers go, and `why` and `now` are recorded; size and digest stay. Returns the
+/// digests whose content may now be removed from the store (the caller checks
+/// [`digest_in_use`] after its transaction).
+pub fn erase(
+    conn: &mut DbConnection,
+    ids: &[String],
+    why: &str,
+    mark: &str,
+    now: NaiveDateTime,
+) -> DbResult<Vec<String>> {
+    let live = || {
+        documents::table
+            .filter(documents::id.eq_any(ids))
+            .filter(documents::erased.is_null())
+    };
+    let digests: Vec<String> = live().select(documents::sha256).load(conn)?;
+    diesel::update(live())
+        .set((
+            documents::file_name.eq(mark),
+            documents::description.eq(mark),
+            documents::email_from.eq(None::<String>),
+            documents::email_subject.eq(None::<String>),
+            documents::email_date.eq(None::<String>),
+            documents::erased.eq(Some(why)),
+            documents::erased_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+    Ok(digests)
+}
+
+/// The ids of every document (every version) on case `case_id`.
+pub fn ids_for_case(conn: &mut DbConnection, case_id: &str) -> DbResult<Vec<String>> {
+    Ok(documents::table
+        .filter(documents::case_id.eq(case_id))
+        .select(documents::id)
+        .load(conn)?)
 }

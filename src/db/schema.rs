@@ -812,6 +812,8 @@ diesel::table! {
         email_date -> Nullable<Text>,
         uploaded_by -> Nullable<Text>,
         uploaded_at -> Timestamp,
+        erased -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Upload {
     pub bytes: Bytes,
     pub kind: Option<String>,
     pub description: Option<String>,
+    /// For a redaction: why.
+    pub reason: Option<String>,
 }
 
 /// The headers of a received email, shown with an `.eml`.
@@ -57,6 +59,9 @@ pub struct EarlierVersion {
     pub sha256: String,
     pub uploaded_by: Option<String>,
     pub uploaded_at: DateTime<Utc>,
+    /// `retention` or `redaction` once its content was erased (its name is then marked erased).
+    pub erased: Option<String>,
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// A document on a case: its current version, with the earlier ones.
@@ -80,6 +85,9 @@ pub struct DocumentView {
     pub uploaded_at: DateTime<Utc>,
     /// For an `.eml`: who sent it, its subject and date.
     pub email: Option<EmailSummary>,
+    /// `retention` once its content was erased.
+    pub erased: Option<String>,
+    pub erased_at: Option<DateTime<Utc>>,
     /// The versions this one replaced, newest first.
     pub earlier_versions: Vec<EarlierVersion>,
 }
@@ -103,6 +111,8 @@ fn view(row: DocumentRow, earlier: Vec<EarlierVersion>) -> DocumentView {
         uploaded_by: row.uploaded_by,
         uploaded_at: row.uploaded_at.and_utc(),
         email,
+        erased: row.erased,
+        erased_at: row.erased_at.map(|t| t.and_utc()),
         earlier_versions: earlier,
     }
 }
@@ -117,6 +127,8 @@ fn earlier(row: DocumentRow) -> EarlierVersion {
         sha256: row.sha256,
         uploaded_by: row.uploaded_by,
         uploaded_at: row.uploaded_at.and_utc(),
+        erased: row.erased,
+        erased_at: row.erased_at.map(|t| t.and_utc()),
     }
 }
 
@@ -236,17 +248,11 @@ async fn keep(state: &AppState, file: &Checked) -> AppResult<()> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("storing a document: {e}")))
 }
 
-/// After a failed transaction, forget the stored bytes unless another document names them.
+/// After a failed transaction (or an erasure), forget the stored bytes unless a document
+/// still names them.
 async fn forget_unless_used(state: &AppState, sha256: String) {
-    let digest = sha256.clone();
-    let used = state
-        .db
-        .read(move |c| rows::digest_in_use(c, &digest).map_err(AppError::from))
-        .await;
-    if let Ok(false) = used
-        && let Err(e) = state.files.remove(&sha256).await
-    {
-        tracing::warn!(error = %e, "could not remove an unrecorded document's file");
+    if let Err(e) = remove_unused(&state.db, state.files.as_ref(), vec![sha256]).await {
+        tracing::warn!(error = %e, "could not remove a document's file that nothing names");
     }
 }
 
@@ -270,6 +276,8 @@ fn new_row(file: &Checked, case_id: &str, kind: DocumentKind, actor: &Actor) -> 
         email_date: file.email.as_ref().and_then(|h| h.date.clone()),
         uploaded_by: Some(actor.user_id.clone()),
         uploaded_at: chrono::NaiveDateTime::default(),
+        erased: None,
+        erased_at: None,
     }
 }
 
@@ -387,11 +395,26 @@ pub async fn replace(
     upload: Upload,
 ) -> AppResult<DocumentView> {
     actor.require(Permission::AddCaseNote)?;
-    let keep_description = upload
-        .description
-        .as_deref()
-        .is_none_or(|d| d.trim().is_empty());
-    let mut file = check(state, upload)?;
+    new_version(state, actor, id, upload, None).await
+}
+
+/// Replace document `id` with a redacted version and erase every earlier version's content
+/// (complaints managers): the digests, sizes and timeline stay, so the record still verifies;
+/// `reason` goes on the timeline.
+pub async fn redact(
+    state: &AppState,
+    actor: &Actor,
+    id: String,
+    upload: Upload,
+) -> AppResult<DocumentView> {
+    actor.require(Permission::RedactCase)?;
+    let reason = crate::domain::redaction::parse_reason(upload.reason.as_deref().unwrap_or(""))
+        .map_err(|m| AppError::invalid("reason", m))?;
+    new_version(state, actor, id, upload, Some(reason)).await
+}
+
+/// The newest version `id`, for someone who may add to its case.
+async fn newest(state: &AppState, actor: &Actor, id: String) -> AppResult<DocumentRow> {
     let who = actor.clone();
     let old = state
         .db
@@ -401,11 +424,33 @@ pub async fn replace(
             Ok(old)
         })
         .await?;
+    if old.erased.is_some() {
+        return Err(AppError::Gone(
+            "This document's content was erased; it cannot have a new version.".into(),
+        ));
+    }
     if old.replaced_by.is_some() {
         return Err(AppError::conflict(
             "This version was already replaced: replace the newest version instead.",
         ));
     }
+    Ok(old)
+}
+
+/// Add a new version after `id`; with a redaction reason, erase the earlier versions too.
+async fn new_version(
+    state: &AppState,
+    actor: &Actor,
+    id: String,
+    upload: Upload,
+    redaction: Option<String>,
+) -> AppResult<DocumentView> {
+    let keep_description = upload
+        .description
+        .as_deref()
+        .is_none_or(|d| d.trim().is_empty());
+    let mut file = check(state, upload)?;
+    let old = newest(state, actor, id).await?;
     if keep_description {
         file.description = old.description.clone();
     }
@@ -422,25 +467,93 @@ pub async fn replace(
     );
     let done = state
         .db
-        .write(move |c| -> AppResult<Vec<DocumentRow>> {
+        .write(move |c| -> AppResult<(Vec<DocumentRow>, Vec<String>)> {
             load_visible(c, &who, &written.case_id)?;
             record(c, limit, &who, &written, Some(&old))?;
-            Ok(rows::for_case(c, &written.case_id)?)
+            let erased = match &redaction {
+                Some(reason) => erase_earlier(c, &who, &written, reason)?,
+                None => Vec::new(),
+            };
+            Ok((rows::for_case(c, &written.case_id)?, erased))
         })
         .await;
-    match done {
+    let (all, erased) = match done {
         Err(e) => {
             forget_unless_used(state, file.sha256).await;
-            Err(e)
+            return Err(e);
         }
-        Ok(all) => {
-            tracing::info!(document.id = %row.id, "document replaced");
-            grouped(all)
-                .into_iter()
-                .find(|d| d.id == row.id)
-                .ok_or_else(not_found)
+        Ok(done) => done,
+    };
+    for digest in erased {
+        forget_unless_used(state, digest).await;
+    }
+    tracing::info!(document.id = %row.id, "document version added");
+    grouped(all)
+        .into_iter()
+        .find(|d| d.id == row.id)
+        .ok_or_else(not_found)
+}
+
+/// Erase every version of `new`'s document before it (a redaction) and record why on the
+/// timeline. Returns the digests that may leave the store.
+fn erase_earlier(
+    c: &mut DbConnection,
+    actor: &Actor,
+    new: &DocumentRow,
+    reason: &str,
+) -> AppResult<Vec<String>> {
+    let earlier: Vec<String> = rows::for_case(c, &new.case_id)?
+        .into_iter()
+        .filter(|r| r.series_id == new.series_id && r.version < new.version)
+        .map(|r| r.id)
+        .collect();
+    let mark = crate::domain::timeline::Erasure::Redaction.summary();
+    let digests = rows::erase(c, &earlier, "redaction", mark, new.uploaded_at)?;
+    timeline::append(
+        c,
+        &new.case_id,
+        Some(&actor.user_id),
+        "document_redacted",
+        "Document redacted: earlier versions erased",
+        &json!({ "document_id": new.id, "erased": earlier, "reason": reason }),
+        new.uploaded_at,
+    )?;
+    Ok(digests)
+}
+
+/// Erase the content of every document on case `case_id` (retention): call inside the case's
+/// anonymising transaction, then [`remove_unused`] the digests it returns once it committed.
+pub fn erase_for_retention(
+    c: &mut DbConnection,
+    case_id: &str,
+    mark: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<Vec<String>> {
+    let ids = rows::ids_for_case(c, case_id)?;
+    Ok(rows::erase(c, &ids, "retention", mark, now)?)
+}
+
+/// Remove from `store` the content of `digests` no document still needs.
+pub async fn remove_unused(
+    db: &crate::db::Db,
+    store: &dyn files::FileStore,
+    digests: Vec<String>,
+) -> AppResult<usize> {
+    let mut removed = 0;
+    for digest in digests {
+        let d = digest.clone();
+        let used = db
+            .read(move |c| rows::digest_in_use(c, &d).map_err(AppError::from))
+            .await?;
+        if !used {
+            store
+                .remove(&digest)
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("removing a document: {e}")))?;
+            removed += 1;
         }
     }
+    Ok(removed)
 }
 
 fn not_found() -> AppError {
@@ -485,6 +598,12 @@ pub async fn content(
         Ok((row.case_id.clone(), row))
     })
     .await?;
+    if let (Some(why), Some(at)) = (&row.erased, row.erased_at) {
+        return Err(AppError::Gone(format!(
+            "This document's content was erased ({why}) on {}.",
+            at.date()
+        )));
+    }
     let bytes = state.files.get(&row.sha256).await.map_err(|e| {
         AppError::Internal(anyhow::anyhow!(
             "document {} has no file in the store: {e}",

@@ -12,10 +12,11 @@ use serde_json::json;
 use super::audit;
 use crate::clock::Clock;
 use crate::db::retention::{self, Ended};
-use crate::db::{Db, DbConnection, erasure, timeline};
+use crate::db::{Db, DbConnection, documents, erasure, timeline};
 use crate::domain::retention as rules;
 use crate::domain::timeline::Erasure;
 use crate::error::AppResult;
+use crate::files::FileStore;
 
 /// Cases read per round trip while looking for those due.
 const PAGE: i64 = 1000;
@@ -36,12 +37,17 @@ pub struct RetentionReport {
     pub texts: usize,
     /// Timeline events erased.
     pub events: usize,
+    /// Documents (every version) whose content was erased.
+    pub documents: usize,
+    /// The erased documents' digests, for removal from the file store after the commit.
+    erased_files: Vec<String>,
 }
 
 /// Find the cases due on the clock's today and, unless `dry_run`, anonymise each in its own
 /// transaction. `progress(done, total)` is called after each case.
 pub async fn run(
     db: &Db,
+    files: &dyn FileStore,
     clock: &Clock,
     years: i32,
     dry_run: bool,
@@ -71,15 +77,19 @@ pub async fn run(
             };
             anonymise(c, &case, &run)
         };
-        let one = if dry_run {
+        let mut one = if dry_run {
             db.read(work).await?
         } else {
             db.write(work).await?
         };
+        // Only once the erasure committed does the content leave the store.
+        let erased = std::mem::take(&mut one.erased_files);
+        super::documents::remove_unused(db, files, erased).await?;
         report.cases.extend(one.cases);
         report.persons += one.persons;
         report.texts += one.texts;
         report.events += one.events;
+        report.documents += one.documents;
         progress(done as u64 + 1, total);
     }
     record_run(db, clock, years, &report).await?;
@@ -129,9 +139,16 @@ fn anonymise(c: &mut DbConnection, case: &Ended, run: &Run<'_>) -> AppResult<Ret
                 .iter()
                 .filter(|ev| ev.erased.is_none())
                 .count();
+            one.documents += documents::for_case(c, &e.id)?
+                .iter()
+                .filter(|d| d.erased.is_none())
+                .count();
             continue;
         }
         one.texts += erasure::anonymise_case_texts(c, &e.id, mark, now)?;
+        let erased = super::documents::erase_for_retention(c, &e.id, mark, now)?;
+        one.documents += erased.len();
+        one.erased_files.extend(erased);
         one.events += erase_timeline(c, &e.id, run.run_id, now)?;
         retention::mark_anonymised(c, &e.id, today, run.run_id)?;
     }
@@ -214,6 +231,7 @@ async fn record_run(db: &Db, clock: &Clock, years: i32, report: &RetentionReport
                 "persons": r.persons,
                 "texts": r.texts,
                 "events": r.events,
+                "documents": r.documents,
             }),
         };
         audit::record(c, event, now)

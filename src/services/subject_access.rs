@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::candour::CandourView;
 use super::case_history::{self, AccessLogEntry, TimelineEntry};
 use super::case_view::{CaseView, PersonView};
+use super::documents::{self, DocumentView};
 use super::meetings::MeetingView;
 use super::ombudsman::OmbudsmanView;
 use super::{Actor, audit, candour, cases, letters, meetings, ombudsman};
@@ -154,6 +155,8 @@ pub struct CaseFile {
     /// The ombudsman referral, if there is one.
     pub ombudsman: Option<OmbudsmanView>,
     pub feedback: Vec<FeedbackGiven>,
+    /// The documents on the case (their content: `GET /api/v1/documents/{id}/content`).
+    pub documents: Vec<DocumentView>,
     /// Every read of the case by staff, newest first.
     pub access_log: Vec<AccessLogEntry>,
 }
@@ -248,6 +251,7 @@ async fn case_file(state: &AppState, actor: &Actor, n: PersonCase) -> AppResult<
                 .collect())
         })
         .await?;
+    let documents = documents::list(state, actor, id.clone(), ROUTE).await?;
     let access_log = case_history::access_log(state, actor, id).await?;
     Ok(CaseFile {
         named_as: n.named_as,
@@ -258,6 +262,7 @@ async fn case_file(state: &AppState, actor: &Actor, n: PersonCase) -> AppResult<
         candour,
         ombudsman,
         feedback,
+        documents,
         access_log,
     })
 }

@@ -8,22 +8,23 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_problem, complaint, insert_service, spawn_app_with};
 
 /// A small PDF; `printf … | sha256sum` gave its digest.
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
-const PDF_SHA256: &str = "904636248025ad20fb9c6bd8b700179a2a42edb5df3636e926c7e09055ee3f75";
-const PNG: &[u8] = &[
+pub(crate) const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
+pub(crate) const PDF_SHA256: &str =
+    "904636248025ad20fb9c6bd8b700179a2a42edb5df3636e926c7e09055ee3f75";
+pub(crate) const PNG: &[u8] = &[
     0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R',
 ];
 const EICAR: &str = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
 /// One part of a multipart form.
-struct Part<'a> {
-    name: &'a str,
-    file_name: Option<&'a str>,
-    content_type: Option<&'a str>,
-    bytes: &'a [u8],
+pub(crate) struct Part<'a> {
+    pub name: &'a str,
+    pub file_name: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub bytes: &'a [u8],
 }
 
-fn file<'a>(file_name: &'a str, bytes: &'a [u8]) -> Part<'a> {
+pub(crate) fn file<'a>(file_name: &'a str, bytes: &'a [u8]) -> Part<'a> {
     Part {
         name: "file",
         file_name: Some(file_name),
@@ -32,7 +33,7 @@ fn file<'a>(file_name: &'a str, bytes: &'a [u8]) -> Part<'a> {
     }
 }
 
-fn field<'a>(name: &'a str, value: &'a str) -> Part<'a> {
+pub(crate) fn field<'a>(name: &'a str, value: &'a str) -> Part<'a> {
     Part {
         name,
         file_name: None,
@@ -63,7 +64,7 @@ fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn send(app: &TestApp, token: &str, path: &str, parts: &[Part<'_>]) -> Response {
+pub(crate) async fn send(app: &TestApp, token: &str, path: &str, parts: &[Part<'_>]) -> Response {
     let (content_type, body) = form(parts);
     app.client
         .post(app.url(path))
@@ -75,7 +76,12 @@ async fn send(app: &TestApp, token: &str, path: &str, parts: &[Part<'_>]) -> Res
         .unwrap()
 }
 
-async fn upload(app: &TestApp, token: &str, case_id: &str, parts: &[Part<'_>]) -> Response {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: &str,
+    case_id: &str,
+    parts: &[Part<'_>],
+) -> Response {
     send(
         app,
         token,
@@ -85,20 +91,20 @@ async fn upload(app: &TestApp, token: &str, case_id: &str, parts: &[Part<'_>]) -
     .await
 }
 
-async fn json_of(res: Response, status: u16) -> Value {
+pub(crate) async fn json_of(res: Response, status: u16) -> Value {
     let code = res.status().as_u16();
     let body: Value = res.json().await.unwrap();
     assert_eq!(code, status, "{body}");
     body
 }
 
-async fn new_case(app: &TestApp, token: &str, code: &str) -> Value {
+pub(crate) async fn new_case(app: &TestApp, token: &str, code: &str) -> Value {
     let service = insert_service(app, code, None).await;
     app.create_case(token, &complaint(&service, "2026-11-02"))
         .await
 }
 
-async fn documents(app: &TestApp, token: &str, case_id: &str) -> Vec<Value> {
+pub(crate) async fn documents(app: &TestApp, token: &str, case_id: &str) -> Vec<Value> {
     json_of(
         app.get(&format!("/api/v1/cases/{case_id}/documents"), token)
             .await,
@@ -111,7 +117,7 @@ async fn documents(app: &TestApp, token: &str, case_id: &str) -> Vec<Value> {
 }
 
 /// Files kept in the store (the scan's scratch folder and temporary names aside).
-fn stored_files(app: &TestApp) -> Vec<String> {
+pub(crate) fn stored_files(app: &TestApp) -> Vec<String> {
     fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;

@@ -20,6 +20,7 @@ mod cli;
 mod clock;
 mod communications;
 mod demo;
+mod document_erasure;
 mod documents;
 mod errors;
 mod feedback;

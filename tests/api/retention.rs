@@ -16,9 +16,16 @@ fn day(s: &str) -> NaiveDate {
 }
 
 async fn run(app: &TestApp, dry: bool) -> RetentionReport {
-    retention::run(&app.state.db, &app.clock, 10, dry, |_, _| {})
-        .await
-        .unwrap()
+    retention::run(
+        &app.state.db,
+        app.state.files.as_ref(),
+        &app.clock,
+        10,
+        dry,
+        |_, _| {},
+    )
+    .await
+    .unwrap()
 }
 
 async fn json_of(app: &TestApp, token: &str, path: &str) -> Value {

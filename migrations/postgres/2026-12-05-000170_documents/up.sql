@@ -18,6 +18,10 @@ CREATE TABLE documents (
     email_date TEXT,
     uploaded_by TEXT REFERENCES users (id),
     uploaded_at TIMESTAMP NOT NULL,
+    -- The content erased (`retention` or `redaction`) and when: the row and its digest stay, so
+    -- the timeline that names it still verifies; the name and description are marked erased.
+    erased TEXT CHECK (erased IN ('retention', 'redaction')),
+    erased_at TIMESTAMP,
     UNIQUE (series_id, version)
 );
 CREATE INDEX documents_case_idx ON documents (case_id, series_id, version);
