@@ -2,6 +2,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod bundle;
 pub mod calendar;
 pub mod candour;
 pub mod case_actions;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     case_history::configure(cfg);
     letters::configure(cfg);
     documents::configure(cfg);
+    bundle::configure(cfg);
     meetings::configure(cfg);
     candour::configure(cfg);
     ombudsman::configure(cfg);

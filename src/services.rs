@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod audit_check;
 pub mod auth;
+pub mod bundle;
 pub mod calendar;
 pub mod candour;
 pub mod case_actions;

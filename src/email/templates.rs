@@ -64,7 +64,9 @@ const PAGES: &[(&str, &str)] = pages![
     "board_pack",
     "annual_report",
     "you_said_we_did",
-    "subject_access"
+    "subject_access",
+    "case_bundle",
+    "case_file"
 ];
 
 /// A rendered message.

@@ -10,6 +10,7 @@ mod audit_log;
 mod auth;
 mod backup;
 mod browser;
+mod bundle;
 mod candour;
 mod captured_logs;
 mod case_access;
