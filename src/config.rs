@@ -58,6 +58,7 @@
 //! | `candour.due_soon_working_days` | `CANDOUR__CANDOUR__DUE_SOON_WORKING_DAYS` | `3` |
 //! | `tracking.link_days_after_closure` | `CANDOUR__TRACKING__LINK_DAYS_AFTER_CLOSURE` | `90` (days after the case is closed, withdrawn or resolved) |
 //! | `tracking.max_messages_per_day` | `CANDOUR__TRACKING__MAX_MESSAGES_PER_DAY` | `10` (messages one link may send in a day) |
+//! | `tracking.max_uploads_per_day` | `CANDOUR__TRACKING__MAX_UPLOADS_PER_DAY` | `5` (documents one link may upload in a day; 0: none) |
 //! | `feedback.invite_after_working_days` | `CANDOUR__FEEDBACK__INVITE_AFTER_WORKING_DAYS` | `10` (working days after the response) |
 //! | `feedback.invitation_valid_days` | `CANDOUR__FEEDBACK__INVITATION_VALID_DAYS` | `60` |
 //! | `feedback.job_interval_minutes` | `CANDOUR__FEEDBACK__JOB_INTERVAL_MINUTES` | `60` (0: this instance runs no invitation job) |
@@ -361,6 +362,11 @@ impl Settings {
             "max_messages_per_day",
             self.tracking.max_messages_per_day,
             1..=1000,
+        );
+        b.within(
+            "max_uploads_per_day",
+            self.tracking.max_uploads_per_day,
+            0..=100,
         );
         let f = &self.feedback;
         b.section("feedback");

@@ -6,6 +6,7 @@ pub mod client;
 pub mod fallback;
 pub mod hygiene;
 pub mod metrics;
+pub mod multipart;
 pub mod observe;
 pub mod page;
 pub mod throttle;

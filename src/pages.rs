@@ -33,6 +33,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(tracking::show))
                 .route(web::post().to(tracking::send_message)),
         )
+        .service(
+            web::resource("/track/{token}/documents")
+                .route(web::post().to(tracking::upload_document)),
+        )
         .route("/reports/board", web::get().to(board_pack::show))
         .service(
             web::resource("/feedback/{token}")

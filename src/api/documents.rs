@@ -1,17 +1,16 @@
 //! Documents: upload to a case (multipart/form-data), the case's list, a new version, and the
 //! download.
 
-use actix_multipart::{Multipart, MultipartError};
+use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use bytes::BytesMut;
-use futures_util::StreamExt;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult, Problem};
+use crate::http::multipart;
 use crate::services::documents::{self, Content, DocumentView, Upload};
 use crate::state::AppState;
 
@@ -49,87 +48,26 @@ pub struct DocumentRedactionForm {
     description: Option<String>,
 }
 
-/// The longest text field accepted beside the file.
-const MAX_FIELD_BYTES: usize = 4 * 1024;
-
-fn multipart_problem(e: MultipartError) -> AppError {
-    match e {
-        MultipartError::ContentTypeMissing
-        | MultipartError::ContentTypeParse
-        | MultipartError::ContentTypeIncompatible
-        | MultipartError::BoundaryMissing => AppError::UnsupportedMediaType(
-            "Send the document as multipart/form-data with a `file` part.".into(),
-        ),
-        other => AppError::BadRequest(format!("The upload could not be read: {other}")),
-    }
-}
-
 /// The text fields each form takes beside its file.
 const NEW: &[&str] = &["kind", "description"];
 const VERSION: &[&str] = &["description"];
 const REDACTION: &[&str] = &["description", "reason"];
 
-/// Read the form: one `file` part (refused as soon as it passes `max_bytes`) and the text
-/// fields in `fields`.
-async fn read_upload(mut form: Multipart, max_bytes: u64, fields: &[&str]) -> AppResult<Upload> {
-    let mut upload = Upload::default();
-    let mut saw_file = false;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(multipart_problem)?;
-        let name = field.name().unwrap_or("").to_string();
-        let limit = match name.as_str() {
-            "file" if saw_file => {
-                return Err(AppError::invalid("file", "Send one file per upload."));
-            }
-            "file" => {
-                saw_file = true;
-                upload.file_name = field
-                    .content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .unwrap_or("")
-                    .to_string();
-                upload.declared_type = field.content_type().map(|m| m.to_string());
-                max_bytes as usize
-            }
-            known if fields.contains(&known) => MAX_FIELD_BYTES,
-            other => {
-                return Err(AppError::invalid(
-                    other,
-                    format!("is not a field of this form (file, {})", fields.join(", ")),
-                ));
-            }
-        };
-        let mut buf = BytesMut::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(multipart_problem)?;
-            if buf.len() + chunk.len() > limit {
-                return Err(if name == "file" {
-                    AppError::PayloadTooLarge(format!(
-                        "A document may be at most {} MiB.",
-                        max_bytes / (1024 * 1024)
-                    ))
-                } else {
-                    AppError::invalid(&name, "is too long")
-                });
-            }
-            buf.extend_from_slice(&chunk);
-        }
-        if name == "file" {
-            upload.bytes = buf.freeze();
-        } else {
-            let text = String::from_utf8(buf.to_vec())
-                .map_err(|_| AppError::invalid(&name, "is not valid UTF-8 text"))?;
-            match name.as_str() {
-                "kind" => upload.kind = Some(text),
-                "reason" => upload.reason = Some(text),
-                _ => upload.description = Some(text),
-            }
-        }
-    }
-    if !saw_file {
-        return Err(AppError::invalid("file", "is required"));
-    }
-    Ok(upload)
+/// Read the form into an upload: a `file` is required.
+async fn read_upload(form: Multipart, max_bytes: u64, fields: &[&str]) -> AppResult<Upload> {
+    let form = multipart::read(form, max_bytes, fields).await?;
+    let bytes = form
+        .file
+        .clone()
+        .ok_or_else(|| AppError::invalid("file", "is required"))?;
+    Ok(Upload {
+        kind: form.field("kind"),
+        description: form.field("description"),
+        reason: form.field("reason"),
+        file_name: form.file_name,
+        declared_type: form.declared_type,
+        bytes,
+    })
 }
 
 /// Add a document to a case: a letter, email, consent form, statement, evidence, response
@@ -157,9 +95,11 @@ pub async fn upload_document(
     id: web::Path<String>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
-    user.0.require(Permission::AddCaseNote)?;
+    let id = id.into_inner();
+    // Nobody who may not add to the case gets as far as sending the file.
+    documents::may_add(&state, &user.0, id.clone()).await?;
     let upload = read_upload(form, state.settings.documents.max_file_bytes(), NEW).await?;
-    let doc = documents::upload(&state, &user.0, id.into_inner(), upload).await?;
+    let doc = documents::upload(&state, &user.0, id, upload).await?;
     Ok(created(doc))
 }
 
@@ -219,9 +159,10 @@ pub async fn replace_document(
     id: web::Path<String>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
-    user.0.require(Permission::AddCaseNote)?;
+    let id = id.into_inner();
+    documents::may_change(&state, &user.0, id.clone(), Permission::AddCaseNote).await?;
     let upload = read_upload(form, state.settings.documents.max_file_bytes(), VERSION).await?;
-    let doc = documents::replace(&state, &user.0, id.into_inner(), upload).await?;
+    let doc = documents::replace(&state, &user.0, id, upload).await?;
     Ok(created(doc))
 }
 
@@ -252,9 +193,10 @@ pub async fn redact_document(
     id: web::Path<String>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
-    user.0.require(Permission::RedactCase)?;
+    let id = id.into_inner();
+    documents::may_change(&state, &user.0, id.clone(), Permission::RedactCase).await?;
     let upload = read_upload(form, state.settings.documents.max_file_bytes(), REDACTION).await?;
-    let doc = documents::redact(&state, &user.0, id.into_inner(), upload).await?;
+    let doc = documents::redact(&state, &user.0, id, upload).await?;
     Ok(created(doc))
 }
 

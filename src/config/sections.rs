@@ -44,6 +44,8 @@ pub struct TrackingSettings {
     pub link_days_after_closure: i64,
     /// Messages one link may send to the handler in a calendar day (UTC).
     pub max_messages_per_day: i32,
+    /// Documents one link may upload in a day (in England).
+    pub max_uploads_per_day: i32,
 }
 
 impl Default for TrackingSettings {
@@ -51,6 +53,7 @@ impl Default for TrackingSettings {
         Self {
             link_days_after_closure: 90,
             max_messages_per_day: 10,
+            max_uploads_per_day: 5,
         }
     }
 }

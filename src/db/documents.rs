@@ -27,6 +27,8 @@ pub struct DocumentRow {
     pub email_from: Option<String>,
     pub email_subject: Option<String>,
     pub email_date: Option<String>,
+    /// `staff`, or `complainant` (through the tracking page).
+    pub source: String,
     pub uploaded_by: Option<String>,
     pub uploaded_at: NaiveDateTime,
     /// `retention` or `redaction` once the content was erased.

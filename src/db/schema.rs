@@ -664,6 +664,8 @@ diesel::table! {
         revoked_by -> Nullable<Text>,
         message_day -> Nullable<Date>,
         messages_on_day -> Int4,
+        upload_day -> Nullable<Date>,
+        uploads_on_day -> Int4,
     }
 }
 
@@ -810,6 +812,7 @@ diesel::table! {
         email_from -> Nullable<Text>,
         email_subject -> Nullable<Text>,
         email_date -> Nullable<Text>,
+        source -> Text,
         uploaded_by -> Nullable<Text>,
         uploaded_at -> Timestamp,
         erased -> Nullable<Text>,

@@ -129,3 +129,27 @@ pub fn set_message_count(
         .execute(conn)?;
     Ok(())
 }
+
+/// The day link `id`'s upload count is for, and the count.
+pub fn upload_count(conn: &mut DbConnection, id: &str) -> DbResult<(Option<NaiveDate>, i32)> {
+    Ok(tracking_links::table
+        .find(id)
+        .select((tracking_links::upload_day, tracking_links::uploads_on_day))
+        .first(conn)?)
+}
+
+/// Record that link `id` uploaded `count` documents on `day`.
+pub fn set_upload_count(
+    conn: &mut DbConnection,
+    id: &str,
+    day: NaiveDate,
+    count: i32,
+) -> DbResult<()> {
+    diesel::update(tracking_links::table.find(id))
+        .set((
+            tracking_links::upload_day.eq(Some(day)),
+            tracking_links::uploads_on_day.eq(count),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -21,6 +21,9 @@ use crate::error::{AppError, AppResult};
 use crate::files;
 use crate::state::AppState;
 
+/// A document's source when the complainant uploaded it through their tracking link.
+pub const COMPLAINANT: &str = "complainant";
+
 /// The longest description kept with a document.
 pub const MAX_DESCRIPTION: usize = 500;
 /// The longest file name kept (longer ones are refused).
@@ -85,6 +88,8 @@ pub struct DocumentView {
     pub uploaded_at: DateTime<Utc>,
     /// For an `.eml`: who sent it, its subject and date.
     pub email: Option<EmailSummary>,
+    /// `staff`, or `complainant` (uploaded through the tracking page; no staff uploader).
+    pub source: String,
     /// `retention` once its content was erased.
     pub erased: Option<String>,
     pub erased_at: Option<DateTime<Utc>>,
@@ -111,6 +116,7 @@ fn view(row: DocumentRow, earlier: Vec<EarlierVersion>) -> DocumentView {
         uploaded_by: row.uploaded_by,
         uploaded_at: row.uploaded_at.and_utc(),
         email,
+        source: row.source,
         erased: row.erased,
         erased_at: row.erased_at.map(|t| t.and_utc()),
         earlier_versions: earlier,
@@ -153,18 +159,18 @@ fn grouped(rows: Vec<DocumentRow>) -> Vec<DocumentView> {
 }
 
 /// A file checked and ready to store: its name, type, digest and (for an email) headers.
-struct Checked {
-    file_name: String,
-    file_type: FileType,
-    sha256: String,
-    bytes: Bytes,
-    description: String,
-    email: Option<crate::domain::document::EmailHeaders>,
+pub(super) struct Checked {
+    pub(super) file_name: String,
+    pub(super) file_type: FileType,
+    pub(super) sha256: String,
+    pub(super) bytes: Bytes,
+    pub(super) description: String,
+    pub(super) email: Option<crate::domain::document::EmailHeaders>,
 }
 
 /// The checks every upload passes before anything is kept: a name, a size within the limit,
 /// a type told by content and allowed here, a description within bounds.
-fn check(state: &AppState, upload: Upload) -> AppResult<Checked> {
+pub(super) fn check(state: &AppState, upload: Upload) -> AppResult<Checked> {
     let settings = &state.settings.documents;
     let file_name = clean_file_name(&upload.file_name)?;
     if upload.bytes.is_empty() {
@@ -232,7 +238,7 @@ fn too_large(mib: u64) -> AppError {
 }
 
 /// Scan and store the checked file; the caller records it in the database afterwards.
-async fn keep(state: &AppState, file: &Checked) -> AppResult<()> {
+pub(super) async fn keep(state: &AppState, file: &Checked) -> AppResult<()> {
     let scratch = state.settings.data.dir.join("files").join("scan");
     scan::scan(
         &state.settings.documents,
@@ -250,14 +256,19 @@ async fn keep(state: &AppState, file: &Checked) -> AppResult<()> {
 
 /// After a failed transaction (or an erasure), forget the stored bytes unless a document
 /// still names them.
-async fn forget_unless_used(state: &AppState, sha256: String) {
+pub(super) async fn forget_unless_used(state: &AppState, sha256: String) {
     if let Err(e) = remove_unused(&state.db, state.files.as_ref(), vec![sha256]).await {
         tracing::warn!(error = %e, "could not remove a document's file that nothing names");
     }
 }
 
 /// The row for a checked file.
-fn new_row(file: &Checked, case_id: &str, kind: DocumentKind, actor: &Actor) -> DocumentRow {
+pub(super) fn new_row(
+    file: &Checked,
+    case_id: &str,
+    kind: DocumentKind,
+    uploaded_by: Option<&str>,
+) -> DocumentRow {
     let id = uuid::Uuid::new_v4().to_string();
     DocumentRow {
         series_id: id.clone(),
@@ -274,7 +285,13 @@ fn new_row(file: &Checked, case_id: &str, kind: DocumentKind, actor: &Actor) -> 
         email_from: file.email.as_ref().map(|h| h.from.clone()),
         email_subject: file.email.as_ref().and_then(|h| h.subject.clone()),
         email_date: file.email.as_ref().and_then(|h| h.date.clone()),
-        uploaded_by: Some(actor.user_id.clone()),
+        source: if uploaded_by.is_some() {
+            "staff"
+        } else {
+            COMPLAINANT
+        }
+        .into(),
+        uploaded_by: uploaded_by.map(str::to_string),
         uploaded_at: chrono::NaiveDateTime::default(),
         erased: None,
         erased_at: None,
@@ -283,10 +300,9 @@ fn new_row(file: &Checked, case_id: &str, kind: DocumentKind, actor: &Actor) -> 
 
 /// Record `row` on its case (within the case's total), touch the case and add the timeline
 /// event: call inside the write transaction.
-fn record(
+pub(super) fn record(
     c: &mut DbConnection,
     state_limit_mib: u64,
-    actor: &Actor,
     row: &DocumentRow,
     replaced: Option<&DocumentRow>,
 ) -> AppResult<()> {
@@ -307,6 +323,10 @@ fn record(
     cases::touch(c, &row.case_id, row.uploaded_at)?;
     let kind = DocumentKind::parse(&row.kind).unwrap_or(DocumentKind::Other);
     let (event, summary) = match replaced {
+        None if row.source == COMPLAINANT => (
+            "document_added",
+            "Document from the complainant (tracking page)".to_string(),
+        ),
         None => (
             "document_added",
             format!("Document added: {}", kind.label()),
@@ -323,11 +343,12 @@ fn record(
     timeline::append(
         c,
         &row.case_id,
-        Some(&actor.user_id),
+        row.uploaded_by.as_deref(),
         event,
         &summary,
         &json!({
             "document_id": row.id,
+            "source": row.source,
             "kind": row.kind,
             "file_name": row.file_name,
             "media_type": row.media_type,
@@ -339,6 +360,34 @@ fn record(
         row.uploaded_at,
     )?;
     Ok(())
+}
+
+/// Refuse, before an upload is read, someone who may not add documents to case `case_id`.
+pub async fn may_add(state: &AppState, actor: &Actor, case_id: String) -> AppResult<()> {
+    actor.require(Permission::AddCaseNote)?;
+    let who = actor.clone();
+    state
+        .db
+        .read(move |c| load_visible(c, &who, &case_id).map(|_| ()))
+        .await
+}
+
+/// Refuse, before an upload is read, someone without `permission` on document `id`'s case.
+pub async fn may_change(
+    state: &AppState,
+    actor: &Actor,
+    id: String,
+    permission: Permission,
+) -> AppResult<()> {
+    actor.require(permission)?;
+    let who = actor.clone();
+    state
+        .db
+        .read(move |c| -> AppResult<()> {
+            let doc = rows::find(c, &id)?.ok_or_else(not_found)?;
+            load_visible(c, &who, &doc.case_id).map(|_| ())
+        })
+        .await
 }
 
 /// Add a document to case `case_id`.
@@ -364,7 +413,7 @@ pub async fn upload(
         .read(move |c| load_visible(c, &who, &id).map(|_| ()))
         .await?;
     keep(state, &file).await?;
-    let mut row = new_row(&file, &case_id, kind, actor);
+    let mut row = new_row(&file, &case_id, kind, Some(&actor.user_id));
     row.uploaded_at = state.clock.now();
     let (who, limit, written) = (
         actor.clone(),
@@ -375,7 +424,7 @@ pub async fn upload(
         .db
         .write(move |c| -> AppResult<()> {
             load_visible(c, &who, &written.case_id)?;
-            record(c, limit, &who, &written, None)
+            record(c, limit, &written, None)
         })
         .await;
     if let Err(e) = done {
@@ -456,7 +505,7 @@ async fn new_version(
     }
     keep(state, &file).await?;
     let kind = DocumentKind::parse(&old.kind).unwrap_or(DocumentKind::Other);
-    let mut row = new_row(&file, &old.case_id, kind, actor);
+    let mut row = new_row(&file, &old.case_id, kind, Some(&actor.user_id));
     row.series_id = old.series_id.clone();
     row.version = old.version + 1;
     row.uploaded_at = state.clock.now();
@@ -469,7 +518,7 @@ async fn new_version(
         .db
         .write(move |c| -> AppResult<(Vec<DocumentRow>, Vec<String>)> {
             load_visible(c, &who, &written.case_id)?;
-            record(c, limit, &who, &written, Some(&old))?;
+            record(c, limit, &written, Some(&old))?;
             let erased = match &redaction {
                 Some(reason) => erase_earlier(c, &who, &written, reason)?,
                 None => Vec::new(),

@@ -28,6 +28,9 @@ use crate::email::Outbox;
 use crate::error::AppResult;
 use crate::state::AppState;
 
+mod uploads;
+pub use uploads::{UploadOutcome, upload_document};
+
 /// The longest message a complainant may send, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 5000;
 /// How long a rendered message form stays valid.

@@ -43,7 +43,7 @@ pub(crate) fn field<'a>(name: &'a str, value: &'a str) -> Part<'a> {
 }
 
 /// A multipart/form-data body, built by hand so tests can send exactly what a client might.
-fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+pub(crate) fn form(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     let boundary = "----candour-test-boundary-7d1f";
     let mut body = Vec::new();
     for p in parts {

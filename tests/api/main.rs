@@ -58,6 +58,7 @@ mod subject_access;
 mod throttle;
 mod tokens;
 mod tracking;
+mod tracking_uploads;
 mod two_instances;
 mod undelivered;
 mod users;

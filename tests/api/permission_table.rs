@@ -197,6 +197,13 @@ pub const TABLE: &[Row] = &[
     step("POST /api/v1/cases/{id}/escalate"),
     step("POST /api/v1/cases/{id}/extend"),
     case("POST /api/v1/cases/{id}/feedback-invitations", MANAGERS), // InviteFeedback
+    case("GET /api/v1/cases/{id}/bundle", MANAGERS),                // SubjectAccess
+    case("GET /api/v1/cases/{id}/documents", CASE_WORKERS),         // the case's readers
+    // A JSON body is refused (415) only after the role and the case were checked.
+    case("POST /api/v1/cases/{id}/documents", CASE_WORKERS), // AddCaseNote
+    case("GET /api/v1/documents/{id}/content", CASE_WORKERS),
+    case("POST /api/v1/documents/{id}/redactions", MANAGERS), // RedactCase
+    case("POST /api/v1/documents/{id}/versions", CASE_WORKERS), // AddCaseNote
     case("GET /api/v1/cases/{id}/letters", CASE_WORKERS),
     case("GET /api/v1/cases/{id}/letters/{letter_id}", CASE_WORKERS),
     step("POST /api/v1/cases/{id}/letters/{letter_id}/posted"),

@@ -68,6 +68,7 @@ struct Target {
     reference: String,
     meeting: String,
     letter: String,
+    document: String,
 }
 
 /// Real ids for the other path parameters (and the query placeholders).
@@ -200,6 +201,20 @@ async fn target(
     let update = json!({ "message": "We have spoken to the ward and will write again soon." });
     let letter = format!("/api/v1/cases/{id}/updates");
     let letter = created(app.post(&letter, manager, &update).await).await;
+    let (content_type, form) = crate::documents::form(&[
+        crate::documents::file("letter.pdf", crate::documents::PDF),
+        crate::documents::field("kind", "complainant_letter"),
+    ]);
+    let document = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{id}/documents")))
+        .bearer_auth(manager)
+        .header("content-type", content_type)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let document = created(document).await;
     if kind == Kind::Complaint {
         // A Duty of Candour record and an ombudsman referral to read.
         let candour = json!({ "became_aware_on": day });
@@ -217,6 +232,7 @@ async fn target(
         case: id,
         meeting: meeting["id"].as_str().unwrap().to_string(),
         letter: letter["id"].as_str().unwrap().to_string(),
+        document: document["id"].as_str().unwrap().to_string(),
     }
 }
 
@@ -483,6 +499,7 @@ fn fill_path(path: &str, ids: &Ids, target: Option<&Target>) -> String {
         let value = match (segments[i - 1], *segment) {
             ("cases", "{id}") => case().case.clone(),
             ("letters", "{letter_id}") => case().letter.clone(),
+            ("documents", "{id}") => case().document.clone(),
             ("meetings", "{id}") => case().meeting.clone(),
             ("service-changes", "{id}") => ids.change.clone(),
             ("users", "{id}") => ids.user.clone(),

@@ -16,6 +16,8 @@ CREATE TABLE documents (
     email_from TEXT,
     email_subject TEXT,
     email_date TEXT,
+    -- `staff`, or `complainant` (through their tracking link: no staff uploader).
+    source TEXT NOT NULL DEFAULT 'staff' CHECK (source IN ('staff', 'complainant')),
     uploaded_by TEXT REFERENCES users (id),
     uploaded_at TIMESTAMP NOT NULL,
     -- The content erased (`retention` or `redaction`) and when: the row and its digest stay, so
@@ -26,3 +28,7 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_case_idx ON documents (case_id, series_id, version);
 CREATE INDEX documents_sha256_idx ON documents (sha256);
+
+-- Documents a tracking link uploaded on its day (the per-link daily limit).
+ALTER TABLE tracking_links ADD COLUMN upload_day DATE;
+ALTER TABLE tracking_links ADD COLUMN uploads_on_day INTEGER NOT NULL DEFAULT 0;
