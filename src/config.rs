@@ -75,6 +75,10 @@
 //! | `documents.max_case_mib` | `CANDOUR__DOCUMENTS__MAX_CASE_MIB` | `500` (all of a case's documents together) |
 //! | `documents.allowed_types` | `CANDOUR__DOCUMENTS__ALLOWED_TYPES` | every type Candour knows: `pdf`, `png`, `jpeg`, `gif`, `tiff`, `docx`, `xlsx`, `pptx`, `doc`, `xls`, `txt`, `eml`, `msg` |
 //! | `documents.scan_command` | `CANDOUR__DOCUMENTS__SCAN_COMMAND` | none; e.g. `["clamdscan", "--fdpass", "--no-summary"]` (the file's path is added; exit 0 accepts) |
+//! | `documents.store` | `CANDOUR__DOCUMENTS__STORE` | `local` (`<data.dir>/files/`), `s3` (S3 or S3-compatible) or `azure` (Blob storage) |
+//! | `documents.bucket` | `CANDOUR__DOCUMENTS__BUCKET` | none; the bucket (S3) or container (Azure), required with `s3` or `azure` |
+//! | `documents.endpoint`, `documents.region` | `CANDOUR__DOCUMENTS__ENDPOINT` … | none: AWS itself (or the environment's `AWS_ENDPOINT`, `AWS_REGION`); an `http://` endpoint is allowed for a local S3-compatible server |
+//! | `documents.access_key_id`, `documents.secret_access_key` | `CANDOUR__DOCUMENTS__ACCESS_KEY_ID`, `CANDOUR__DOCUMENTS__SECRET_ACCESS_KEY` (environment only) | none: the standard `AWS_*` or `AZURE_STORAGE_*` variables (S3: key id and secret; Azure: the account name and key) |
 //! | `documents.scan_timeout_seconds` | `CANDOUR__DOCUMENTS__SCAN_TIMEOUT_SECONDS` | `60` |
 //! | `throttle.enabled` | `CANDOUR__THROTTLE__ENABLED` | `true` (`false` only for a load benchmark on a test server) |
 //! | `throttle.<scope>.per_minute`, `.burst` | `CANDOUR__THROTTLE__LOGIN_PER_ADDRESS__PER_MINUTE` … | `login_per_address` 20/20, `login_per_account` 10/10, `refresh_per_address` 60/60, `password_per_address` 10/10, `password_per_account` 5/5, `public_form_per_address` 10/10, `public_form_per_link` 5/5 |
@@ -98,7 +102,7 @@ use crate::domain::clock::ClockRules;
 mod documents;
 mod sections;
 mod throttle;
-pub use documents::DocumentSettings;
+pub use documents::{DocumentSettings, FileStoreKind};
 pub use sections::*;
 pub use throttle::*;
 
@@ -218,6 +222,11 @@ impl Settings {
             ("email.smtp_password", "CANDOUR__EMAIL__SMTP_PASSWORD", ""),
             ("audit.key", "CANDOUR__AUDIT__KEY", DEVELOPMENT_AUDIT_KEY),
             ("metrics.token", "CANDOUR__METRICS__TOKEN", ""),
+            (
+                "documents.secret_access_key",
+                "CANDOUR__DOCUMENTS__SECRET_ACCESS_KEY",
+                "",
+            ),
         ] {
             if in_files.get_string(key).is_ok_and(|p| p != default) {
                 return Err(format!(
@@ -230,7 +239,11 @@ impl Settings {
                 config::Environment::with_prefix("CANDOUR")
                     .prefix_separator("__")
                     .separator("__")
-                    .try_parsing(true),
+                    .try_parsing(true)
+                    // The lists: words separated by spaces.
+                    .list_separator(" ")
+                    .with_list_parse_key("documents.allowed_types")
+                    .with_list_parse_key("documents.scan_command"),
             )
             .build()
             .map_err(|e| format!("reading settings: {e}"))?;

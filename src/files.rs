@@ -11,6 +11,11 @@ use std::pin::Pin;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
+use crate::config::{FileStoreKind, Settings};
+
+mod object;
+pub use object::ObjectFiles;
+
 /// What a store's calls return.
 pub type FileFuture<'a, T> = Pin<Box<dyn Future<Output = io::Result<T>> + Send + 'a>>;
 
@@ -25,9 +30,23 @@ pub trait FileStore: Send + Sync {
     fn remove<'a>(&'a self, digest: &'a str) -> FileFuture<'a, ()>;
 }
 
-/// The store in `data_dir` (`<data.dir>/files/`), as the server and the CLI open it.
-pub fn open(data_dir: &Path) -> std::sync::Arc<dyn FileStore> {
-    std::sync::Arc::new(LocalFiles::new(data_dir.join("files")))
+/// The store `settings` name (`documents.store`), as the server and the CLI open it: by
+/// default the folder `<data.dir>/files/`.
+pub fn open(settings: &Settings) -> Result<std::sync::Arc<dyn FileStore>, String> {
+    Ok(match settings.documents.store {
+        FileStoreKind::Local => {
+            std::sync::Arc::new(LocalFiles::new(settings.data.dir.join("files")))
+        }
+        _ => std::sync::Arc::new(ObjectFiles::from_settings(&settings.documents)?),
+    })
+}
+
+/// Whether `digest` is a SHA-256 in lowercase hex (so no digest can name a path elsewhere).
+fn valid_digest(digest: &str) -> bool {
+    digest.len() == 64
+        && digest
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The SHA-256 of `bytes`, lowercase hex: a file's name in the store.

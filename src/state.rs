@@ -65,7 +65,8 @@ impl AppState {
             batch: settings.access_log.batch,
         };
         let access_log = AccessLog::start(db.clone(), window);
-        let files = crate::files::open(&settings.data.dir);
+        let files = crate::files::open(&settings)
+            .unwrap_or_else(|e| panic!("cannot open the document store: {e}"));
         Self {
             files,
             access_log,

@@ -12,7 +12,7 @@ pub async fn run(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
     let db = open_database(&settings).await?;
     let years = settings.retention.years;
     let show = std::io::stderr().is_terminal();
-    let files = crate::files::open(&settings.data.dir);
+    let files = crate::files::open(&settings).map_err(anyhow::Error::msg)?;
     let clock = Clock::system();
     let report = retention::run(
         &db,

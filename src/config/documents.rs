@@ -2,7 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Secret;
 use crate::domain::document::FileType;
+
+/// Where document content is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStoreKind {
+    /// A folder: `<data.dir>/files/`.
+    Local,
+    /// Amazon S3 or an S3-compatible store.
+    S3,
+    /// Azure Blob storage.
+    Azure,
+}
 
 /// Documents on cases.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -22,6 +35,17 @@ pub struct DocumentSettings {
     pub scan_command: Vec<String>,
     /// How long a scan may take before the file is refused as unscanned.
     pub scan_timeout_seconds: u64,
+    /// Where the content is kept.
+    pub store: FileStoreKind,
+    /// The S3 bucket or Azure container.
+    pub bucket: String,
+    /// An S3-compatible endpoint (`http://` allowed for a local server); empty: AWS.
+    pub endpoint: String,
+    pub region: String,
+    /// S3: the access key id; Azure: the storage account name. Empty: from the environment.
+    pub access_key_id: String,
+    /// S3: the secret access key; Azure: the account key (environment only).
+    pub secret_access_key: Secret,
 }
 
 impl Default for DocumentSettings {
@@ -32,6 +56,12 @@ impl Default for DocumentSettings {
             allowed_types: FileType::ALL.iter().map(|t| t.name().into()).collect(),
             scan_command: Vec::new(),
             scan_timeout_seconds: 60,
+            store: FileStoreKind::Local,
+            bucket: String::new(),
+            endpoint: String::new(),
+            region: String::new(),
+            access_key_id: String::new(),
+            secret_access_key: Secret::default(),
         }
     }
 }
@@ -67,6 +97,9 @@ impl DocumentSettings {
                     known.join(", ")
                 ));
             }
+        }
+        if self.store != FileStoreKind::Local && self.bucket.trim().is_empty() {
+            out.push("documents.bucket is required when documents.store is s3 or azure".into());
         }
         if !(1..=3600).contains(&self.scan_timeout_seconds) {
             out.push("documents.scan_timeout_seconds must be from 1 to 3600".into());

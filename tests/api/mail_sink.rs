@@ -202,13 +202,13 @@ pub fn python() -> &'static Path {
     })
 }
 
-fn run(cmd: &mut Command) {
+pub fn run(cmd: &mut Command) {
     let status = cmd.status().expect("run a setup command");
     assert!(status.success(), "{cmd:?} failed: {status}");
 }
 
 /// `target/` of this build: the test binary lives in `target/<profile>/deps/`.
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     std::env::current_exe()
         .ok()
         .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))

@@ -37,6 +37,7 @@ mod log_privacy;
 mod mail_sink;
 mod meetings;
 mod migrations;
+mod object_store;
 mod ombudsman;
 mod openapi;
 mod outbox;
