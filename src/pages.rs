@@ -37,6 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/track/{token}/documents")
                 .route(web::post().to(tracking::upload_document)),
         )
+        .route(
+            "/track/{token}/letters/{number}",
+            web::get().to(tracking::letter),
+        )
         .route("/reports/board", web::get().to(board_pack::show))
         .service(
             web::resource("/feedback/{token}")

@@ -32,6 +32,11 @@ fn page(
     ctx["errors"] = json!([]);
     // Relative to /track/{token}: works behind a proxy that adds a path prefix.
     ctx["upload_action"] = json!(format!("{token}/documents"));
+    if let Some(letters) = ctx["letters"].as_array_mut() {
+        for l in letters {
+            l["href"] = json!(format!("{token}/letters/{}", l["number"]));
+        }
+    }
     extra(&mut ctx);
     render(state, status, "track", &ctx)
 }
@@ -224,6 +229,24 @@ pub async fn upload_document(
             400,
             &view,
             "Your document was not sent because the page had expired. Choose it and send it again",
+        ),
+        Ok(Lookup::Unknown) => not_found(&state),
+        Ok(Lookup::Gone) => gone(&state, "tracking"),
+        Err(e) => app_error(&state, &e),
+    }
+}
+
+/// A letter sent to the complainant, to read again (its private links as placeholders).
+pub async fn letter(state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
+    let (token, number) = path.into_inner();
+    let Ok(number) = number.parse::<usize>() else {
+        return not_found(&state);
+    };
+    match tracking::letter(&state, token, number).await {
+        Ok(Lookup::Found(html)) => crate::http::page::private_html(
+            StatusCode::OK,
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            html,
         ),
         Ok(Lookup::Unknown) => not_found(&state),
         Ok(Lookup::Gone) => gone(&state, "tracking"),

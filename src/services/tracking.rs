@@ -159,6 +159,8 @@ pub struct MeetingLine {
 /// A letter sent to the complainant.
 #[derive(Debug, Clone, Serialize)]
 pub struct LetterLine {
+    /// 1 for the first letter sent: `/track/{token}/letters/{number}` shows it.
+    pub number: usize,
     pub title: String,
     pub sent_on: String,
 }
@@ -222,7 +224,12 @@ fn meeting_status(status: crate::domain::meeting::MeetingStatus) -> &'static str
 
 /// The letters sent to the complainant, oldest first: emailed ones once their email was sent
 /// (one still waiting, or that never arrived, has not been sent), and printed ones once posted.
-fn letters_sent(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<LetterLine>> {
+/// The letters that reached the complainant (emailed and sent, or posted), oldest first: their
+/// ids, when they went and their subjects.
+fn letters_out(
+    conn: &mut DbConnection,
+    case_id: &str,
+) -> AppResult<Vec<(String, NaiveDateTime, String)>> {
     let all = crate::db::letters::for_case(conn, case_id)?;
     let emails: Vec<String> = all
         .iter()
@@ -233,7 +240,7 @@ fn letters_sent(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<LetterL
         crate::db::letters::sent_at(conn, &emails)?
             .into_iter()
             .collect();
-    let mut lines: Vec<(NaiveDateTime, String)> = all
+    let mut out: Vec<(String, NaiveDateTime, String)> = all
         .into_iter()
         .filter_map(|l| {
             let on = match l.status.as_str() {
@@ -245,19 +252,51 @@ fn letters_sent(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<LetterL
                 "posted" => l.posted_at,
                 _ => None,
             }?;
-            Some((on, l.subject))
+            Some((l.id, on, l.subject))
         })
         .collect();
-    lines.sort_by_key(|(on, _)| *on);
-    Ok(lines
+    out.sort_by_key(|(_, on, _)| *on);
+    Ok(out)
+}
+
+fn letters_sent(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<LetterLine>> {
+    Ok(letters_out(conn, case_id)?
         .into_iter()
-        .map(|(on, title)| LetterLine {
+        .enumerate()
+        .map(|(i, (_, on, title))| LetterLine {
+            number: i + 1,
             title,
             sent_on: crate::services::notify::long_date(crate::clock::date_in_england(
                 on.and_utc(),
             )),
         })
         .collect())
+}
+
+/// Letter `number` (1: the first sent) of the case behind link `token`, as it was sent (the
+/// private links in it shown as placeholders): for the complainant to read again.
+pub async fn letter(state: &AppState, token: String, number: usize) -> AppResult<Lookup<String>> {
+    let (settings, clock) = (state.settings.clone(), state.clock.clone());
+    state
+        .db
+        .read(move |c| -> AppResult<Lookup<String>> {
+            let (_, case) = match open(c, &settings, &token, clock.today())? {
+                Lookup::Found(found) => found,
+                Lookup::Unknown => return Ok(Lookup::Unknown),
+                Lookup::Gone => return Ok(Lookup::Gone),
+            };
+            let Some((id, _, _)) = number
+                .checked_sub(1)
+                .and_then(|i| letters_out(c, &case.id).ok()?.into_iter().nth(i))
+            else {
+                return Ok(Lookup::Unknown);
+            };
+            Ok(match crate::db::letters::find(c, &case.id, &id)? {
+                Some(l) => Lookup::Found(crate::email::secret_links::redact(&l.html)),
+                None => Lookup::Unknown,
+            })
+        })
+        .await
 }
 
 /// The case's meetings; times and places only once a meeting is arranged (never notes).

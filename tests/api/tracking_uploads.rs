@@ -151,3 +151,47 @@ async fn a_link_sends_at_most_the_days_limit() {
     let res = send(&app, &t, &[field("csrf", &csrf), file("four.pdf", PDF)]).await;
     assert_eq!(res.status(), 303);
 }
+
+#[tokio::test]
+async fn the_complainant_reads_again_a_letter_sent_to_them() {
+    let app = spawn_app().await;
+    let t = tracked_case(&app).await;
+    let token = t.url.rsplit('/').next().unwrap().to_string();
+    let (_, html) = page(&app, &t.url).await;
+    // The acknowledgement was emailed (tracked_case waits for it): the page links to it.
+    let href = format!("href=\"{token}&#x2f;letters&#x2f;1\"");
+    assert!(
+        html.contains(&href) || html.contains(&format!("href=\"{token}/letters/1\"")),
+        "{html}"
+    );
+    let res = app
+        .client
+        .get(format!("{}/letters/1", t.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    let letter = res.text().await.unwrap();
+    assert!(
+        letter.contains(t.case["reference"].as_str().unwrap()),
+        "{letter}"
+    );
+    assert!(
+        !letter.contains(&token),
+        "the private link is not in the copy"
+    );
+    for missing in ["/letters/2", "/letters/0", "/letters/first"] {
+        let res = app
+            .client
+            .get(format!("{}{missing}", t.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{missing}");
+    }
+}
