@@ -98,7 +98,8 @@ impl Application {
         }
         let mailer = Mailer::from_settings(&settings.email, &settings.data.dir)
             .map_err(|e| anyhow::anyhow!("email transport: {e}"))?;
-        let state = AppState::with_clock(db, settings, env, clock);
+        let state = AppState::with_clock(db, settings, env, clock)
+            .map_err(|e| anyhow::anyhow!("document store: {e}"))?;
         let worker = Worker::new(
             state.db.clone(),
             state.clock.clone(),

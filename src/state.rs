@@ -40,13 +40,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings, environment: Environment) -> Self {
+    pub fn new(db: Db, settings: Settings, environment: Environment) -> Result<Self, String> {
         Self::with_clock(db, settings, environment, Clock::system())
     }
 
     /// State on a given clock (the test harness passes an adjustable one). Call on a Tokio
     /// runtime: the access log's writer starts here.
-    pub fn with_clock(db: Db, settings: Settings, environment: Environment, clock: Clock) -> Self {
+    pub fn with_clock(
+        db: Db,
+        settings: Settings,
+        environment: Environment,
+        clock: Clock,
+    ) -> Result<Self, String> {
+        // First: a store that cannot be opened stops the start before any thread is spawned.
+        let files = crate::files::open(&settings)?;
         let jwt = JwtKeys::new(
             settings.auth.jwt_secret.expose(),
             chrono::Duration::minutes(settings.auth.access_token_minutes),
@@ -65,9 +72,7 @@ impl AppState {
             batch: settings.access_log.batch,
         };
         let access_log = AccessLog::start(db.clone(), window);
-        let files = crate::files::open(&settings)
-            .unwrap_or_else(|e| panic!("cannot open the document store: {e}"));
-        Self {
+        Ok(Self {
             files,
             access_log,
             db,
@@ -80,6 +85,6 @@ impl AppState {
             password_slots,
             hashers,
             throttle,
-        }
+        })
     }
 }

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(list_documents)
         .service(replace_document)
         .service(redact_document)
+        .service(get_document)
         .service(download_document);
 }
 
@@ -198,6 +199,30 @@ pub async fn redact_document(
     let upload = read_upload(form, state.settings.documents.max_file_bytes(), REDACTION).await?;
     let doc = documents::redact(&state, &user.0, id, upload).await?;
     Ok(created(doc))
+}
+
+/// One document: its current version with the earlier ones (any version's id finds it).
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Document (version) id")),
+    responses(
+        (status = 200, description = "The document", body = DocumentView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not your case", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/documents/{id}")]
+pub async fn get_document(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<web::Json<DocumentView>> {
+    let route = "GET /api/v1/documents/{id}";
+    documents::get(&state, &user.0, id.into_inner(), route)
+        .await
+        .map(web::Json)
 }
 
 /// Download a document version with its original name and type, as an attachment. The

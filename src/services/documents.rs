@@ -625,6 +625,27 @@ pub async fn list(
     .await
 }
 
+/// The document that version `id` belongs to (its current version with the earlier ones).
+/// Reading it is in the case's access log.
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    id: String,
+    route: &str,
+) -> AppResult<DocumentView> {
+    logged_read(state, actor, route, move |c, actor, _| {
+        let row = rows::find(c, &id)?.ok_or_else(not_found)?;
+        load_visible(c, actor, &row.case_id)?;
+        let series: Vec<DocumentRow> = rows::for_case(c, &row.case_id)?
+            .into_iter()
+            .filter(|r| r.series_id == row.series_id)
+            .collect();
+        let doc = grouped(series).into_iter().next().ok_or_else(not_found)?;
+        Ok((row.case_id, doc))
+    })
+    .await
+}
+
 /// A document's content to download.
 #[derive(Debug, Clone)]
 pub struct Content {

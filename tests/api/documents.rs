@@ -539,6 +539,16 @@ async fn a_new_version_keeps_the_earlier_one() {
     let listed = documents(&app, &token, id).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["id"], v2["id"]);
+    // Either version's id finds the document, newest version first.
+    for any in [v1_id, v2["id"].as_str().unwrap()] {
+        let one = json_of(
+            app.get(&format!("/api/v1/documents/{any}"), &token).await,
+            200,
+        )
+        .await;
+        assert_eq!(one["id"], v2["id"]);
+        assert_eq!(one["earlier_versions"][0]["id"], v1_id);
+    }
     // The earlier version is still there to download.
     let old = app
         .get(&format!("/api/v1/documents/{v1_id}/content"), &token)

@@ -201,6 +201,7 @@ pub const TABLE: &[Row] = &[
     case("GET /api/v1/cases/{id}/documents", CASE_WORKERS),         // the case's readers
     // A JSON body is refused (415) only after the role and the case were checked.
     case("POST /api/v1/cases/{id}/documents", CASE_WORKERS), // AddCaseNote
+    case("GET /api/v1/documents/{id}", CASE_WORKERS),
     case("GET /api/v1/documents/{id}/content", CASE_WORKERS),
     case("POST /api/v1/documents/{id}/redactions", MANAGERS), // RedactCase
     case("POST /api/v1/documents/{id}/versions", CASE_WORKERS), // AddCaseNote
