@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `user` account tools, `audit`,
-//! `retention` and `demo`.
+//! `retention`, `documents`, `backup` and `demo`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -14,6 +14,7 @@ use crate::services::users::{self, NewAccount};
 use crate::startup::{Application, open_database};
 
 mod audit;
+mod documents;
 mod retention;
 
 #[derive(Debug, Parser)]
@@ -45,6 +46,9 @@ pub enum Command {
     /// Anonymise the cases past their retention period.
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Look after the document store.
+    #[command(subcommand)]
+    Documents(DocumentsCommand),
     /// Copy a running SQLite database to a file, consistently (PostgreSQL: use pg_dump).
     Backup {
         /// Where to write the copy (must not exist yet).
@@ -61,6 +65,20 @@ pub enum RetentionCommand {
         /// List what would change and change nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentsCommand {
+    /// Remove files from the store that no document names (left by a crash between storing a
+    /// file and recording it), once they are older than the grace period.
+    Sweep {
+        /// Count what would be removed and remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Leave files written less than this many hours ago (an upload may be on its way).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u32,
     },
 }
 
@@ -150,6 +168,10 @@ pub async fn run(cli: Cli, settings: Settings, env: Environment) -> anyhow::Resu
         Command::Retention(RetentionCommand::Run { dry_run }) => {
             retention::run(settings, dry_run).await
         }
+        Command::Documents(DocumentsCommand::Sweep {
+            dry_run,
+            grace_hours,
+        }) => documents::sweep(settings, dry_run, grace_hours).await,
         Command::Backup { to } => backup(settings, to).await,
         Command::Demo(DemoCommand::Seed(args)) => demo_seed(settings, env, args).await,
     }

@@ -28,6 +28,15 @@ pub trait FileStore: Send + Sync {
     fn get<'a>(&'a self, digest: &'a str) -> FileFuture<'a, Bytes>;
     /// Forget the bytes kept under `digest` (nothing happens if none are).
     fn remove<'a>(&'a self, digest: &'a str) -> FileFuture<'a, ()>;
+    /// Every digest kept, with when its content was written.
+    fn list(&self) -> FileFuture<'_, Vec<Kept>>;
+}
+
+/// One file in a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub digest: String,
+    pub written_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The store `settings` name (`documents.store`), as the server and the CLI open it: by
@@ -149,6 +158,46 @@ impl FileStore for LocalFiles {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         })
+    }
+
+    fn list(&self) -> FileFuture<'_, Vec<Kept>> {
+        let root = self.root.clone();
+        blocking(move || {
+            let mut out = Vec::new();
+            // `<root>/ab/cd/<digest>`: the two levels of folders, then the files.
+            for a in read_dir_or_empty(&root)? {
+                for b in read_dir_or_empty(&a)? {
+                    for f in read_dir_or_empty(&b)? {
+                        let digest = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                        if !valid_digest(digest) {
+                            continue;
+                        }
+                        let written_at = std::fs::metadata(&f)?.modified()?.into();
+                        out.push(Kept {
+                            digest: digest.to_string(),
+                            written_at,
+                        });
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// The entries of `dir` (none if it does not exist or is not a folder).
+fn read_dir_or_empty(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.map(|e| e.path())).collect(),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e),
     }
 }
 

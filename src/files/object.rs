@@ -9,7 +9,9 @@ use bytes::Bytes;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, PutPayload};
 
-use super::{FileFuture, FileStore, valid_digest};
+use futures_util::TryStreamExt;
+
+use super::{FileFuture, FileStore, Kept, valid_digest};
 use crate::config::{DocumentSettings, FileStoreKind};
 
 /// Files as objects named `documents/ab/cd/<digest>` in one bucket or container.
@@ -117,6 +119,28 @@ impl FileStore for ObjectFiles {
                 Err(object_store::Error::NotFound { .. }) | Ok(()) => Ok(()),
                 Err(e) => Err(io_error(e)),
             }
+        })
+    }
+
+    fn list(&self) -> FileFuture<'_, Vec<Kept>> {
+        Box::pin(async move {
+            let prefix = ObjectPath::from("documents");
+            let objects: Vec<_> = self
+                .store
+                .list(Some(&prefix))
+                .try_collect()
+                .await
+                .map_err(io_error)?;
+            Ok(objects
+                .into_iter()
+                .filter_map(|o| {
+                    let digest = o.location.filename()?.to_string();
+                    valid_digest(&digest).then_some(Kept {
+                        digest,
+                        written_at: o.last_modified,
+                    })
+                })
+                .collect())
         })
     }
 }

@@ -3,6 +3,9 @@
 //! version that keeps the earlier ones, the list, and the download (in the access log).
 
 mod scan;
+mod sweep;
+
+pub use sweep::{Swept, sweep};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};

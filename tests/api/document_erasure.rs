@@ -4,6 +4,7 @@
 //! still needs it. Subject access lists a person's documents.
 
 use candour::domain::role::Role;
+use candour::services::documents as documents_service;
 use candour::services::retention;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -316,4 +317,72 @@ async fn a_subject_access_export_lists_the_persons_documents() {
     assert_eq!(listed.as_array().unwrap().len(), 1, "{export}");
     assert_eq!(listed[0]["id"], doc["id"]);
     assert_eq!(listed[0]["sha256"], PDF_SHA256);
+}
+
+#[tokio::test]
+async fn a_sweep_removes_only_old_files_no_document_names() {
+    use sha2::Digest;
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let case = new_case(&app, &token, "SWP").await;
+    let id = case["id"].as_str().unwrap();
+    json_of(
+        upload(
+            &app,
+            &token,
+            id,
+            &[file("letter.pdf", PDF), field("kind", "evidence")],
+        )
+        .await,
+        201,
+    )
+    .await;
+    // A file stored by an upload whose transaction never committed (a crash in between).
+    let orphan = b"stored, never recorded".as_slice();
+    let digest: String = sha2::Sha256::digest(orphan)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    app.state
+        .files
+        .put(&digest, orphan.to_vec().into())
+        .await
+        .unwrap();
+    assert_eq!(stored_files(&app).len(), 2);
+
+    let store = app.state.files.as_ref();
+    let grace = chrono::Duration::hours(24);
+    // Within the grace period it may still be an upload on its way: left alone.
+    let now = chrono::Utc::now();
+    let swept = documents_service::sweep(&app.state.db, store, now, grace, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (swept.kept, swept.recent, swept.unreferenced.len()),
+        (1, 1, 0)
+    );
+    // A day and more later: a dry run names it, a run removes it.
+    let later = now + chrono::Duration::hours(25);
+    let dry = documents_service::sweep(&app.state.db, store, later, grace, true)
+        .await
+        .unwrap();
+    assert_eq!(dry.unreferenced, vec![digest.clone()]);
+    assert_eq!(stored_files(&app).len(), 2);
+    let swept = documents_service::sweep(&app.state.db, store, later, grace, false)
+        .await
+        .unwrap();
+    assert_eq!((swept.kept, swept.unreferenced.clone()), (1, vec![digest]));
+    assert_eq!(stored_files(&app), vec![PDF_SHA256.to_string()]);
+
+    let out =
+        crate::helpers::candour_command(app.settings.database.url.expose(), &app.settings.data.dir)
+            .args(["documents", "sweep", "--dry-run"])
+            .output()
+            .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{printed}");
+    assert!(
+        printed.contains("1 files in use, 0 unreferenced would be removed"),
+        "{printed}"
+    );
 }

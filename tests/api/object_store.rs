@@ -158,4 +158,26 @@ async fn documents_live_in_s3_when_configured() {
     .await;
     let gone = app.state.files.get(PDF_SHA256).await.unwrap_err();
     assert_eq!(gone.kind(), std::io::ErrorKind::NotFound);
+
+    // The sweep lists the bucket: an object no document names goes once it is old enough.
+    let orphan = "ab".repeat(32);
+    app.state
+        .files
+        .put(&orphan, b"never recorded".to_vec().into())
+        .await
+        .unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::hours(25);
+    let swept = candour::services::documents::sweep(
+        &app.state.db,
+        app.state.files.as_ref(),
+        later,
+        chrono::Duration::hours(24),
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(swept.kept, 1, "the redacted version");
+    assert_eq!(swept.unreferenced, vec![orphan.clone()]);
+    let gone = app.state.files.get(&orphan).await.unwrap_err();
+    assert_eq!(gone.kind(), std::io::ErrorKind::NotFound);
 }
