@@ -160,10 +160,30 @@ pub async fn replace_document(
     id: web::Path<String>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    documents::may_change(&state, &user.0, id.clone(), Permission::AddCaseNote).await?;
-    let upload = read_upload(form, state.settings.documents.max_file_bytes(), VERSION).await?;
-    let doc = documents::replace(&state, &user.0, id, upload).await?;
+    add_version(&state, &user, id.into_inner(), form, false).await
+}
+
+/// A new version (or, with `redaction`, a redacted one): the role and the case are checked
+/// before the file is read.
+async fn add_version(
+    state: &AppState,
+    user: &AuthUser,
+    id: String,
+    form: Multipart,
+    redaction: bool,
+) -> AppResult<HttpResponse> {
+    let (permission, fields) = if redaction {
+        (Permission::RedactCase, REDACTION)
+    } else {
+        (Permission::AddCaseNote, VERSION)
+    };
+    documents::may_change(state, &user.0, id.clone(), permission).await?;
+    let upload = read_upload(form, state.settings.documents.max_file_bytes(), fields).await?;
+    let doc = if redaction {
+        documents::redact(state, &user.0, id, upload).await?
+    } else {
+        documents::replace(state, &user.0, id, upload).await?
+    };
     Ok(created(doc))
 }
 
@@ -194,11 +214,7 @@ pub async fn redact_document(
     id: web::Path<String>,
     form: Multipart,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    documents::may_change(&state, &user.0, id.clone(), Permission::RedactCase).await?;
-    let upload = read_upload(form, state.settings.documents.max_file_bytes(), REDACTION).await?;
-    let doc = documents::redact(&state, &user.0, id, upload).await?;
-    Ok(created(doc))
+    add_version(&state, &user, id.into_inner(), form, true).await
 }
 
 /// One document: its current version with the earlier ones (any version's id finds it).
