@@ -392,3 +392,58 @@ async fn the_board_pack_renders_with_its_charts_in_a_real_browser() {
         .await;
     browser.stop().await;
 }
+
+#[tokio::test]
+async fn a_complainant_sends_a_document_from_the_tracking_page() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app().await;
+    let t = tracked_case(&app).await;
+    let folder = tempfile::tempdir().expect("a folder for the file");
+    let path = folder.path().join("photo of the bay.pdf");
+    std::fs::write(&path, crate::documents::PDF).expect("write the file");
+    let browser = Browser::start(&driver).await;
+    browser
+        .c()
+        .goto(&t.url)
+        .await
+        .expect("open the tracking page");
+    browser
+        .c()
+        .find(Locator::Css("input#file"))
+        .await
+        .expect("the file field")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose the file");
+    browser
+        .c()
+        .find(Locator::Css("input#description"))
+        .await
+        .expect("the description field")
+        .send_keys("The bay on the day")
+        .await
+        .expect("type the description");
+    browser
+        .click("#send-a-document ~ form button[type=submit]")
+        .await;
+    assert_eq!(
+        browser.text(".panel--success h2").await,
+        "Your document has been sent"
+    );
+    browser
+        .screenshot(&format!("tracking-document-sent-{}", postgres(&app)))
+        .await;
+    browser.stop().await;
+
+    let id = t.case["id"].as_str().unwrap();
+    let docs: Vec<Value> = app
+        .get(&format!("/api/v1/cases/{id}/documents"), &t.manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["file_name"], "photo of the bay.pdf");
+    assert_eq!(docs[0]["description"], "The bay on the day");
+    assert_eq!(docs[0]["source"], "complainant");
+}
