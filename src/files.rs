@@ -30,6 +30,12 @@ pub trait FileStore: Send + Sync {
     fn remove<'a>(&'a self, digest: &'a str) -> FileFuture<'a, ()>;
     /// Every digest kept, with when its content was written.
     fn list(&self) -> FileFuture<'_, Vec<Kept>>;
+    /// Remove temporary files (a write a crash cut short) last touched before `before`; how
+    /// many. A store that writes objects whole has none.
+    fn clear_temporary(&self, before: chrono::DateTime<chrono::Utc>) -> FileFuture<'_, usize> {
+        let _ = before;
+        Box::pin(async { Ok(0) })
+    }
 }
 
 /// One file in a store.
@@ -157,6 +163,22 @@ impl FileStore for LocalFiles {
         blocking(move || match std::fs::remove_file(path?) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
+        })
+    }
+
+    fn clear_temporary(&self, before: chrono::DateTime<chrono::Utc>) -> FileFuture<'_, usize> {
+        let tmp = self.root.join("tmp");
+        blocking(move || {
+            let mut removed = 0;
+            for f in read_dir_or_empty(&tmp)? {
+                let touched: chrono::DateTime<chrono::Utc> =
+                    std::fs::metadata(&f)?.modified()?.into();
+                if touched < before {
+                    std::fs::remove_file(&f)?;
+                    removed += 1;
+                }
+            }
+            Ok(removed)
         })
     }
 

@@ -22,10 +22,12 @@ pub async fn sweep(settings: Settings, dry_run: bool, grace_hours: u32) -> anyho
     };
     println!(
         "Document store: {} files in use, {} unreferenced {verb}, {} unreferenced but written in \
-         the last {grace_hours} hours (left for now).",
+         the last {grace_hours} hours (left for now), {} temporary files of cut-short writes \
+         removed.",
         swept.kept,
         swept.unreferenced.len(),
-        swept.recent
+        swept.recent,
+        swept.temporary
     );
     Ok(())
 }

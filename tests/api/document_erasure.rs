@@ -363,15 +363,21 @@ async fn a_sweep_removes_only_old_files_no_document_names() {
     );
     // A day and more later: a dry run names it, a run removes it.
     let later = now + chrono::Duration::hours(25);
+    // And a temporary file a crash left mid-write.
+    let tmp = app.settings.data.dir.join("files").join("tmp");
+    std::fs::write(tmp.join("cut-short.part"), b"half a fi").unwrap();
     let dry = documents_service::sweep(&app.state.db, store, later, grace, true)
         .await
         .unwrap();
     assert_eq!(dry.unreferenced, vec![digest.clone()]);
-    assert_eq!(stored_files(&app).len(), 2);
+    assert_eq!(dry.temporary, 0);
+    assert_eq!(stored_files(&app).len(), 3, "a dry run removes nothing");
     let swept = documents_service::sweep(&app.state.db, store, later, grace, false)
         .await
         .unwrap();
     assert_eq!((swept.kept, swept.unreferenced.clone()), (1, vec![digest]));
+    assert_eq!(swept.temporary, 1);
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
     assert_eq!(stored_files(&app), vec![PDF_SHA256.to_string()]);
 
     let out =

@@ -18,9 +18,9 @@ use serde_json::{Value, json};
 use crate::helpers::{TestDb, candour_command, complaint};
 
 /// A server process, killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub child: Child,
+    pub url: String,
 }
 
 impl Drop for Server {
@@ -31,7 +31,7 @@ impl Drop for Server {
 }
 
 /// Start `candour serve` on `db` and wait for its address.
-async fn start(db: &TestDb, data: &std::path::Path) -> Server {
+pub(crate) async fn start(db: &TestDb, data: &std::path::Path) -> Server {
     let mut child = candour_command(&db.url, data)
         .arg("serve")
         .env("CANDOUR__SERVER__PORT", "0")
@@ -57,8 +57,19 @@ async fn start(db: &TestDb, data: &std::path::Path) -> Server {
     Server { child, url }
 }
 
-async fn sign_in(client: &reqwest::Client, url: &str, data: &std::path::Path) -> String {
-    let password = std::fs::read_to_string(data.join("initial-admin-password")).unwrap();
+pub(crate) async fn sign_in(client: &reqwest::Client, url: &str, data: &std::path::Path) -> String {
+    // The first admin's password file is written just after the server says where it listens.
+    let file = data.join("initial-admin-password");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let password = loop {
+        match std::fs::read_to_string(&file) {
+            Ok(p) if !p.trim().is_empty() => break p,
+            _ if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            other => panic!("no initial admin password: {other:?}"),
+        }
+    };
     let res: Value = client
         .post(format!("{url}/api/v1/auth/login"))
         .json(&json!({"email": "admin@localhost", "password": password.trim()}))

@@ -62,4 +62,5 @@ mod tracking;
 mod tracking_uploads;
 mod two_instances;
 mod undelivered;
+mod upload_kill;
 mod users;

@@ -18,6 +18,9 @@ pub struct Swept {
     pub recent: usize,
     /// The digests of the files no document names (removed unless dry).
     pub unreferenced: Vec<String>,
+    /// Temporary files of writes a crash cut short, older than the grace period (removed
+    /// unless dry; a dry run counts none).
+    pub temporary: usize,
 }
 
 /// Sweep `store`: files no document (not erased) names and written more than `grace` before
@@ -34,6 +37,11 @@ pub async fn sweep(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("listing the document store: {e}")))?;
     let mut out = Swept::default();
+    if !dry_run {
+        out.temporary = store.clear_temporary(now - grace).await.map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("clearing the store's temporary files: {e}"))
+        })?;
+    }
     for f in files {
         let digest = f.digest.clone();
         let used = db
