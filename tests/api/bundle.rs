@@ -124,6 +124,18 @@ async fn the_bundle_holds_the_index_the_case_every_letter_and_every_kept_documen
     let page = String::from_utf8(read(&mut zip, "case.html")).unwrap();
     assert!(page.contains(reference));
     assert!(page.contains(case["summary"].as_str().unwrap()));
+    // The whole timeline, every event by its summary.
+    let timeline: Vec<Value> = app
+        .get(&format!("/api/v1/cases/{id}/timeline"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(timeline.len() >= 5, "{timeline:?}");
+    for e in &timeline {
+        let summary = e["summary"].as_str().unwrap().replace('\'', "&#x27;");
+        assert!(page.contains(&summary), "case.html lacks {summary}");
+    }
     let first_letter = String::from_utf8(read(&mut zip, letter_files[0])).unwrap();
     assert!(
         first_letter.contains("<html") || first_letter.contains("<!DOCTYPE"),
