@@ -91,6 +91,17 @@ pub(crate) async fn upload(
     .await
 }
 
+/// Upload `parts` to `case_id` and expect a problem with `status`; the problem.
+pub(crate) async fn refused(
+    app: &TestApp,
+    token: &str,
+    case_id: &str,
+    parts: &[Part<'_>],
+    status: u16,
+) -> Value {
+    assert_problem(upload(app, token, case_id, parts).await, status).await
+}
+
 pub(crate) async fn json_of(res: Response, status: u16) -> Value {
     let code = res.status().as_u16();
     let body: Value = res.json().await.unwrap();
@@ -236,11 +247,7 @@ async fn refused_files_leave_nothing_behind() {
     let kind = field("kind", "evidence");
 
     // A PNG named as a PDF: the content decides.
-    let p = assert_problem(
-        upload(&app, &token, id, &[file("scan.pdf", PNG), kind]).await,
-        415,
-    )
-    .await;
+    let p = refused(&app, &token, id, &[file("scan.pdf", PNG), kind], 415).await;
     assert!(
         p["detail"]
             .as_str()
@@ -253,32 +260,29 @@ async fn refused_files_leave_nothing_behind() {
         content_type: Some("image/png"),
         ..file("scan.pdf", PDF)
     };
-    assert_problem(
-        upload(&app, &token, id, &[sent_as_png, field("kind", "evidence")]).await,
+    refused(
+        &app,
+        &token,
+        id,
+        &[sent_as_png, field("kind", "evidence")],
         415,
     )
     .await;
     // A program, and a type this trust does not accept.
-    assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("setup.exe", b"MZ\x90\0\x03"), field("kind", "other")],
-        )
-        .await,
+    refused(
+        &app,
+        &token,
+        id,
+        &[file("setup.exe", b"MZ\x90\0\x03"), field("kind", "other")],
         415,
     )
     .await;
     let eml = b"From: a@example.org\r\nSubject: Hi\r\n\r\nBody\r\n";
-    let p = assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("m.eml", eml), field("kind", "email")],
-        )
-        .await,
+    let p = refused(
+        &app,
+        &token,
+        id,
+        &[file("m.eml", eml), field("kind", "email")],
         415,
     )
     .await;
@@ -287,73 +291,54 @@ async fn refused_files_leave_nothing_behind() {
         "{p}"
     );
     // Not valid UTF-8 text.
-    assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("notes.txt", b"caf\xe9"), field("kind", "other")],
-        )
-        .await,
+    refused(
+        &app,
+        &token,
+        id,
+        &[file("notes.txt", b"caf\xe9"), field("kind", "other")],
         415,
     )
     .await;
     // Empty, no kind, an unknown kind, no file, an unknown field.
-    assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("empty.pdf", b""), field("kind", "other")],
-        )
-        .await,
+    refused(
+        &app,
+        &token,
+        id,
+        &[file("empty.pdf", b""), field("kind", "other")],
         400,
     )
     .await;
-    assert_problem(upload(&app, &token, id, &[file("a.pdf", PDF)]).await, 400).await;
-    let p = assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("a.pdf", PDF), field("kind", "selfie")],
-        )
-        .await,
+    refused(&app, &token, id, &[file("a.pdf", PDF)], 400).await;
+    let p = refused(
+        &app,
+        &token,
+        id,
+        &[file("a.pdf", PDF), field("kind", "selfie")],
         400,
     )
     .await;
     assert_eq!(p["errors"][0]["field"], "kind");
-    assert_problem(
-        upload(&app, &token, id, &[field("kind", "other")]).await,
-        400,
-    )
-    .await;
-    assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[
-                file("a.pdf", PDF),
-                field("kind", "other"),
-                field("colour", "red"),
-            ],
-        )
-        .await,
+    refused(&app, &token, id, &[field("kind", "other")], 400).await;
+    refused(
+        &app,
+        &token,
+        id,
+        &[
+            file("a.pdf", PDF),
+            field("kind", "other"),
+            field("colour", "red"),
+        ],
         400,
     )
     .await;
     // Larger than the file limit (1 MiB): one byte over.
     let mut big = PDF.to_vec();
     big.resize(1024 * 1024 + 1, b' ');
-    assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("big.pdf", &big), field("kind", "other")],
-        )
-        .await,
+    refused(
+        &app,
+        &token,
+        id,
+        &[file("big.pdf", &big), field("kind", "other")],
         413,
     )
     .await;
@@ -391,14 +376,11 @@ async fn refused_files_leave_nothing_behind() {
     )
     .await;
     part.push(b'\n');
-    assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("two.pdf", &part), field("kind", "evidence")],
-        )
-        .await,
+    refused(
+        &app,
+        &token,
+        id,
+        &[file("two.pdf", &part), field("kind", "evidence")],
         413,
     )
     .await;
@@ -426,14 +408,11 @@ async fn only_those_who_may_work_the_case_see_or_add_its_documents() {
     let content = format!("/api/v1/documents/{}/content", doc["id"].as_str().unwrap());
 
     let (_, board) = app.signed_in(Role::Board).await;
-    assert_problem(
-        upload(
-            &app,
-            &board,
-            id,
-            &[file("b.pdf", PDF), field("kind", "other")],
-        )
-        .await,
+    refused(
+        &app,
+        &board,
+        id,
+        &[file("b.pdf", PDF), field("kind", "other")],
         403,
     )
     .await;
@@ -447,14 +426,11 @@ async fn only_those_who_may_work_the_case_see_or_add_its_documents() {
 
     let (investigator, inv_token) = app.signed_in(Role::Investigator).await;
     assert_problem(app.get(&content, &inv_token).await, 403).await;
-    assert_problem(
-        upload(
-            &app,
-            &inv_token,
-            id,
-            &[file("b.pdf", PDF), field("kind", "statement")],
-        )
-        .await,
+    refused(
+        &app,
+        &inv_token,
+        id,
+        &[file("b.pdf", PDF), field("kind", "statement")],
         403,
     )
     .await;
@@ -487,14 +463,11 @@ async fn only_those_who_may_work_the_case_see_or_add_its_documents() {
         404,
     )
     .await;
-    assert_problem(
-        upload(
-            &app,
-            &manager,
-            "no-such-case",
-            &[file("a.pdf", PDF), field("kind", "other")],
-        )
-        .await,
+    refused(
+        &app,
+        &manager,
+        "no-such-case",
+        &[file("a.pdf", PDF), field("kind", "other")],
         404,
     )
     .await;
@@ -635,17 +608,14 @@ async fn the_virus_scan_refuses_the_eicar_test_file_and_passes_a_clean_one() {
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let case = new_case(&app, &token, "AV").await;
     let id = case["id"].as_str().unwrap();
-    let p = assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[
-                file("attachment.txt", EICAR.as_bytes()),
-                field("kind", "evidence"),
-            ],
-        )
-        .await,
+    let p = refused(
+        &app,
+        &token,
+        id,
+        &[
+            file("attachment.txt", EICAR.as_bytes()),
+            field("kind", "evidence"),
+        ],
         400,
     )
     .await;
@@ -679,14 +649,11 @@ async fn a_scanner_that_cannot_run_refuses_the_file() {
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let case = new_case(&app, &token, "AVX").await;
     let id = case["id"].as_str().unwrap();
-    let p = assert_problem(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("a.pdf", PDF), field("kind", "evidence")],
-        )
-        .await,
+    let p = refused(
+        &app,
+        &token,
+        id,
+        &[file("a.pdf", PDF), field("kind", "evidence")],
         503,
     )
     .await;

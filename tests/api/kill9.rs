@@ -82,6 +82,26 @@ pub(crate) async fn sign_in(client: &reqwest::Client, url: &str, data: &std::pat
     res["access_token"].as_str().unwrap().to_string()
 }
 
+/// A site added through the API, for cases to name; its id.
+pub(crate) async fn add_site(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    code: &str,
+) -> String {
+    let service: Value = client
+        .post(format!("{url}/api/v1/services"))
+        .bearer_auth(token)
+        .json(&json!({"kind": "site", "code": code, "name": format!("{code} Hospital")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    service["id"].as_str().unwrap().to_string()
+}
+
 /// What the clients were told: case id → (reference, acknowledged).
 type Answered = Arc<Mutex<BTreeMap<String, (String, bool)>>>;
 
@@ -148,17 +168,7 @@ async fn kill9_under_load_loses_nothing_that_was_answered() {
         .build()
         .unwrap();
     let token = sign_in(&client, &server.url, &data).await;
-    let service: Value = client
-        .post(format!("{}/api/v1/services", server.url))
-        .bearer_auth(&token)
-        .json(&json!({"kind": "site", "code": "KILL", "name": "Kill Nine Hospital"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let service = service["id"].as_str().unwrap().to_string();
+    let service = add_site(&client, &server.url, &token, "KILL").await;
 
     let seen: Answered = Arc::default();
     let clients: Vec<_> = (0..16)

@@ -9,7 +9,7 @@ use sha2::Digest;
 use tokio::io::AsyncWriteExt;
 
 use crate::helpers::{TestDb, complaint};
-use crate::kill9::{sign_in, start};
+use crate::kill9::{add_site, sign_in, start};
 
 /// Every file kept under `<data>/files/ab/cd/`, with whether its content hashes to its name.
 fn kept(data: &std::path::Path) -> Vec<(String, bool)> {
@@ -41,17 +41,8 @@ async fn killing_the_server_mid_upload_leaves_no_partial_file() {
     let server = start(&db, &data).await;
     let client = reqwest::Client::new();
     let token = sign_in(&client, &server.url, &data).await;
-    let service: Value = client
-        .post(format!("{}/api/v1/services", server.url))
-        .bearer_auth(&token)
-        .json(&json!({"kind": "site", "code": "UPK", "name": "Upload Kill Hospital"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let body = complaint(service["id"].as_str().unwrap(), "2026-12-01");
+    let service = add_site(&client, &server.url, &token, "UPK").await;
+    let body = complaint(&service, "2026-12-01");
     let case: Value = client
         .post(format!("{}/api/v1/cases", server.url))
         .bearer_auth(&token)
