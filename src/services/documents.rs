@@ -172,9 +172,14 @@ pub(super) struct Checked {
 }
 
 /// The checks every upload passes before anything is kept: a name, a size within the limit,
-/// a type told by content and allowed here, a description within bounds.
-pub(super) fn check(state: &AppState, upload: Upload) -> AppResult<Checked> {
-    let settings = &state.settings.documents;
+/// a type told by content and allowed here, a description within bounds. Reading the content
+/// (its digest, its type, an email's headers) runs on the blocking pool, off the async threads.
+pub(super) async fn check(state: &AppState, upload: Upload) -> AppResult<Checked> {
+    let all = state.settings.clone();
+    super::cpu(move || check_now(&all.documents, upload)).await?
+}
+
+fn check_now(settings: &crate::config::DocumentSettings, upload: Upload) -> AppResult<Checked> {
     let file_name = clean_file_name(&upload.file_name)?;
     if upload.bytes.is_empty() {
         return Err(AppError::invalid("file", "The file is empty."));
@@ -408,7 +413,7 @@ pub async fn upload(
             AppError::invalid("kind", format!("must be one of {}", names.join(", ")))
         })?,
     };
-    let file = check(state, upload)?;
+    let file = check(state, upload).await?;
     // Only someone who may add to the case gets as far as the scanner and the store.
     let (who, id) = (actor.clone(), case_id.clone());
     state
@@ -501,7 +506,7 @@ async fn new_version(
         .description
         .as_deref()
         .is_none_or(|d| d.trim().is_empty());
-    let mut file = check(state, upload)?;
+    let mut file = check(state, upload).await?;
     let old = newest(state, actor, id).await?;
     if keep_description {
         file.description = old.description.clone();

@@ -95,7 +95,7 @@ pub async fn upload_document(
     if let Err(answer) = state.db.read(move |c| refusal(c, &s, &t, &f)).await? {
         return Ok(answer);
     }
-    let kept = match documents::check(state, upload) {
+    let kept = match documents::check(state, upload).await {
         Ok(file) => documents::keep(state, &file).await.map(|()| file),
         Err(e) => Err(e),
     };
