@@ -6,7 +6,7 @@ use std::io::{Cursor, Read};
 use candour::domain::role::Role;
 use serde_json::{Value, json};
 
-use crate::documents::{PDF, field, file, json_of, send, upload};
+use crate::documents::{PDF, add_document, field, file, json_of, send};
 use crate::helpers::{assert_problem, insert_service, spawn_app};
 
 #[tokio::test]
@@ -18,29 +18,14 @@ async fn the_bundle_holds_the_index_the_case_every_letter_and_every_kept_documen
     let case = app.responded_complaint(&token, &service, &received).await;
     let id = case["id"].as_str().unwrap();
     let reference = case["reference"].as_str().unwrap();
-    json_of(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("letter.pdf", PDF), field("kind", "complainant_letter")],
-        )
-        .await,
-        201,
-    )
-    .await;
-    let draft = json_of(
-        upload(
-            &app,
-            &token,
-            id,
-            &[
-                file("notes.txt", b"Names Mr Other"),
-                field("kind", "meeting_notes"),
-            ],
-        )
-        .await,
-        201,
+    add_document(&app, &token, id, "letter.pdf", PDF, "complainant_letter").await;
+    let draft = add_document(
+        &app,
+        &token,
+        id,
+        "notes.txt",
+        b"Names Mr Other",
+        "meeting_notes",
     )
     .await;
     let redactions = format!(

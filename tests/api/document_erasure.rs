@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use crate::documents::{
-    PDF, PDF_SHA256, documents, field, file, json_of, new_case, send, stored_files, upload,
+    PDF, PDF_SHA256, add_document, documents, field, file, json_of, new_case, send, stored_files,
+    upload,
 };
 use crate::helpers::{TestApp, assert_problem, insert_service, spawn_app};
 
@@ -35,17 +36,7 @@ async fn a_redacted_version_erases_the_earlier_ones_and_the_record_still_verifie
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let case = new_case(&app, &token, "RDX").await;
     let id = case["id"].as_str().unwrap();
-    let v1 = json_of(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("statement.txt", STATEMENT), field("kind", "statement")],
-        )
-        .await,
-        201,
-    )
-    .await;
+    let v1 = add_document(&app, &token, id, "statement.txt", STATEMENT, "statement").await;
     let v1_id = v1["id"].as_str().unwrap();
     let redactions = format!("/api/v1/documents/{v1_id}/redactions");
 
@@ -295,17 +286,7 @@ async fn a_subject_access_export_lists_the_persons_documents() {
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let case = new_case(&app, &token, "SAD").await;
     let id = case["id"].as_str().unwrap();
-    let doc = json_of(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("letter.pdf", PDF), field("kind", "complainant_letter")],
-        )
-        .await,
-        201,
-    )
-    .await;
+    let doc = add_document(&app, &token, id, "letter.pdf", PDF, "complainant_letter").await;
     let person = case["complainant"]["id"].as_str().unwrap();
     let export: Value = app
         .get(&format!("/api/v1/persons/{person}/export"), &token)
@@ -326,17 +307,7 @@ async fn a_sweep_removes_only_old_files_no_document_names() {
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let case = new_case(&app, &token, "SWP").await;
     let id = case["id"].as_str().unwrap();
-    json_of(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("letter.pdf", PDF), field("kind", "evidence")],
-        )
-        .await,
-        201,
-    )
-    .await;
+    add_document(&app, &token, id, "letter.pdf", PDF, "evidence").await;
     // A file stored by an upload whose transaction never committed (a crash in between).
     let orphan = b"stored, never recorded".as_slice();
     let digest: String = sha2::Sha256::digest(orphan)

@@ -102,6 +102,33 @@ pub(crate) async fn refused(
     assert_problem(upload(app, token, case_id, parts).await, status).await
 }
 
+/// Upload `file_name` with `bytes` as a document of `kind`, expecting 201; the document.
+pub(crate) async fn add_document(
+    app: &TestApp,
+    token: &str,
+    case_id: &str,
+    file_name: &str,
+    bytes: &[u8],
+    kind: &str,
+) -> Value {
+    let parts = [file(file_name, bytes), field("kind", kind)];
+    json_of(upload(app, token, case_id, &parts).await, 201).await
+}
+
+/// Upload `file_name` with `bytes` as a document of `kind`, expecting a problem with `status`.
+pub(crate) async fn refuse_file(
+    app: &TestApp,
+    token: &str,
+    case_id: &str,
+    file_name: &str,
+    bytes: &[u8],
+    kind: &str,
+    status: u16,
+) -> Value {
+    let parts = [file(file_name, bytes), field("kind", kind)];
+    refused(app, token, case_id, &parts, status).await
+}
+
 pub(crate) async fn json_of(res: Response, status: u16) -> Value {
     let code = res.status().as_u16();
     let body: Value = res.json().await.unwrap();
@@ -269,54 +296,19 @@ async fn refused_files_leave_nothing_behind() {
     )
     .await;
     // A program, and a type this trust does not accept.
-    refused(
-        &app,
-        &token,
-        id,
-        &[file("setup.exe", b"MZ\x90\0\x03"), field("kind", "other")],
-        415,
-    )
-    .await;
+    refuse_file(&app, &token, id, "setup.exe", b"MZ\x90\0\x03", "other", 415).await;
     let eml = b"From: a@example.org\r\nSubject: Hi\r\n\r\nBody\r\n";
-    let p = refused(
-        &app,
-        &token,
-        id,
-        &[file("m.eml", eml), field("kind", "email")],
-        415,
-    )
-    .await;
+    let p = refuse_file(&app, &token, id, "m.eml", eml, "email", 415).await;
     assert!(
         p["detail"].as_str().unwrap().contains("does not accept"),
         "{p}"
     );
     // Not valid UTF-8 text.
-    refused(
-        &app,
-        &token,
-        id,
-        &[file("notes.txt", b"caf\xe9"), field("kind", "other")],
-        415,
-    )
-    .await;
+    refuse_file(&app, &token, id, "notes.txt", b"caf\xe9", "other", 415).await;
     // Empty, no kind, an unknown kind, no file, an unknown field.
-    refused(
-        &app,
-        &token,
-        id,
-        &[file("empty.pdf", b""), field("kind", "other")],
-        400,
-    )
-    .await;
+    refuse_file(&app, &token, id, "empty.pdf", b"", "other", 400).await;
     refused(&app, &token, id, &[file("a.pdf", PDF)], 400).await;
-    let p = refused(
-        &app,
-        &token,
-        id,
-        &[file("a.pdf", PDF), field("kind", "selfie")],
-        400,
-    )
-    .await;
+    let p = refuse_file(&app, &token, id, "a.pdf", PDF, "selfie", 400).await;
     assert_eq!(p["errors"][0]["field"], "kind");
     refused(&app, &token, id, &[field("kind", "other")], 400).await;
     refused(
@@ -334,14 +326,7 @@ async fn refused_files_leave_nothing_behind() {
     // Larger than the file limit (1 MiB): one byte over.
     let mut big = PDF.to_vec();
     big.resize(1024 * 1024 + 1, b' ');
-    refused(
-        &app,
-        &token,
-        id,
-        &[file("big.pdf", &big), field("kind", "other")],
-        413,
-    )
-    .await;
+    refuse_file(&app, &token, id, "big.pdf", &big, "other", 413).await;
     // Not multipart at all.
     let res = app
         .post(
@@ -364,26 +349,9 @@ async fn refused_files_leave_nothing_behind() {
     // The case's total (1 MiB): 600 KiB fits, a second 600 KiB does not.
     let mut part = PDF.to_vec();
     part.resize(600 * 1024, b' ');
-    json_of(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("one.pdf", &part), field("kind", "evidence")],
-        )
-        .await,
-        201,
-    )
-    .await;
+    add_document(&app, &token, id, "one.pdf", &part, "evidence").await;
     part.push(b'\n');
-    refused(
-        &app,
-        &token,
-        id,
-        &[file("two.pdf", &part), field("kind", "evidence")],
-        413,
-    )
-    .await;
+    refuse_file(&app, &token, id, "two.pdf", &part, "evidence", 413).await;
     assert_eq!(documents(&app, &token, id).await.len(), 1);
     assert_eq!(stored_files(&app).len(), 1);
 }
@@ -394,28 +362,11 @@ async fn only_those_who_may_work_the_case_see_or_add_its_documents() {
     let (_, manager) = app.signed_in(Role::ComplaintsManager).await;
     let case = new_case(&app, &manager, "ROL").await;
     let id = case["id"].as_str().unwrap();
-    let doc = json_of(
-        upload(
-            &app,
-            &manager,
-            id,
-            &[file("a.pdf", PDF), field("kind", "statement")],
-        )
-        .await,
-        201,
-    )
-    .await;
+    let doc = add_document(&app, &manager, id, "a.pdf", PDF, "statement").await;
     let content = format!("/api/v1/documents/{}/content", doc["id"].as_str().unwrap());
 
     let (_, board) = app.signed_in(Role::Board).await;
-    refused(
-        &app,
-        &board,
-        id,
-        &[file("b.pdf", PDF), field("kind", "other")],
-        403,
-    )
-    .await;
+    refuse_file(&app, &board, id, "b.pdf", PDF, "other", 403).await;
     assert_problem(
         app.get(&format!("/api/v1/cases/{id}/documents"), &board)
             .await,
@@ -426,14 +377,7 @@ async fn only_those_who_may_work_the_case_see_or_add_its_documents() {
 
     let (investigator, inv_token) = app.signed_in(Role::Investigator).await;
     assert_problem(app.get(&content, &inv_token).await, 403).await;
-    refused(
-        &app,
-        &inv_token,
-        id,
-        &[file("b.pdf", PDF), field("kind", "statement")],
-        403,
-    )
-    .await;
+    refuse_file(&app, &inv_token, id, "b.pdf", PDF, "statement", 403).await;
     app.act_ok(
         &manager,
         &case,
@@ -441,17 +385,7 @@ async fn only_those_who_may_work_the_case_see_or_add_its_documents() {
         json!({"investigator_id": investigator.id}),
     )
     .await;
-    json_of(
-        upload(
-            &app,
-            &inv_token,
-            id,
-            &[file("statement.pdf", PDF), field("kind", "statement")],
-        )
-        .await,
-        201,
-    )
-    .await;
+    add_document(&app, &inv_token, id, "statement.pdf", PDF, "statement").await;
     assert_eq!(app.get(&content, &inv_token).await.status(), 200);
     assert_eq!(documents(&app, &inv_token, id).await.len(), 2);
 
@@ -626,17 +560,7 @@ async fn the_virus_scan_refuses_the_eicar_test_file_and_passes_a_clean_one() {
     );
     assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
     assert!(documents(&app, &token, id).await.is_empty());
-    json_of(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("clean.txt", b"All well"), field("kind", "evidence")],
-        )
-        .await,
-        201,
-    )
-    .await;
+    add_document(&app, &token, id, "clean.txt", b"All well", "evidence").await;
     assert_eq!(documents(&app, &token, id).await.len(), 1);
 }
 
@@ -649,14 +573,7 @@ async fn a_scanner_that_cannot_run_refuses_the_file() {
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let case = new_case(&app, &token, "AVX").await;
     let id = case["id"].as_str().unwrap();
-    let p = refused(
-        &app,
-        &token,
-        id,
-        &[file("a.pdf", PDF), field("kind", "evidence")],
-        503,
-    )
-    .await;
+    let p = refuse_file(&app, &token, id, "a.pdf", PDF, "evidence", 503).await;
     assert!(
         p["detail"]
             .as_str()

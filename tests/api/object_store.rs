@@ -12,7 +12,7 @@ use candour::config::{FileStoreKind, Secret};
 use candour::domain::role::Role;
 
 use crate::documents::{
-    PDF, PDF_SHA256, field, file, json_of, new_case, send, stored_files, upload,
+    PDF, PDF_SHA256, add_document, field, file, json_of, new_case, send, stored_files,
 };
 use crate::helpers::spawn_app_with;
 use crate::mail_sink::{free_port, run, target_dir};
@@ -111,17 +111,7 @@ async fn documents_live_in_s3_when_configured() {
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
     let case = new_case(&app, &token, "S3").await;
     let id = case["id"].as_str().unwrap();
-    let doc = json_of(
-        upload(
-            &app,
-            &token,
-            id,
-            &[file("letter.pdf", PDF), field("kind", "complainant_letter")],
-        )
-        .await,
-        201,
-    )
-    .await;
+    let doc = add_document(&app, &token, id, "letter.pdf", PDF, "complainant_letter").await;
     assert_eq!(doc["sha256"], PDF_SHA256);
     assert!(stored_files(&app).is_empty(), "nothing in the local folder");
     // The content is in the bucket under its digest.
