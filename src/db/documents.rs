@@ -96,6 +96,15 @@ pub fn digest_in_use(conn: &mut DbConnection, sha256: &str) -> DbResult<bool> {
     .get_result(conn)?)
 }
 
+/// Every digest a document not erased names.
+pub fn live_digests(conn: &mut DbConnection) -> DbResult<Vec<String>> {
+    Ok(documents::table
+        .filter(documents::erased.is_null())
+        .select(documents::sha256)
+        .distinct()
+        .load(conn)?)
+}
+
 /// Erase the documents `ids` (those not yet erased): the name and description become `mark`,
 /// an email's headers go, and `why` and `now` are recorded; size and digest stay. Returns the
 /// digests whose content may now be removed from the store (the caller checks

@@ -42,12 +42,15 @@ pub async fn sweep(
             AppError::Internal(anyhow::anyhow!("clearing the store's temporary files: {e}"))
         })?;
     }
+    // One read for every digest in use. A file stored after it is younger than the grace
+    // period, so it is never taken for unreferenced.
+    let live: std::collections::HashSet<String> = db
+        .read(|c| rows::live_digests(c).map_err(AppError::from))
+        .await?
+        .into_iter()
+        .collect();
     for f in files {
-        let digest = f.digest.clone();
-        let used = db
-            .read(move |c| rows::digest_in_use(c, &digest).map_err(AppError::from))
-            .await?;
-        if used {
+        if live.contains(&f.digest) {
             out.kept += 1;
         } else if now - f.written_at < grace {
             out.recent += 1;
