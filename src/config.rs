@@ -29,6 +29,7 @@
 //! | `auth.access_token_minutes` | `CANDOUR__AUTH__ACCESS_TOKEN_MINUTES` | `15` |
 //! | `auth.refresh_token_hours` | `CANDOUR__AUTH__REFRESH_TOKEN_HOURS` | `12` |
 //! | `auth.session_absolute_hours` | `CANDOUR__AUTH__SESSION_ABSOLUTE_HOURS` | `12` (a session ends this long after sign-in, however often refreshed) |
+//! | `auth.page_idle_minutes` | `CANDOUR__AUTH__PAGE_IDLE_MINUTES` | `30` (a staff-pages session unused this long ends) |
 //! | `auth.max_failed_logins` | `CANDOUR__AUTH__MAX_FAILED_LOGINS` | `5` (per account and client address) |
 //! | `auth.password_hash_concurrency` | `CANDOUR__AUTH__PASSWORD_HASH_CONCURRENCY` | `2` (Argon2 checks at once) |
 //! | `auth.password_hash_wait_ms` | `CANDOUR__AUTH__PASSWORD_HASH_WAIT_MS` | `2000` (then 503 with `Retry-After`) |
@@ -304,6 +305,7 @@ impl Settings {
         b.at_least("access_token_minutes", a.access_token_minutes, 1);
         b.at_least("refresh_token_hours", a.refresh_token_hours, 1);
         b.within("session_absolute_hours", a.session_absolute_hours, 1..=8760);
+        b.within("page_idle_minutes", a.page_idle_minutes, 1..=1440);
         b.at_least("max_failed_logins", a.max_failed_logins, 1);
         b.within(
             "password_hash_concurrency",

@@ -38,6 +38,7 @@ pub mod timeline;
 pub mod tracking;
 pub mod users;
 pub mod versioned;
+pub mod workload;
 
 pub use connection::{Backend, Db, DbConnection, Target};
 pub use error::{DbError, DbResult};

@@ -1,11 +1,13 @@
-//! The HTML pages for the public, outside `/api/v1`: the tracking page, the feedback survey, the
-//! 'you said, we did' register and their stylesheet. Server-rendered, no JavaScript, Candour's
-//! own CSS; every page carries a strict Content-Security-Policy, is never cached or indexed,
-//! and sends no referrer. Errors are friendly HTML pages that reveal nothing, never problem
-//! documents.
+//! The HTML pages, outside `/api/v1`: for the public the tracking page, the feedback survey and
+//! the 'you said, we did' register (no JavaScript, Candour's own CSS); for staff the workspace
+//! under `/staff` (the NHS design system). Every page carries a strict Content-Security-Policy,
+//! is never cached or indexed, and sends no referrer. Errors are friendly HTML pages that
+//! reveal nothing, never problem documents.
 
+pub mod assets;
 pub mod board_pack;
 pub mod feedback;
+pub mod staff;
 pub mod tracking;
 pub mod you_said_we_did;
 
@@ -17,9 +19,6 @@ use serde_json::{Value, json};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// The stylesheet, compiled into the binary.
-pub const STYLESHEET: &str = include_str!("../assets/candour.css");
-
 /// The Content-Security-Policy of every page: nothing but our own stylesheet, forms that post
 /// back to us, no framing.
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
@@ -27,27 +26,27 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; for
 
 /// Register the pages (on the actix app, not in the OpenAPI document).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assets/candour.css", web::get().to(stylesheet))
-        .service(
-            web::resource("/track/{token}")
-                .route(web::get().to(tracking::show))
-                .route(web::post().to(tracking::send_message)),
-        )
-        .service(
-            web::resource("/track/{token}/documents")
-                .route(web::post().to(tracking::upload_document)),
-        )
-        .route(
-            "/track/{token}/letters/{number}",
-            web::get().to(tracking::letter),
-        )
-        .route("/reports/board", web::get().to(board_pack::show))
-        .service(
-            web::resource("/feedback/{token}")
-                .route(web::get().to(feedback::show))
-                .route(web::post().to(feedback::submit)),
-        )
-        .route("/you-said-we-did", web::get().to(you_said_we_did::show));
+    assets::configure(cfg);
+    staff::configure(cfg);
+    cfg.service(
+        web::resource("/track/{token}")
+            .route(web::get().to(tracking::show))
+            .route(web::post().to(tracking::send_message)),
+    )
+    .service(
+        web::resource("/track/{token}/documents").route(web::post().to(tracking::upload_document)),
+    )
+    .route(
+        "/track/{token}/letters/{number}",
+        web::get().to(tracking::letter),
+    )
+    .route("/reports/board", web::get().to(board_pack::show))
+    .service(
+        web::resource("/feedback/{token}")
+            .route(web::get().to(feedback::show))
+            .route(web::post().to(feedback::submit)),
+    )
+    .route("/you-said-we-did", web::get().to(you_said_we_did::show));
 }
 
 /// Whether `path` belongs to the pages (whose errors are HTML, not problem documents).
@@ -58,17 +57,10 @@ pub fn is_page_path(path: &str) -> bool {
         "/assets/",
         "/reports/",
         "/you-said-we-did",
+        "/staff",
     ]
     .iter()
     .any(|p| path.starts_with(p))
-}
-
-async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(STYLESHEET)
 }
 
 /// An HTML response with the pages' security and privacy headers.

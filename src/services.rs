@@ -36,6 +36,7 @@ pub mod subject_access;
 pub mod taxonomy;
 pub mod tracking;
 pub mod users;
+pub mod workload;
 
 use crate::domain::role::{Permission, Role};
 use crate::error::{AppError, AppResult};

@@ -145,6 +145,7 @@ pub async fn list_cases(
             .filter(|t| !t.is_empty()),
         overdue_at: None,
         visible_to: None,
+        assigned_to: None,
     };
     let sort = q.sort.map(|s| match s {
         SortParam::Received => CaseSort::Received,
@@ -163,6 +164,7 @@ pub async fn list_cases(
             limit: q.limit,
             cursor: q.cursor,
         },
+        "GET /api/v1/cases",
     )
     .await?;
     Ok(web::Json(CaseList {

@@ -261,6 +261,8 @@ pub struct AuthSettings {
     pub refresh_token_hours: i64,
     /// Hours after sign-in that a session ends however often it is refreshed.
     pub session_absolute_hours: i64,
+    /// Minutes a staff-pages session may go unused before it ends.
+    pub page_idle_minutes: i64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
     /// Password hashes (19 MiB of Argon2 each) computed at once, on their own pool.
@@ -452,6 +454,7 @@ impl Default for AuthSettings {
             access_token_minutes: 15,
             refresh_token_hours: 12,
             session_absolute_hours: 12,
+            page_idle_minutes: 30,
             max_failed_logins: 5,
             password_hash_concurrency: 2,
             password_hash_wait_ms: 2000,

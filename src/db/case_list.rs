@@ -29,6 +29,8 @@ pub struct CaseFilter {
     pub overdue_at: Option<NaiveDate>,
     /// Investigators: only cases assigned to this user or in `visible_services`.
     pub visible_to: Option<(String, Vec<String>)>,
+    /// Only cases this user handles or investigates ("my work").
+    pub assigned_to: Option<String>,
 }
 
 /// List orders.
@@ -109,6 +111,13 @@ fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
         // Every deadline that can be missed feeds the next due date (clock::view), so a case
         // is overdue exactly when that date has passed.
         q = q.filter(cases::next_due_key.lt(today));
+    }
+    if let Some(user) = &f.assigned_to {
+        q = q.filter(
+            cases::handler_id
+                .eq(user.clone())
+                .or(cases::investigator_id.eq(user.clone())),
+        );
     }
     if let Some((user, services)) = &f.visible_to {
         q = q.filter(

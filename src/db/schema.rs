@@ -546,6 +546,7 @@ diesel::table! {
         last_refreshed_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
+        cookie_hash -> Nullable<Text>,
     }
 }
 

@@ -204,3 +204,95 @@ pub fn spend_refresh_token(
     .execute(conn)?;
     Ok(changed == 1)
 }
+
+/// A staff-pages session found by its cookie's hash, with what the page check needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieSession {
+    pub session_id: String,
+    pub user_id: String,
+    pub role: Role,
+    /// The user's name, for the page header.
+    pub name: String,
+    pub revoked: bool,
+    pub user_active: bool,
+    pub created_at: NaiveDateTime,
+    /// When a page last used it (for the idle timeout).
+    pub last_seen_at: NaiveDateTime,
+}
+
+/// Start a staff-pages session for `user_id` whose cookie hashes to `cookie_hash`.
+pub fn create_with_cookie(
+    conn: &mut DbConnection,
+    id: &str,
+    user_id: &str,
+    cookie_hash: &str,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id),
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(now),
+            sessions::last_refreshed_at.eq(now),
+            sessions::cookie_hash.eq(Some(cookie_hash)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The staff-pages session whose cookie hashes to `cookie_hash`.
+pub fn find_by_cookie(
+    conn: &mut DbConnection,
+    cookie_hash: &str,
+) -> DbResult<Option<CookieSession>> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<NaiveDateTime>,
+        bool,
+        NaiveDateTime,
+        NaiveDateTime,
+    );
+    let row: Option<Row> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::cookie_hash.eq(cookie_hash))
+        .select((
+            sessions::id,
+            sessions::user_id,
+            users::role,
+            users::name,
+            sessions::revoked_at,
+            users::active,
+            sessions::created_at,
+            sessions::last_refreshed_at,
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(
+        |(session_id, user_id, role, name, revoked_at, active, created, seen)| {
+            Ok(CookieSession {
+                session_id,
+                user_id,
+                role: role
+                    .parse()
+                    .map_err(|e: String| DbError::Task(format!("users.role: {e}")))?,
+                name,
+                revoked: revoked_at.is_some(),
+                user_active: active,
+                created_at: created,
+                last_seen_at: seen,
+            })
+        },
+    )
+    .transpose()
+}
+
+/// Record that a page used session `id` at `now`.
+pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> DbResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::last_refreshed_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}

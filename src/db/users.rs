@@ -239,3 +239,15 @@ pub fn set_password(
         .execute(conn)?;
     Ok(())
 }
+
+/// The names of the users with these ids, by id (unknown ids are left out).
+pub fn names(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> DbResult<std::collections::HashMap<String, String>> {
+    let rows: Vec<(String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

@@ -66,7 +66,13 @@ const PAGES: &[(&str, &str)] = pages![
     "you_said_we_did",
     "subject_access",
     "case_bundle",
-    "case_file"
+    "case_file",
+    "staff_layout",
+    "staff_message",
+    "staff_sign_in",
+    "staff_password",
+    "staff_my_work",
+    "staff_case"
 ];
 
 /// A rendered message.

@@ -2,6 +2,8 @@
 //! `auth.session_absolute_hours` after sign-in however often it is refreshed: refreshes and
 //! its access tokens are refused from then on.
 
+pub mod pages;
+
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -56,7 +58,7 @@ pub async fn login(
 
 /// The account whose password this is, unless it is unknown, deactivated, locked out for
 /// `client`, or the password is wrong (each refusal recorded on the audit log).
-async fn check_credentials(
+pub(super) async fn check_credentials(
     state: &AppState,
     email: String,
     password: String,
@@ -164,25 +166,7 @@ async fn open_session(
     state
         .db
         .write(move |c| -> AppResult<()> {
-            // A lock that engaged while the password was being checked still holds.
-            if failures::locked(c, &uid, &client, now)? {
-                return Err(bad_credentials());
-            }
-            failures::clear(c, &uid, &client)?;
-            users::record_login(c, &uid, now)?;
-            sessions::create(c, &sid, &uid, now)?;
-            let event = audit::Event {
-                actor_id: Some(&uid),
-                action: "sign_in",
-                target: Some(audit::Target {
-                    kind: "user",
-                    id: &uid,
-                }),
-                client: Some(&client),
-                summary: "Signed in",
-                details: json!({ "session_id": sid }),
-            };
-            audit::record(c, event, now)?;
+            record_sign_in(c, &uid, &sid, &client, None, now)?;
             let token_id = uuid::Uuid::new_v4().to_string();
             sessions::add_refresh_token(c, &token_id, &sid, &refresh_hash, now, expires)?;
             Ok(())
@@ -190,6 +174,47 @@ async fn open_session(
         .await?;
     tracing::info!(user.id = %user.id, session.id = %session_id, "signed in");
     token_pair(state, &user.id, user.role, &session_id, refresh)
+}
+
+/// In the transaction that opens session `sid` for `uid` from `client`: refuse if a lock
+/// engaged while the password was being checked, clear the address's failures, and record the
+/// sign-in. A staff-pages session keeps its cookie's hash (`cookie_hash`).
+pub(super) fn record_sign_in(
+    c: &mut crate::db::DbConnection,
+    uid: &str,
+    sid: &str,
+    client: &str,
+    cookie_hash: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    if failures::locked(c, uid, client, now)? {
+        return Err(bad_credentials());
+    }
+    failures::clear(c, uid, client)?;
+    users::record_login(c, uid, now)?;
+    match cookie_hash {
+        Some(hash) => sessions::create_with_cookie(c, sid, uid, hash, now)?,
+        None => sessions::create(c, sid, uid, now)?,
+    }
+    let event = audit::Event {
+        actor_id: Some(uid),
+        action: "sign_in",
+        target: Some(audit::Target {
+            kind: "user",
+            id: uid,
+        }),
+        client: Some(client),
+        summary: if cookie_hash.is_some() {
+            "Signed in to the staff pages"
+        } else {
+            "Signed in"
+        },
+        details: match cookie_hash {
+            Some(_) => json!({ "session_id": sid, "pages": true }),
+            None => json!({ "session_id": sid }),
+        },
+    };
+    audit::record(c, event, now)
 }
 
 /// Record a sign-in refused before any password check counted: an unknown account, a

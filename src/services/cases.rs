@@ -47,7 +47,13 @@ pub struct CasePage {
 /// Lists count matching cases up to this many; beyond it the count says "1,000 or more".
 pub const TOTAL_CAP: i64 = 1_000;
 
-pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<CasePage> {
+/// A page of the cases the actor may see; each case listed is recorded as read by `route`.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: ListQuery,
+    route: &str,
+) -> AppResult<CasePage> {
     let limit = cursor::page_limit(q.limit)?;
     let today = state.clock.today();
     let sort = q.sort.unwrap_or(CaseSort::Received);
@@ -104,7 +110,7 @@ pub async fn list(state: &AppState, actor: &Actor, q: ListQuery) -> AppResult<Ca
         .map(|s| Read {
             case_id: s.id.clone(),
             user_id: user_id.clone(),
-            route: "GET /api/v1/cases".to_string(),
+            route: route.to_string(),
             at: now,
         })
         .collect();

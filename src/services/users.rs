@@ -189,6 +189,17 @@ pub async fn profile(state: &AppState, actor: &Actor) -> AppResult<User> {
         .ok_or_else(|| AppError::Unauthorized("The session has ended. Sign in again.".into()))
 }
 
+/// The names of staff with these ids (for timelines and queues), by id.
+pub async fn names(
+    state: &AppState,
+    ids: Vec<String>,
+) -> AppResult<std::collections::HashMap<String, String>> {
+    state
+        .db
+        .read(move |c| users::names(c, &ids).map_err(AppError::from))
+        .await
+}
+
 fn user_not_found() -> AppError {
     AppError::NotFound("No user has this id.".into())
 }

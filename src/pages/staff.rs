@@ -1,0 +1,153 @@
+//! The staff workspace under `/staff`: server-rendered pages in the NHS design system for PALS
+//! officers, complaints managers, investigators and board members, on the same services and
+//! permissions as the API. Every page works without JavaScript; the CSP allows only Candour's
+//! own stylesheets, scripts and images. Sessions live in an `HttpOnly`, `SameSite=Strict`
+//! cookie (`Secure` outside development) and every form carries a CSRF token.
+
+pub mod case_page;
+pub mod my_work;
+pub mod session;
+pub mod sign_in;
+pub mod words;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use serde_json::{Value, json};
+
+use crate::domain::role::{Permission, Role};
+use crate::error::AppError;
+use crate::state::AppState;
+pub use session::Staff;
+
+/// The Content-Security-Policy of the staff pages: Candour's own files, forms that post back.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; \
+                       connect-src 'self'; form-action 'self'; base-uri 'none'; \
+                       frame-ancestors 'none'";
+
+/// Register the staff pages.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/staff", web::get().to(home))
+        .service(
+            web::resource("/staff/sign-in")
+                .route(web::get().to(sign_in::form))
+                .route(web::post().to(sign_in::submit)),
+        )
+        .route("/staff/sign-out", web::post().to(sign_in::sign_out))
+        .service(
+            web::resource("/staff/password")
+                .route(web::get().to(sign_in::password_form))
+                .route(web::post().to(sign_in::change_password)),
+        )
+        .route("/staff/my-work", web::get().to(my_work::show))
+        .route("/staff/cases/{id}", web::get().to(case_page::show));
+}
+
+async fn home(staff: Staff) -> HttpResponse {
+    see_other(if reads_cases(staff.actor.role) {
+        "/staff/my-work"
+    } else {
+        "/staff/password"
+    })
+}
+
+/// Whether `role` works on cases (the board reads reports only).
+fn reads_cases(role: Role) -> bool {
+    role.can(Permission::ReadAllCases) || role.can(Permission::ReadAssignedCases)
+}
+
+/// A `303 See Other` to `location` (after a form post, or to sign in).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// The menu a role sees; `current` marks the page shown.
+fn nav(role: Role, current: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    if reads_cases(role) {
+        items.push(("My work", "/staff/my-work"));
+    }
+    items.push(("Your password", "/staff/password"));
+    items
+        .into_iter()
+        .map(|(text, href)| json!({ "text": text, "href": href, "current": href == current }))
+        .collect()
+}
+
+/// Render staff page template `name` for `staff` on the page at `path`: the context gains who
+/// is signed in, the menu and the CSRF token its forms carry.
+pub fn render(
+    state: &AppState,
+    staff: &Staff,
+    status: StatusCode,
+    name: &str,
+    path: &str,
+    mut context: Value,
+) -> HttpResponse {
+    if let Value::Object(map) = &mut context {
+        map.insert("me".into(), json!({ "name": staff.name }));
+        map.insert("csrf".into(), Value::String(staff.csrf.clone()));
+        map.insert("nav".into(), Value::Array(nav(staff.actor.role, path)));
+    }
+    render_bare(state, status, name, &context)
+}
+
+/// Render staff page template `name` with no one signed in (the sign-in page, errors).
+pub fn render_bare(
+    state: &AppState,
+    status: StatusCode,
+    name: &str,
+    context: &Value,
+) -> HttpResponse {
+    match state.outbox.templates().render_page(name, context) {
+        Ok(body) => crate::http::page::private_html(status, CSP, body),
+        Err(e) => super::server_error(Some(state), &e.to_string()),
+    }
+}
+
+/// A staff page of a heading and paragraphs.
+pub fn message(
+    state: &AppState,
+    status: StatusCode,
+    title: &str,
+    paragraphs: &[&str],
+) -> HttpResponse {
+    render_bare(
+        state,
+        status,
+        "staff_message",
+        &json!({ "title": title, "paragraphs": paragraphs }),
+    )
+}
+
+/// The staff page for an error from a use-case.
+pub fn app_error(state: &AppState, e: &AppError) -> HttpResponse {
+    use actix_web::ResponseError;
+    match e {
+        AppError::TooManyRequests { .. } => super::app_error(state, e),
+        AppError::Forbidden(detail) => message(
+            state,
+            StatusCode::FORBIDDEN,
+            "You cannot do that",
+            &[detail.as_str(), "Ask a complaints manager if you need to."],
+        ),
+        AppError::NotFound(_) => message(
+            state,
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            &[
+                "There is no such case, or it is not one you can see.",
+                "Go to My work, or find the case by its reference.",
+            ],
+        ),
+        e if e.status_code().is_server_error() => super::server_error(Some(state), &e.to_string()),
+        e => message(
+            state,
+            e.status_code(),
+            "Sorry, that could not be done",
+            &[e.to_string().as_str(), "Go back to the page and try again."],
+        ),
+    }
+}

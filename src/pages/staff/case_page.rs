@@ -1,0 +1,131 @@
+//! `GET /staff/cases/{id}`: one case for the people working on it: its summary, the statutory
+//! clock (each due date, how far off it is, overdue in red), who is working on it and its
+//! timeline, newest first. Reading it is recorded in the access log, as through the API.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use super::{Staff, app_error, render, words};
+use crate::services::case_history::{self, TimelineEntry};
+use crate::services::case_view::CaseView;
+use crate::services::{cases, users};
+use crate::state::AppState;
+
+/// One line of the statutory clock.
+fn deadline(
+    label: &str,
+    due: Option<NaiveDate>,
+    done: Option<NaiveDate>,
+    overdue: bool,
+    today: NaiveDate,
+) -> Option<Value> {
+    let due = due?;
+    let state = match done {
+        Some(d) => format!("Done on {}", words::date(d)),
+        None => words::due(due, today),
+    };
+    Some(json!({
+        "label": label,
+        "due": words::date(due),
+        "state": state,
+        "overdue": overdue && done.is_none(),
+    }))
+}
+
+fn clock(case: &CaseView, today: NaiveDate) -> Vec<Value> {
+    [
+        deadline(
+            "Acknowledgement",
+            case.acknowledgement_due_on,
+            case.acknowledged_on,
+            case.overdue.acknowledgement,
+            today,
+        ),
+        deadline(
+            "Response",
+            case.response_due_on,
+            case.responded_on,
+            case.overdue.response,
+            today,
+        ),
+        deadline(
+            "Six-month letter",
+            case.six_month_letter_due_on,
+            case.six_month_letter_sent_on,
+            case.overdue.six_month_letter,
+            today,
+        ),
+        deadline(
+            "PALS resolution",
+            case.pals_due_on,
+            case.resolved_on,
+            case.overdue.pals_resolution,
+            today,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn event(e: &TimelineEntry, names: &std::collections::HashMap<String, String>) -> Value {
+    let by = match &e.actor_id {
+        Some(id) => names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| "A former user".into()),
+        None => "Candour".to_string(),
+    };
+    json!({
+        "at": words::time(e.occurred_at),
+        "kind": e.kind.replace('_', " "),
+        "summary": e.summary,
+        "by": by,
+    })
+}
+
+pub async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) -> HttpResponse {
+    let id = id.into_inner();
+    let route = "GET /staff/cases/{id}";
+    let case = match cases::get(&state, &staff.actor, id.clone(), route).await {
+        Ok(c) => c,
+        Err(e) => return app_error(&state, &e),
+    };
+    let timeline = match case_history::timeline(&state, &staff.actor, id, route).await {
+        Ok(t) => t,
+        Err(e) => return app_error(&state, &e),
+    };
+    let mut ids: Vec<String> = timeline.iter().filter_map(|e| e.actor_id.clone()).collect();
+    ids.extend(case.handler_id.iter().cloned());
+    ids.extend(case.investigator_id.iter().cloned());
+    ids.sort();
+    ids.dedup();
+    let names = match users::names(&state, ids).await {
+        Ok(n) => n,
+        Err(e) => return app_error(&state, &e),
+    };
+    let today = state.clock.today();
+    let name_of = |id: &Option<String>| {
+        id.as_ref().map(|i| {
+            names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "A former user".into())
+        })
+    };
+    let ctx = json!({
+        "title": format!("{} {}", words::kind(case.kind), case.reference),
+        "kind": words::kind(case.kind),
+        "status": words::status(case.status),
+        "received": words::date(case.received_on),
+        "clock": clock(&case, today),
+        "handler": name_of(&case.handler_id),
+        "investigator": name_of(&case.investigator_id),
+        "events": timeline.iter().rev().map(|e| event(e, &names)).collect::<Vec<_>>(),
+        "case": case,
+    });
+    let path = "/staff/cases";
+    render(&state, &staff, StatusCode::OK, "staff_case", path, ctx)
+}

@@ -1,0 +1,567 @@
+//! The staff workspace over HTTP: signing in and out through the pages (a strict, HttpOnly
+//! session cookie; a CSRF token on every form; the API's lockout), the idle and absolute
+//! timeouts, and "my work" ordered and counted from due dates worked out by hand.
+
+use candour::domain::role::Role;
+use chrono::{Duration, NaiveDate};
+use reqwest::{Response, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp, TestUser, complaint, insert_service, spawn_app};
+
+/// The value of the hidden input `name` on a page.
+pub(crate) fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field on the page:\n{html}"))
+        + marker.len();
+    unescape(html[start..].split('"').next().unwrap_or(""))
+}
+
+/// Text as it was before the templates escaped it for HTML.
+fn unescape(text: &str) -> String {
+    text.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The session cookie a response sets (`name=value`), with its attributes.
+fn set_cookie(res: &Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("candour_staff="))
+        .expect("a session cookie is set")
+}
+
+fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// A page fetched with the session cookie `cookie`.
+pub(crate) async fn page(app: &TestApp, cookie: &str, path: &str) -> Response {
+    app.client
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A form posted with the session cookie `cookie`.
+pub(crate) async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Response {
+    app.client
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in_form(app: &TestApp, email: &str, password: &str) -> Response {
+    let html = app
+        .client
+        .get(app.url("/staff/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = hidden(&html, "form_token");
+    app.client
+        .post(app.url("/staff/sign-in"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("form_token", token.as_str()),
+            ("next", "/staff/my-work"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Sign `user` in through the sign-in page; the `name=value` of their session cookie.
+pub(crate) async fn signed_in_page(app: &TestApp, user: &TestUser) -> String {
+    let res = sign_in_form(app, &user.email, &user.password).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    set_cookie(&res).split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_http_only_cookie_and_signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::ComplaintsManager).await;
+
+    // Not signed in: sent to sign in, and back to the page afterwards.
+    let res = app
+        .client
+        .get(app.url("/staff/my-work"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/staff/sign-in?next=%2Fstaff%2Fmy-work");
+
+    // A wrong password: the error summary, the email kept, no cookie.
+    let res = sign_in_form(&app, &user.email, "not the password at all").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.headers().get("set-cookie").is_none());
+    let html = res.text().await.unwrap();
+    assert!(html.contains("There is a problem"), "{html}");
+    assert!(html.contains(&format!("value=\"{}\"", user.email)));
+    assert!(html.contains("<title>Error: Sign in"));
+
+    // The right one: a session cookie the page's scripts cannot read, sent to Candour only.
+    let res = sign_in_form(&app, &user.email, &user.password).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/staff/my-work");
+    let set = set_cookie(&res);
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(set.contains(attribute), "{attribute} missing from {set}");
+    }
+    let cookie = set.split(';').next().unwrap().to_string();
+
+    let res = page(&app, &cookie, "/staff/my-work").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("script-src 'self'") && csp.contains("default-src 'none'"));
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<h1>My work</h1>"));
+    let csrf = hidden(&html, "csrf");
+
+    // Signing out needs the form's token …
+    let res = post_form(&app, &cookie, "/staff/sign-out", &[("csrf", "forged")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        page(&app, &cookie, "/staff/my-work").await.status(),
+        StatusCode::OK
+    );
+    // … and with it ends the session at once: the cookie no longer works.
+    let res = post_form(&app, &cookie, "/staff/sign-out", &[("csrf", csrf.as_str())]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/staff/sign-in?signed_out=1");
+    assert!(set_cookie(&res).contains("Max-Age=0"));
+    let res = page(&app, &cookie, "/staff/my-work").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(location(&res).starts_with("/staff/sign-in"));
+
+    // A token from one session does not work in another.
+    let other = signed_in_page(&app, &user).await;
+    let res = post_form(&app, &other, "/staff/sign-out", &[("csrf", csrf.as_str())]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_sign_in_form_from_elsewhere_is_refused_and_next_never_leaves_candour() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::PalsOfficer).await;
+    let res = app
+        .client
+        .post(app.url("/staff/sign-in"))
+        .form(&[("email", user.email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.headers().get("set-cookie").is_none());
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("The sign-in form had expired")
+    );
+
+    let html = app
+        .client
+        .get(app.url("/staff/sign-in?next=https://evil.example/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(hidden(&html, "next"), "/staff");
+}
+
+#[tokio::test]
+async fn the_pages_lock_out_an_address_as_the_api_does() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::ComplaintsManager).await;
+    let max = app.settings.auth.max_failed_logins;
+    for _ in 0..max {
+        let res = sign_in_form(&app, &user.email, "a wrong password here").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Locked out from this address: even the right password is refused, with the same words.
+    let res = sign_in_form(&app, &user.email, &user.password).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.headers().get("set-cookie").is_none());
+    // And the API agrees.
+    assert_eq!(app.login(&user.email, &user.password).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_page_session_ends_when_idle_and_at_its_absolute_lifetime() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::ComplaintsManager).await;
+    let idle = app.settings.auth.page_idle_minutes;
+    let start = app.clock.now_utc();
+
+    let cookie = signed_in_page(&app, &user).await;
+    // Used within the idle time: still signed in, and the idle clock starts again.
+    app.set_clock(start + Duration::minutes(idle - 1));
+    assert_eq!(
+        page(&app, &cookie, "/staff/my-work").await.status(),
+        StatusCode::OK
+    );
+    app.set_clock(start + Duration::minutes(2 * idle - 2));
+    assert_eq!(
+        page(&app, &cookie, "/staff/my-work").await.status(),
+        StatusCode::OK
+    );
+    // Then left alone for longer than the idle time (a minute more, whatever the requests
+    // took): signed out, told why, and the cookie cleared.
+    app.set_clock(start + Duration::minutes(3 * idle - 1));
+    let res = page(&app, &cookie, "/staff/my-work").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&res),
+        "/staff/sign-in?next=%2Fstaff%2Fmy-work&ended=idle"
+    );
+    assert!(set_cookie(&res).contains("Max-Age=0"));
+    // It stays ended even if used again at once.
+    assert_eq!(
+        page(&app, &cookie, "/staff/my-work").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let html = app
+        .client
+        .get(app.url("/staff/sign-in?ended=idle"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("not used for {idle} minutes")));
+
+    // A session used every few minutes still ends at its absolute lifetime.
+    let hours = app.settings.auth.session_absolute_hours;
+    let opened = app.clock.now_utc();
+    let cookie = signed_in_page(&app, &user).await;
+    let mut at = opened;
+    while at + Duration::minutes(idle - 1) < opened + Duration::hours(hours) {
+        at += Duration::minutes(idle - 1);
+        app.set_clock(at);
+        assert_eq!(
+            page(&app, &cookie, "/staff/my-work").await.status(),
+            StatusCode::OK
+        );
+    }
+    // (A minute past it: the session opened a moment after `opened`, once the password was
+    // checked.)
+    app.set_clock(opened + Duration::hours(hours) + Duration::minutes(1));
+    let res = page(&app, &cookie, "/staff/my-work").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&res).ends_with("&ended=expired"),
+        "{}",
+        location(&res)
+    );
+}
+
+#[tokio::test]
+async fn changing_your_password_in_the_pages_keeps_this_session_and_ends_the_others() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::Investigator).await;
+    let here = signed_in_page(&app, &user).await;
+    let elsewhere = signed_in_page(&app, &user).await;
+    let html = page(&app, &here, "/staff/password")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&html, "csrf");
+    let new = "a much better passphrase for candour";
+
+    // Confirmation that differs: an error against that field, nothing changed.
+    let res = post_form(
+        &app,
+        &here,
+        "/staff/password",
+        &[
+            ("csrf", csrf.as_str()),
+            ("current_password", PASSWORD),
+            ("new_password", new),
+            ("confirm_password", "something else entirely"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#confirm_password\""), "{html}");
+    // A wrong current password, named as such.
+    let res = post_form(
+        &app,
+        &here,
+        "/staff/password",
+        &[
+            ("csrf", csrf.as_str()),
+            ("current_password", "not my password at all"),
+            ("new_password", new),
+            ("confirm_password", new),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Current password is not correct")
+    );
+
+    let res = post_form(
+        &app,
+        &here,
+        "/staff/password",
+        &[
+            ("csrf", csrf.as_str()),
+            ("current_password", PASSWORD),
+            ("new_password", new),
+            ("confirm_password", new),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Your password has been changed")
+    );
+    assert_eq!(
+        page(&app, &here, "/staff/password").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        page(&app, &elsewhere, "/staff/password").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.login(&user.email, new).await.status(), 200);
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The references in the `<table id="{table}">` of a page, in order.
+fn references_in(html: &str, table: &str) -> Vec<String> {
+    let html = &unescape(html);
+    let start = html
+        .find(&format!("id=\"{table}\""))
+        .unwrap_or_else(|| panic!("no table {table}:\n{html}"));
+    let end = html[start..].find("</table>").unwrap() + start;
+    html[start..end]
+        .split("href=\"/staff/cases/")
+        .skip(1)
+        .map(|s| {
+            s.split('>')
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn my_work_lists_my_open_cases_soonest_due_first_with_what_falls_due_when() {
+    let app = spawn_app().await;
+    // Monday 7 December 2026; no bank holidays until Christmas.
+    app.set_today(day(2026, 12, 7));
+    let service = insert_service(&app, "WRK", None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let colleague = app.create_user(Role::ComplaintsManager).await;
+
+    // Acknowledgement is due three working days after the day of receipt (regulation 14(2)):
+    //   received Tue 1 Dec -> Wed 2, Thu 3, Fri 4: due Fri 4 Dec (overdue by 3 days)
+    //   received Wed 2 Dec -> Thu 3, Fri 4, Mon 7: due Mon 7 Dec (today)
+    //   received Thu 3 Dec -> Fri 4, Mon 7, Tue 8: due Tue 8 Dec (tomorrow)
+    //   received Mon 7 Dec -> Tue 8, Wed 9, Thu 10: due Thu 10 Dec
+    let mut refs = Vec::new();
+    for received in ["2026-12-03", "2026-12-07", "2026-12-01", "2026-12-02"] {
+        let case = app
+            .create_case(&token, &complaint(&service, received))
+            .await;
+        app.act_ok(&token, &case, "assign", json!({ "handler_id": me.id }))
+            .await;
+        refs.push((received, case["reference"].as_str().unwrap().to_string()));
+    }
+    let reference = |received: &str| refs.iter().find(|(r, _)| *r == received).unwrap().1.clone();
+    // Someone else's case, and one I closed, are not mine to do.
+    let theirs = app
+        .create_case(&token, &complaint(&service, "2026-12-01"))
+        .await;
+    app.act_ok(
+        &token,
+        &theirs,
+        "assign",
+        json!({ "handler_id": colleague.id }),
+    )
+    .await;
+    let withdrawn = app
+        .create_case(&token, &complaint(&service, "2026-12-01"))
+        .await;
+    let withdrawn = app
+        .act_ok(&token, &withdrawn, "assign", json!({ "handler_id": me.id }))
+        .await;
+    app.act_ok(
+        &token,
+        &withdrawn,
+        "withdraw",
+        json!({ "reason": "Resolved by phone" }),
+    )
+    .await;
+
+    let cookie = signed_in_page(&app, &me).await;
+    let html = page(&app, &cookie, "/staff/my-work")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        references_in(&html, "my-cases"),
+        vec![
+            reference("2026-12-01"),
+            reference("2026-12-02"),
+            reference("2026-12-03"),
+            reference("2026-12-07"),
+        ]
+    );
+    assert!(html.contains("Overdue by 3 days"));
+    assert!(html.contains("4 December 2026"));
+    let counts = &html[html.find("id=\"my-counts\"").unwrap()..];
+    let value_after = |key: &str| -> String {
+        let at = counts.find(key).unwrap();
+        let v = &counts[at..];
+        let v = &v[v.find("summary-list__value\">").unwrap() + 21..];
+        let v = v.split("</dd>").next().unwrap();
+        v.replace("<strong class=\"nhsuk-tag nhsuk-tag--red\">", "")
+            .replace("</strong>", "")
+    };
+    assert_eq!(value_after(">Overdue<"), "1");
+    assert_eq!(value_after(">Due today<"), "1");
+    // Mon 7, Tue 8 and Thu 10 December fall in the week to Sunday 13 December.
+    assert_eq!(value_after(">Due this week"), "3");
+    assert_eq!(value_after(">Open<"), "4");
+
+    // A manager sees every handler's queue: mine (1 overdue of 4) and my colleague's (1 of 1).
+    let queues = &html[html.find("id=\"queues\"").unwrap()..];
+    assert!(queues.contains("(you)"));
+    assert!(queues.contains(&colleague_name(&app, &colleague.id).await));
+
+    // An investigator sees only their own list, without everyone's queues.
+    let investigator = app.create_user(Role::Investigator).await;
+    let case = app
+        .create_case(&token, &complaint(&service, "2026-12-04"))
+        .await;
+    app.act_ok(
+        &token,
+        &case,
+        "assign",
+        json!({ "investigator_id": investigator.id }),
+    )
+    .await;
+    let cookie = signed_in_page(&app, &investigator).await;
+    let html = page(&app, &cookie, "/staff/my-work")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        references_in(&html, "my-cases"),
+        vec![case["reference"].as_str().unwrap().to_string()]
+    );
+    assert!(!html.contains("id=\"queues\""));
+}
+
+async fn colleague_name(app: &TestApp, id: &str) -> String {
+    let (_, admin) = app.signed_in(Role::Admin).await;
+    let user: serde_json::Value = app
+        .get(&format!("/api/v1/users/{id}"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    user["name"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_case_page_shows_the_clock_and_the_timeline_and_is_recorded_as_read() {
+    let app = spawn_app().await;
+    app.set_today(day(2026, 12, 7));
+    let service = insert_service(&app, "CPG", None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let case = app
+        .create_case(&token, &complaint(&service, "2026-12-01"))
+        .await;
+    let id = case["id"].as_str().unwrap();
+    let cookie = signed_in_page(&app, &me).await;
+    let res = page(&app, &cookie, &format!("/staff/cases/{id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(case["reference"].as_str().unwrap()));
+    // Received Tue 1 Dec: acknowledgement due Fri 4 Dec, three days ago.
+    let clock = &html[html.find("id=\"clock\"").unwrap()..];
+    let ack = &clock[clock.find(">Acknowledgement<").unwrap()..];
+    let ack = &ack[..ack.find("</tr>").unwrap()];
+    assert!(ack.contains("4 December 2026"), "{ack}");
+    assert!(
+        ack.contains("Overdue by 3 days") && ack.contains("nhsuk-tag--red"),
+        "{ack}"
+    );
+    assert!(html.contains("id=\"timeline\""));
+
+    // The read is in the case's access log, under the page's route.
+    let log: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}/access-log"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(log.to_string().contains("GET /staff/cases/{id}"), "{log}");
+
+    // No such case: not found, as a staff page; one the investigator may not see: refused.
+    let res = page(&app, &cookie, "/staff/cases/no-such-case").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let investigator = app.create_user(Role::Investigator).await;
+    let cookie = signed_in_page(&app, &investigator).await;
+    let res = page(&app, &cookie, &format!("/staff/cases/{id}")).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("You cannot do that"), "{html}");
+    assert!(!html.contains(case["reference"].as_str().unwrap()));
+}
