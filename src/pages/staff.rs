@@ -4,10 +4,13 @@
 //! own stylesheets, scripts and images. Sessions live in an `HttpOnly`, `SameSite=Strict`
 //! cookie (`Secure` outside development) and every form carries a CSRF token.
 
+pub mod actions;
 pub mod case_page;
+pub mod forms;
 pub mod my_work;
 pub mod session;
 pub mod sign_in;
+pub mod steps;
 pub mod words;
 
 use actix_web::http::{StatusCode, header};
@@ -39,7 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(sign_in::change_password)),
         )
         .route("/staff/my-work", web::get().to(my_work::show))
-        .route("/staff/cases/{id}", web::get().to(case_page::show));
+        .route("/staff/cases/{id}", web::get().to(case_page::show))
+        .route(
+            "/staff/cases/{id}/actions/{action}",
+            web::post().to(actions::submit),
+        );
 }
 
 async fn home(staff: Staff) -> HttpResponse {

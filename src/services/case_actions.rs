@@ -150,3 +150,40 @@ fn case_day(
         "the day the case was received",
     )
 }
+
+/// Take `action` on case `id` with a body as the API takes it (`raw`, holding `version`): the
+/// one entry for callers that pick the step at run time (the staff pages). The same checks,
+/// transaction and event as `POST /cases/{id}/{action}`.
+pub async fn perform(
+    state: &AppState,
+    actor: &Actor,
+    id: String,
+    action: Action,
+    raw: Value,
+) -> AppResult<CaseView> {
+    macro_rules! step {
+        ($body:ty, $build:path) => {
+            run(state, actor, id, action, None, raw, |raw| {
+                let body: $body = crate::json::from_value(raw)?;
+                Ok((body.version, $build(body)))
+            })
+            .await
+        };
+    }
+    match action {
+        Action::Acknowledge => step!(AcknowledgeRequest, acknowledge),
+        Action::Assign => step!(AssignRequest, assign),
+        Action::StartInvestigation => step!(StartInvestigationRequest, start_investigation),
+        Action::Extend => step!(ExtendRequest, extend),
+        Action::Pause => step!(PauseRequest, pause),
+        Action::Resume => step!(ResumeRequest, resume),
+        Action::Respond => step!(RespondRequest, respond),
+        Action::Close => step!(CloseRequest, close),
+        Action::Reopen => step!(ReopenRequest, reopen),
+        Action::Withdraw => step!(WithdrawRequest, withdraw),
+        Action::Resolve => step!(ResolveRequest, resolve),
+        Action::Escalate => step!(EscalateRequest, escalate),
+        Action::TimeLimitDecision => step!(TimeLimitDecisionRequest, time_limit_decision),
+        Action::SixMonthLetter => step!(SixMonthLetterRequest, six_month_letter),
+    }
+}

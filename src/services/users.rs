@@ -200,6 +200,27 @@ pub async fn names(
         .await
 }
 
+/// The active staff a case can be assigned to (for the assign form): anyone who runs cases may
+/// see their names and roles.
+pub async fn assignable(state: &AppState, actor: &Actor) -> AppResult<Vec<User>> {
+    if !(actor.role.can(Permission::RunComplaint) || actor.role.can(Permission::RunPalsConcern)) {
+        return Err(AppError::Forbidden(
+            "Only those who run cases can assign them.".into(),
+        ));
+    }
+    let filter = users::UserFilter {
+        active: Some(true),
+        ..users::UserFilter::default()
+    };
+    let mut found = state
+        .db
+        .read(move |c| users::list(c, &filter, 10_000).map_err(AppError::from))
+        .await?;
+    found.retain(|u| u.role != crate::domain::role::Role::Board);
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(found)
+}
+
 fn user_not_found() -> AppError {
     AppError::NotFound("No user has this id.".into())
 }

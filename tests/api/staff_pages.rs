@@ -565,3 +565,165 @@ async fn the_case_page_shows_the_clock_and_the_timeline_and_is_recorded_as_read(
     assert!(html.contains("You cannot do that"), "{html}");
     assert!(!html.contains(case["reference"].as_str().unwrap()));
 }
+
+/// Post the step `action`'s form from the case page as it was shown (`html`), with `fields`.
+async fn take_step(
+    app: &TestApp,
+    cookie: &str,
+    html: &str,
+    case_id: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Response {
+    let form = &html[html
+        .find(&format!("id=\"step-{action}\""))
+        .unwrap_or_else(|| panic!("no {action} step on the page"))..];
+    let mut all = vec![
+        ("csrf", hidden(form, "csrf")),
+        ("version", hidden(form, "version")),
+    ];
+    all.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post_form(
+        app,
+        cookie,
+        &format!("/staff/cases/{case_id}/actions/{action}"),
+        &all,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn steps_taken_on_the_case_page_are_the_apis_and_refusals_keep_what_was_typed() {
+    let app = spawn_app().await;
+    app.set_today(day(2026, 12, 7));
+    let service = insert_service(&app, "STP", None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let case = app
+        .create_case(&token, &complaint(&service, "2026-12-03"))
+        .await;
+    let id = case["id"].as_str().unwrap();
+    let cookie = signed_in_page(&app, &me).await;
+    let path = format!("/staff/cases/{id}");
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+
+    // A date that does not exist: the error summary links to the field; what was typed stays.
+    let res = take_step(
+        &app,
+        &cookie,
+        &html,
+        id,
+        "acknowledge",
+        &[
+            ("acknowledged_on", "31/11/2026"),
+            ("method", "letter"),
+            ("meeting_offered", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let refused = unescape(&res.text().await.unwrap());
+    assert!(refused.contains("There is a problem"));
+    assert!(
+        refused.contains("href=\"#acknowledge-acknowledged_on\""),
+        "{refused}"
+    );
+    assert!(refused.contains("value=\"31/11/2026\""));
+    assert!(refused.contains("id=\"step-acknowledge\" open"));
+    // Nothing was written.
+    let now: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["status"], "received");
+
+    // Someone else changes the case after the page was shown: the form is stale.
+    app.act_ok(&token, &case, "assign", json!({ "handler_id": me.id }))
+        .await;
+    let res = take_step(
+        &app,
+        &cookie,
+        &html,
+        id,
+        "acknowledge",
+        &[("acknowledged_on", "7/12/2026"), ("method", "phone")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let stale = unescape(&res.text().await.unwrap());
+    assert!(stale.contains("what you typed is kept"), "{stale}");
+    assert!(stale.contains("value=\"7/12/2026\""));
+    assert!(stale.contains("<option value=\"phone\" selected>"));
+
+    // Sent again from the page as it is now, it is taken: the API sees the step and its event.
+    let res = take_step(
+        &app,
+        &cookie,
+        &stale,
+        id,
+        "acknowledge",
+        &[
+            ("acknowledged_on", "7/12/2026"),
+            ("method", "phone"),
+            ("handling_discussion_offered", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&res),
+        format!("/staff/cases/{id}?done=acknowledge")
+    );
+    let now: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["status"], "acknowledged");
+    assert_eq!(now["acknowledged_on"], "2026-12-07");
+    assert!(
+        app.timeline_kinds(&token, id)
+            .await
+            .contains(&"acknowledge".to_string())
+    );
+    let html = page(&app, &cookie, &location(&res))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Done: acknowledge."));
+    // The step is no longer offered; the clock shows it done.
+    assert!(!html.contains("id=\"step-acknowledge\""));
+    assert!(html.contains("Done on 7 December 2026"));
+
+    // A step the role may not take is refused by the same rules as the API.
+    let investigator = app.create_user(Role::Investigator).await;
+    app.act_ok(
+        &token,
+        &now,
+        "assign",
+        json!({ "investigator_id": investigator.id }),
+    )
+    .await;
+    let inv_cookie = signed_in_page(&app, &investigator).await;
+    let inv_html = unescape(&page(&app, &inv_cookie, &path).await.text().await.unwrap());
+    let csrf = hidden(&inv_html, "csrf");
+    let version = app
+        .get(&format!("/api/v1/cases/{id}"), &token)
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["version"]
+        .to_string();
+    let res = post_form(
+        &app,
+        &inv_cookie,
+        &format!("/staff/cases/{id}/actions/close"),
+        &[("csrf", csrf.as_str()), ("version", version.as_str())],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

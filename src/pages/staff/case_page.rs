@@ -7,7 +7,10 @@ use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
+use super::steps::{self, Attempt};
 use super::{Staff, app_error, render, words};
+use crate::domain::case::{Action, CaseKind};
+use crate::domain::role::Permission;
 use crate::services::case_history::{self, TimelineEntry};
 use crate::services::case_view::CaseView;
 use crate::services::{cases, users};
@@ -86,25 +89,94 @@ fn event(e: &TimelineEntry, names: &std::collections::HashMap<String, String>) -
     })
 }
 
-pub async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) -> HttpResponse {
-    let id = id.into_inner();
+/// Whether the signed-in person may take this case's steps (the API's rule: complaints need
+/// the right to run complaints, PALS concerns the right to run concerns).
+fn may_run(staff: &Staff, case: &CaseView) -> bool {
+    staff.actor.role.can(if case.kind == CaseKind::Complaint {
+        Permission::RunComplaint
+    } else {
+        Permission::RunPalsConcern
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    query: web::Query<ShowQuery>,
+) -> HttpResponse {
+    let done = query
+        .into_inner()
+        .done
+        .and_then(|a| a.parse::<Action>().ok())
+        .map(|a| format!("Done: {}.", steps::spec(a).0.to_lowercase()));
+    render_with(&state, &staff, id.into_inner(), None, done).await
+}
+
+/// The case page, with a refused step's form shown again.
+pub async fn render_case(
+    state: &AppState,
+    staff: &Staff,
+    id: String,
+    attempt: Option<Attempt>,
+) -> HttpResponse {
+    render_with(state, staff, id, attempt, None).await
+}
+
+/// The choices of the assign form: keep who it is, or anyone who runs or investigates cases.
+async fn staff_options(
+    state: &AppState,
+    staff: &Staff,
+    case: &CaseView,
+) -> Result<Vec<Value>, HttpResponse> {
+    if !may_run(staff, case) || !case.allowed_actions.contains(&Action::Assign) {
+        return Ok(Vec::new());
+    }
+    let people = users::assignable(state, &staff.actor)
+        .await
+        .map_err(|e| app_error(state, &e))?;
+    let mut options = vec![json!({ "value": "", "label": "Keep as it is" })];
+    options.extend(
+        people
+            .iter()
+            .map(|u| json!({ "value": u.id, "label": format!("{} ({})", u.name, u.role.title()) })),
+    );
+    Ok(options)
+}
+
+async fn render_with(
+    state: &AppState,
+    staff: &Staff,
+    id: String,
+    attempt: Option<Attempt>,
+    done: Option<String>,
+) -> HttpResponse {
     let route = "GET /staff/cases/{id}";
-    let case = match cases::get(&state, &staff.actor, id.clone(), route).await {
+    let case = match cases::get(state, &staff.actor, id.clone(), route).await {
         Ok(c) => c,
-        Err(e) => return app_error(&state, &e),
+        Err(e) => return app_error(state, &e),
     };
-    let timeline = match case_history::timeline(&state, &staff.actor, id, route).await {
+    let timeline = match case_history::timeline(state, &staff.actor, id, route).await {
         Ok(t) => t,
-        Err(e) => return app_error(&state, &e),
+        Err(e) => return app_error(state, &e),
     };
     let mut ids: Vec<String> = timeline.iter().filter_map(|e| e.actor_id.clone()).collect();
     ids.extend(case.handler_id.iter().cloned());
     ids.extend(case.investigator_id.iter().cloned());
     ids.sort();
     ids.dedup();
-    let names = match users::names(&state, ids).await {
+    let names = match users::names(state, ids).await {
         Ok(n) => n,
-        Err(e) => return app_error(&state, &e),
+        Err(e) => return app_error(state, &e),
+    };
+    let options = match staff_options(state, staff, &case).await {
+        Ok(o) => o,
+        Err(res) => return res,
     };
     let today = state.clock.today();
     let name_of = |id: &Option<String>| {
@@ -115,6 +187,7 @@ pub async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String
                 .unwrap_or_else(|| "A former user".into())
         })
     };
+    let status = attempt.as_ref().map_or(StatusCode::OK, |a| a.status);
     let ctx = json!({
         "title": format!("{} {}", words::kind(case.kind), case.reference),
         "kind": words::kind(case.kind),
@@ -124,8 +197,14 @@ pub async fn show(state: web::Data<AppState>, staff: Staff, id: web::Path<String
         "handler": name_of(&case.handler_id),
         "investigator": name_of(&case.investigator_id),
         "events": timeline.iter().rev().map(|e| event(e, &names)).collect::<Vec<_>>(),
+        "actions": if may_run(staff, &case) {
+            steps::forms(&case, &options, attempt.as_ref())
+        } else {
+            Vec::new()
+        },
+        "errors": attempt.as_ref().map(|a| a.errors.clone()).unwrap_or_default(),
+        "notice": attempt.as_ref().and_then(|a| a.notice.clone()).or(done),
         "case": case,
     });
-    let path = "/staff/cases";
-    render(&state, &staff, StatusCode::OK, "staff_case", path, ctx)
+    render(state, staff, status, "staff_case", "/staff/cases", ctx)
 }
