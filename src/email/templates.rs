@@ -72,7 +72,9 @@ const PAGES: &[(&str, &str)] = pages![
     "staff_sign_in",
     "staff_password",
     "staff_my_work",
-    "staff_case"
+    "staff_case",
+    "staff_fields",
+    "staff_new_case"
 ];
 
 /// A rendered message.

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod case_page;
 pub mod forms;
 pub mod my_work;
+pub mod new_case;
 pub mod session;
 pub mod sign_in;
 pub mod steps;
@@ -42,6 +43,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(sign_in::change_password)),
         )
         .route("/staff/my-work", web::get().to(my_work::show))
+        .service(
+            web::resource("/staff/cases/new")
+                .route(web::get().to(new_case::form))
+                .route(web::post().to(new_case::submit)),
+        )
         .route("/staff/cases/{id}", web::get().to(case_page::show))
         .route(
             "/staff/cases/{id}/actions/{action}",
@@ -75,6 +81,9 @@ fn nav(role: Role, current: &str) -> Vec<Value> {
     let mut items = Vec::new();
     if reads_cases(role) {
         items.push(("My work", "/staff/my-work"));
+    }
+    if role.can(Permission::CreateCase) {
+        items.push(("Log a concern or complaint", "/staff/cases/new"));
     }
     items.push(("Your password", "/staff/password"));
     items

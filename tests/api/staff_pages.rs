@@ -727,3 +727,111 @@ async fn steps_taken_on_the_case_page_are_the_apis_and_refusals_keep_what_was_ty
     .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_pals_officer_logs_a_phone_concern_and_escalates_it_through_the_pages() {
+    let app = spawn_app().await;
+    // Friday 4 December 2026.
+    app.set_today(day(2026, 12, 4));
+    let service = insert_service(&app, "OPD", None).await;
+    let officer = app.create_user(Role::PalsOfficer).await;
+    let cookie = signed_in_page(&app, &officer).await;
+    let res = page(&app, &cookie, "/staff/cases/new").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = unescape(&res.text().await.unwrap());
+    assert!(html.contains("Service OPD (OPD)"));
+    let csrf = hidden(&html, "csrf");
+
+    // Without a summary or a service: both named, and what was typed stays.
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "pals_concern"),
+        ("channel", "phone"),
+        (
+            "description",
+            "The pay machine at outpatients was broken again.",
+        ),
+        ("complainant_name", "Jo Caller"),
+        ("complainant_phone", "07700 900123"),
+        ("preferred_contact", "phone"),
+        ("patient_is_complainant", "yes"),
+        ("subject", "facilities"),
+    ];
+    let res = post_form(&app, &cookie, "/staff/cases/new", &fields).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let refused = unescape(&res.text().await.unwrap());
+    assert!(refused.contains("href=\"#case-summary\""), "{refused}");
+    assert!(refused.contains("href=\"#case-service_id\""), "{refused}");
+    assert!(refused.contains("value=\"Jo Caller\""));
+    assert!(refused.contains("The pay machine at outpatients was broken again."));
+
+    fields.push(("summary", "Parking machine broken at outpatients"));
+    fields.push(("service_id", service.as_str()));
+    let res = post_form(&app, &cookie, "/staff/cases/new", &fields).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let to = location(&res);
+    let id = to
+        .strip_prefix("/staff/cases/")
+        .and_then(|r| r.strip_suffix("?done=logged"))
+        .unwrap()
+        .to_string();
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let concern: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(concern["kind"], "pals_concern");
+    assert_eq!(concern["channel"], "phone");
+    assert_eq!(concern["received_on"], "2026-12-04");
+    assert_eq!(concern["complainant"]["name"], "Jo Caller");
+    assert_eq!(concern["service_ids"][0], service.as_str());
+
+    // The caller wants a formal complaint: escalated from the case page, with a risk grade.
+    let html = unescape(&page(&app, &cookie, &to).await.text().await.unwrap());
+    assert!(html.contains("Logged."));
+    let res = take_step(
+        &app,
+        &cookie,
+        &html,
+        &id,
+        "escalate",
+        &[
+            ("reason", "The caller asked for a formal investigation"),
+            ("received_on", "4/12/2026"),
+            ("risk_consequence", "2"),
+            ("risk_likelihood", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let complaint_page = location(&res);
+    let complaint_id = complaint_page
+        .strip_prefix("/staff/cases/")
+        .and_then(|r| r.split('?').next())
+        .unwrap()
+        .to_string();
+    assert_ne!(complaint_id, id);
+    let complaint: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{complaint_id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(complaint["kind"], "complaint");
+    // Received Friday 4 December: Mon 7, Tue 8, Wed 9; acknowledgement due Wednesday.
+    assert_eq!(complaint["acknowledgement_due_on"], "2026-12-09");
+    let concern: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(concern["status"], "escalated");
+}

@@ -110,11 +110,15 @@ pub async fn show(
     id: web::Path<String>,
     query: web::Query<ShowQuery>,
 ) -> HttpResponse {
-    let done = query
-        .into_inner()
-        .done
-        .and_then(|a| a.parse::<Action>().ok())
-        .map(|a| format!("Done: {}.", steps::spec(a).0.to_lowercase()));
+    let done = query.into_inner().done.and_then(|a| match a.as_str() {
+        "logged" => {
+            Some("Logged. The statutory clock below runs from the day it was received.".to_string())
+        }
+        other => other
+            .parse::<Action>()
+            .ok()
+            .map(|a| format!("Done: {}.", steps::spec(a).0.to_lowercase())),
+    });
     render_with(&state, &staff, id.into_inner(), None, done).await
 }
 
