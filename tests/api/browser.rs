@@ -26,7 +26,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// chromedriver, or `None` (after saying so) when the tests may be skipped.
-fn chromedriver() -> Option<PathBuf> {
+pub(crate) fn chromedriver() -> Option<PathBuf> {
     let found = [CHROMEDRIVER, "/usr/lib/chromium/chromedriver"]
         .iter()
         .map(PathBuf::from)
@@ -45,14 +45,14 @@ fn chromedriver() -> Option<PathBuf> {
 }
 
 /// A running chromedriver and a headless Chromium session with its own profile.
-struct Browser {
+pub(crate) struct Browser {
     client: Option<Client>,
     driver: Child,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
-    async fn start(driver_path: &Path) -> Self {
+    pub(crate) async fn start(driver_path: &Path) -> Self {
         let port = free_port();
         let driver = Command::new(driver_path)
             .arg(format!("--port={port}"))
@@ -105,11 +105,11 @@ impl Browser {
         }
     }
 
-    fn c(&self) -> &Client {
+    pub(crate) fn c(&self) -> &Client {
         self.client.as_ref().expect("an open session")
     }
 
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         let png = self.c().screenshot().await.expect("a screenshot");
         let dir = screenshots_dir();
         std::fs::create_dir_all(&dir).expect("the screenshots folder");
@@ -117,7 +117,7 @@ impl Browser {
     }
 
     /// The text of the first `css` element, waiting for it up to a deadline.
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         self.c()
             .wait()
             .at_most(Duration::from_secs(30))
@@ -129,7 +129,7 @@ impl Browser {
             .expect("its text")
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.c()
             .find(Locator::Css(css))
             .await
@@ -140,7 +140,7 @@ impl Browser {
     }
 
     /// Wait until the page's `<h1>` reads `heading` (after a form is sent).
-    async fn until_heading(&self, heading: &str) {
+    pub(crate) async fn until_heading(&self, heading: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let h1 = self.c().find(Locator::Css("h1")).await.ok();
@@ -157,7 +157,7 @@ impl Browser {
         }
     }
 
-    async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         if let Some(c) = self.client.take() {
             let _ = c.close().await;
         }
@@ -178,7 +178,7 @@ fn screenshots_dir() -> PathBuf {
         .join("screenshots")
 }
 
-fn postgres(app: &TestApp) -> &'static str {
+pub(crate) fn postgres(app: &TestApp) -> &'static str {
     if app.db.is_postgres() {
         "postgres"
     } else {

@@ -54,6 +54,7 @@ mod retention;
 mod service_changes;
 mod small_numbers;
 mod spc_rules;
+mod staff_browser;
 mod staff_pages;
 mod statutory;
 mod subject_access;

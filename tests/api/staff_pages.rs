@@ -834,4 +834,15 @@ async fn a_pals_officer_logs_a_phone_concern_and_escalates_it_through_the_pages(
         .await
         .unwrap();
     assert_eq!(concern["status"], "escalated");
+    // The concern's own target was met by escalating it: nothing is owed or overdue on it.
+    let html = page(&app, &cookie, &format!("/staff/cases/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let clock = &html[html.find("id=\"clock\"").unwrap()..];
+    let pals = &clock[clock.find(">PALS resolution<").unwrap()..];
+    let pals = &pals[..pals.find("</tr>").unwrap()];
+    assert!(pals.contains("Done on 4 December 2026"), "{pals}");
+    assert!(!pals.contains("Overdue"));
 }

@@ -16,34 +16,46 @@ use crate::services::case_view::CaseView;
 use crate::services::{cases, users};
 use crate::state::AppState;
 
-/// One line of the statutory clock.
+/// One line of the statutory clock. A step not done is `moot` (with why) once nothing more is
+/// owed: the case is finished, or the response went out before a six-month letter fell due.
 fn deadline(
     label: &str,
     due: Option<NaiveDate>,
     done: Option<NaiveDate>,
     overdue: bool,
+    moot: Option<&str>,
     today: NaiveDate,
 ) -> Option<Value> {
     let due = due?;
-    let state = match done {
-        Some(d) => format!("Done on {}", words::date(d)),
-        None => words::due(due, today),
+    let (state, overdue) = match (done, moot) {
+        (Some(d), _) => (format!("Done on {}", words::date(d)), false),
+        (None, Some(why)) => (format!("Not needed: {why}"), false),
+        (None, None) => (words::due(due, today), overdue),
     };
     Some(json!({
         "label": label,
         "due": words::date(due),
         "state": state,
-        "overdue": overdue && done.is_none(),
+        "overdue": overdue,
     }))
 }
 
 fn clock(case: &CaseView, today: NaiveDate) -> Vec<Value> {
+    let finished = case
+        .status
+        .is_finished()
+        .then(|| format!("the case is {}", words::status(case.status).to_lowercase()));
+    let finished = finished.as_deref();
+    let responded = case
+        .responded_on
+        .map(|d| format!("the response went out on {}", words::date(d)));
     [
         deadline(
             "Acknowledgement",
             case.acknowledgement_due_on,
             case.acknowledged_on,
             case.overdue.acknowledgement,
+            finished,
             today,
         ),
         deadline(
@@ -51,6 +63,7 @@ fn clock(case: &CaseView, today: NaiveDate) -> Vec<Value> {
             case.response_due_on,
             case.responded_on,
             case.overdue.response,
+            finished,
             today,
         ),
         deadline(
@@ -58,6 +71,7 @@ fn clock(case: &CaseView, today: NaiveDate) -> Vec<Value> {
             case.six_month_letter_due_on,
             case.six_month_letter_sent_on,
             case.overdue.six_month_letter,
+            responded.as_deref().or(finished),
             today,
         ),
         deadline(
@@ -65,6 +79,7 @@ fn clock(case: &CaseView, today: NaiveDate) -> Vec<Value> {
             case.pals_due_on,
             case.resolved_on,
             case.overdue.pals_resolution,
+            finished,
             today,
         ),
     ]

@@ -274,7 +274,7 @@ pub fn forms(case: &CaseView, staff_options: &[Value], attempt: Option<&Attempt>
                     .map(|s| {
                         let name = format!("finding.{}", s.code);
                         json!({
-                            "id": format!("respond-{name}"),
+                            "id": format!("respond-finding-{}", s.code),
                             "name": name,
                             "label": format!("Finding on {}", s.code.replace('_', " ")),
                             "options": OUTCOMES.iter().map(|(v, l)| json!({"value": v, "label": l})).collect::<Vec<_>>(),
