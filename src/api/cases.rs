@@ -146,6 +146,7 @@ pub async fn list_cases(
         overdue_at: None,
         visible_to: None,
         assigned_to: None,
+        people: None,
     };
     let sort = q.sort.map(|s| match s {
         SortParam::Received => CaseSort::Received,
@@ -163,6 +164,7 @@ pub async fn list_cases(
             sort,
             limit: q.limit,
             cursor: q.cursor,
+            find: None,
         },
         "GET /api/v1/cases",
     )

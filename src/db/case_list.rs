@@ -31,6 +31,9 @@ pub struct CaseFilter {
     pub visible_to: Option<(String, Vec<String>)>,
     /// Only cases this user handles or investigates ("my work").
     pub assigned_to: Option<String>,
+    /// Cases naming one of these people (complainant or patient); with `text`, cases matching
+    /// either.
+    pub people: Option<Vec<String>>,
 }
 
 /// List orders.
@@ -95,18 +98,7 @@ fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
     if let Some(day) = f.received_to {
         q = q.filter(cases::received_on.le(day));
     }
-    if let Some(text) = f.text.as_deref().filter(|t| looks_like_reference(t)) {
-        // A whole reference is unique: an index lookup, not a scan.
-        q = q.filter(cases::reference.eq(text.to_uppercase()));
-    } else if let Some(text) = &f.text {
-        let pattern = format!("%{}%", escape_like(text));
-        q = q.filter(
-            lower(cases::reference)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(cases::summary).like(pattern).escape('\\')),
-        );
-    }
+    q = found_by(q, f);
     if let Some(today) = f.overdue_at {
         // Every deadline that can be missed feeds the next due date (clock::view), so a case
         // is overdue exactly when that date has passed.
@@ -129,6 +121,34 @@ fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
                         .filter(cs::case_id.eq(cases::id))
                         .filter(cs::service_id.eq_any(services.clone())),
                 )),
+        );
+    }
+    q
+}
+
+/// The part of the filter a person typed: a whole reference, words, or the people named.
+fn found_by<'a>(mut q: Boxed<'a>, f: &'a CaseFilter) -> Boxed<'a> {
+    if let Some(text) = f.text.as_deref().filter(|t| looks_like_reference(t)) {
+        // A whole reference is unique: an index lookup, not a scan.
+        q = q.filter(cases::reference.eq(text.to_uppercase()));
+    } else if let Some(text) = &f.text {
+        let pattern = format!("%{}%", escape_like(text));
+        let words = lower(cases::reference)
+            .like(pattern.clone())
+            .escape('\\')
+            .or(lower(cases::summary).like(pattern).escape('\\'));
+        // The words, or a person named in them (complainant or patient).
+        let people = f.people.clone().unwrap_or_default();
+        q = q.filter(
+            words
+                .or(cases::complainant_id.eq_any(people.clone()))
+                .or(cases::patient_id.eq_any(people)),
+        );
+    } else if let Some(people) = &f.people {
+        q = q.filter(
+            cases::complainant_id
+                .eq_any(people.clone())
+                .or(cases::patient_id.eq_any(people.clone())),
         );
     }
     q

@@ -74,7 +74,8 @@ const PAGES: &[(&str, &str)] = pages![
     "staff_my_work",
     "staff_case",
     "staff_fields",
-    "staff_new_case"
+    "staff_new_case",
+    "staff_find"
 ];
 
 /// A rendered message.

@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod case_page;
+pub mod find;
 pub mod forms;
 pub mod my_work;
 pub mod new_case;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(sign_in::change_password)),
         )
         .route("/staff/my-work", web::get().to(my_work::show))
+        .route("/staff/cases", web::get().to(find::show))
         .service(
             web::resource("/staff/cases/new")
                 .route(web::get().to(new_case::form))
@@ -81,6 +83,9 @@ fn nav(role: Role, current: &str) -> Vec<Value> {
     let mut items = Vec::new();
     if reads_cases(role) {
         items.push(("My work", "/staff/my-work"));
+    }
+    if reads_cases(role) {
+        items.push(("Find a case", "/staff/cases"));
     }
     if role.can(Permission::CreateCase) {
         items.push(("Log a concern or complaint", "/staff/cases/new"));

@@ -33,6 +33,41 @@ pub struct ListQuery {
     pub sort: Option<CaseSort>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// What a person typed to find a case: a reference, an NHS number, an email address, or
+    /// words from the summary or a name.
+    pub find: Option<String>,
+}
+
+/// Most people a name, email or NHS number search looks among.
+const PEOPLE_CAP: i64 = 500;
+
+/// Turn what was typed into the filter's words and the people it names.
+fn apply_find(
+    c: &mut crate::db::DbConnection,
+    filter: &mut CaseFilter,
+    find: &str,
+) -> AppResult<()> {
+    use crate::db::persons::{self, Lookup};
+    let find = find.trim();
+    if find.is_empty() {
+        return Ok(());
+    }
+    let lookup = if let Ok(digits) = crate::domain::nhs_number::parse(find) {
+        Some(Lookup::NhsNumber(digits))
+    } else if find.contains('@') {
+        Some(Lookup::Email(find.to_string()))
+    } else {
+        filter.text = Some(find.to_lowercase());
+        (find.chars().count() >= 3).then(|| Lookup::Name(find.to_string()))
+    };
+    if let Some(lookup) = lookup {
+        let ids = persons::search(c, &lookup, PEOPLE_CAP)?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        filter.people = Some(ids);
+    }
+    Ok(())
 }
 
 /// A page of cases.
@@ -69,6 +104,9 @@ pub async fn list(
         .db
         .read(move |c| -> AppResult<CasePage> {
             let mut filter = q.filter;
+            if let Some(find) = &q.find {
+                apply_find(c, &mut filter, find)?;
+            }
             if let Visibility::Assigned(services) = visibility(c, &actor)? {
                 filter.visible_to = Some((actor.user_id.clone(), services));
             }

@@ -846,3 +846,89 @@ async fn a_pals_officer_logs_a_phone_concern_and_escalates_it_through_the_pages(
     assert!(pals.contains("Done on 4 December 2026"), "{pals}");
     assert!(!pals.contains("Overdue"));
 }
+
+#[tokio::test]
+async fn find_a_case_by_reference_name_nhs_number_or_words_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "FND", None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let today = app.today().to_string();
+    // The complainant Alex Example, for the patient Sam Example (NHS number 943 476 5919).
+    let complaint = app.create_case(&token, &complaint(&service, &today)).await;
+    let reference = complaint["reference"].as_str().unwrap().to_string();
+    // 25 PALS concerns about parking from Jo Caller, then one more: two pages of 25.
+    for _ in 0..26 {
+        app.create_case(&token, &crate::helpers::pals_concern(&service, &today))
+            .await;
+    }
+    let cookie = signed_in_page(&app, &me).await;
+    let found = |query: &'static str| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            let html = page(app, &cookie, &format!("/staff/cases?{query}"))
+                .await
+                .text()
+                .await
+                .unwrap();
+            let html = unescape(&html);
+            let refs = if html.contains("id=\"results\"") {
+                references_in(&html, "results")
+            } else {
+                Vec::new()
+            };
+            (refs, html)
+        }
+    };
+    let (refs, html) = found("").await;
+    assert!(
+        refs.is_empty() && !html.contains("cases found"),
+        "nothing searched yet"
+    );
+    let by_reference = format!("find={}", reference.to_lowercase());
+    let html = unescape(
+        &page(&app, &cookie, &format!("/staff/cases?{by_reference}"))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(references_in(&html, "results"), vec![reference.clone()]);
+    // Part of the patient's name, the NHS number as written on a letter, an email address.
+    assert_eq!(found("find=sam+exa").await.0, vec![reference.clone()]);
+    assert_eq!(found("find=943+476+5919").await.0, vec![reference.clone()]);
+    assert_eq!(
+        found("find=ALEX%40example.org").await.0,
+        vec![reference.clone()]
+    );
+    // Words from the summary, narrowed by kind: 25 on the first page, and a link to the rest.
+    let (first, html) = found("find=parking&kind=pals_concern").await;
+    assert_eq!(first.len(), 25);
+    assert!(first.iter().all(|r| r.starts_with("P-")));
+    assert!(html.contains("26 cases found"));
+    let start = html.find("nhsuk-pagination__link--next\" href=\"").unwrap() + 36;
+    let next = html[start..].split('"').next().unwrap().to_string();
+    let rest = unescape(&page(&app, &cookie, &next).await.text().await.unwrap());
+    let second = references_in(&rest, "results");
+    assert_eq!(second.len(), 1);
+    assert!(!first.contains(&second[0]));
+    assert!(!rest.contains("pagination__link--next"));
+    // A status filter: the complaint is open, none is closed.
+    assert_eq!(
+        found("kind=complaint&status=open").await.0,
+        vec![reference.clone()]
+    );
+    assert!(found("status=closed").await.0.is_empty());
+
+    // An investigator finds nothing they may not see, by name or otherwise.
+    let investigator = app.create_user(Role::Investigator).await;
+    let cookie = signed_in_page(&app, &investigator).await;
+    let html = unescape(
+        &page(&app, &cookie, "/staff/cases?find=sam+example")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(html.contains("0 cases found"), "{html}");
+    assert!(!html.contains(&reference));
+}
