@@ -3,6 +3,7 @@
 //! any handler (a NUL character), and the throttling of sign-ins and public forms.
 
 pub mod client;
+pub mod download;
 pub mod fallback;
 pub mod hygiene;
 pub mod metrics;

@@ -266,38 +266,7 @@ pub async fn download_document(
     Ok(attachment(content))
 }
 
-/// The file as a download: never shown inline, never sniffed, never cached.
+/// The file as a download (`http::download`).
 fn attachment(c: Content) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(c.media_type)
-        .insert_header(("Content-Disposition", disposition(&c.file_name)))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("Cache-Control", "no-store"))
-        .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))
-        .body(c.bytes)
-}
-
-/// `attachment` with an ASCII fallback name and the exact name in RFC 5987 form.
-fn disposition(file_name: &str) -> String {
-    let fallback: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+    crate::http::download::attachment(&c.media_type, &c.file_name, c.bytes)
 }

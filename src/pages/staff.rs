@@ -10,6 +10,7 @@ pub mod find;
 pub mod forms;
 pub mod my_work;
 pub mod new_case;
+pub mod records;
 pub mod session;
 pub mod sign_in;
 pub mod steps;
@@ -54,7 +55,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{id}/actions/{action}",
             web::post().to(actions::submit),
-        );
+        )
+        .route("/staff/cases/{id}/notes", web::post().to(records::add_note))
+        .route(
+            "/staff/cases/{id}/documents",
+            web::post().to(records::upload),
+        )
+        .route(
+            "/staff/cases/{id}/letters/{letter_id}",
+            web::get().to(records::letter),
+        )
+        .route("/staff/documents/{id}", web::get().to(records::download));
 }
 
 async fn home(staff: Staff) -> HttpResponse {

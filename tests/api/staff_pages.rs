@@ -932,3 +932,120 @@ async fn find_a_case_by_reference_name_nhs_number_or_words_a_page_at_a_time() {
     assert!(html.contains("0 cases found"), "{html}");
     assert!(!html.contains(&reference));
 }
+
+#[tokio::test]
+async fn notes_documents_and_letters_are_kept_and_shown_on_the_case_page() {
+    use crate::documents::{PDF, field, file, form};
+    let app = spawn_app().await;
+    app.set_today(day(2026, 12, 7));
+    let service = insert_service(&app, "REC", None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let case = app
+        .create_case(&token, &complaint(&service, "2026-12-07"))
+        .await;
+    let id = case["id"].as_str().unwrap();
+    app.act_ok(&token, &case, "acknowledge", json!({ "method": "letter", "handling_discussion_offered": true, "meeting_offered": false }))
+        .await;
+    let cookie = signed_in_page(&app, &me).await;
+    let path = format!("/staff/cases/{id}");
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let csrf = hidden(&html, "csrf");
+
+    // A finding, on the timeline with its words (staff only).
+    let res = post_form(
+        &app,
+        &cookie,
+        &format!("/staff/cases/{id}/notes"),
+        &[
+            ("csrf", csrf.as_str()),
+            ("category", "finding"),
+            ("text", "The ward had no pharmacist on the day."),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let timeline: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}/timeline"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let note = timeline
+        .as_array()
+        .or_else(|| timeline["items"].as_array())
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "note")
+        .expect("the note on the timeline")
+        .clone();
+    assert_eq!(note["details"]["category"], "finding");
+    // An empty note is refused and nothing is added.
+    let res = post_form(
+        &app,
+        &cookie,
+        &format!("/staff/cases/{id}/notes"),
+        &[("csrf", csrf.as_str()), ("text", "  ")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // A document added from the page, downloaded back byte for byte.
+    let (content_type, body) = form(&[
+        field("csrf", &csrf),
+        field("kind", "statement"),
+        field("description", "Ward manager's statement"),
+        file("statement.pdf", PDF),
+    ]);
+    let res = app
+        .client
+        .post(app.url(&format!("/staff/cases/{id}/documents")))
+        .header("cookie", &cookie)
+        .header("content-type", content_type.clone())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Without the form's token the file is refused, and not kept.
+    let (content_type, body) = form(&[field("kind", "statement"), file("again.pdf", PDF)]);
+    let res = app
+        .client
+        .post(app.url(&format!("/staff/cases/{id}/documents")))
+        .header("cookie", &cookie)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    assert!(html.contains("The ward had no pharmacist on the day."));
+    let list = &html[html.find("id=\"document-list\"").unwrap()..];
+    assert!(list.contains("statement.pdf") && list.contains("Ward manager's statement"));
+    assert!(!list.contains("again.pdf"));
+    let start = list.find("href=\"/staff/documents/").unwrap() + 6;
+    let href = list[start..].split('"').next().unwrap().to_string();
+    let res = page(&app, &cookie, &href).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+
+    // The acknowledgement letter, printable from the page.
+    let letters = &html[html.find("id=\"letters\"").unwrap()..];
+    let start = letters.find("href=\"/staff/cases/").unwrap() + 6;
+    let href = letters[start..].split('"').next().unwrap().to_string();
+    let res = page(&app, &cookie, &href).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains(case["reference"].as_str().unwrap())
+    );
+}

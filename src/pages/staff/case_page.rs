@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::steps::{self, Attempt};
-use super::{Staff, app_error, render, words};
+use super::{Staff, app_error, records, render, words};
 use crate::domain::case::{Action, CaseKind};
 use crate::domain::role::Permission;
 use crate::services::case_history::{self, TimelineEntry};
@@ -100,6 +100,7 @@ fn event(e: &TimelineEntry, names: &std::collections::HashMap<String, String>) -
         "at": words::time(e.occurred_at),
         "kind": e.kind.replace('_', " "),
         "summary": e.summary,
+        "text": (e.kind == "note").then(|| e.details["text"].clone()),
         "by": by,
     })
 }
@@ -197,6 +198,10 @@ async fn render_with(
         Ok(o) => o,
         Err(res) => return res,
     };
+    let records = match records::for_case_page(state, staff, &case.id).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
     let today = state.clock.today();
     let name_of = |id: &Option<String>| {
         id.as_ref().map(|i| {
@@ -223,6 +228,7 @@ async fn render_with(
         },
         "errors": attempt.as_ref().map(|a| a.errors.clone()).unwrap_or_default(),
         "notice": attempt.as_ref().and_then(|a| a.notice.clone()).or(done),
+        "records": records,
         "case": case,
     });
     render(state, staff, status, "staff_case", "/staff/cases", ctx)
