@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod case_page;
+pub mod case_records;
 pub mod find;
 pub mod forms;
 pub mod my_work;
@@ -65,7 +66,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/staff/cases/{id}/letters/{letter_id}",
             web::get().to(records::letter),
         )
-        .route("/staff/documents/{id}", web::get().to(records::download));
+        .route("/staff/documents/{id}", web::get().to(records::download))
+        .route(
+            "/staff/meetings/{id}/invite.ics",
+            web::get().to(case_records::invite),
+        );
 }
 
 async fn home(staff: Staff) -> HttpResponse {

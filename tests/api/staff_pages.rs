@@ -1049,3 +1049,89 @@ async fn notes_documents_and_letters_are_kept_and_shown_on_the_case_page() {
             .contains(case["reference"].as_str().unwrap())
     );
 }
+
+#[tokio::test]
+async fn the_case_page_shows_meetings_with_their_invitation_candour_and_the_ombudsman() {
+    let app = spawn_app().await;
+    app.set_today(day(2026, 12, 7));
+    let service = insert_service(&app, "MTG", None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let case = app
+        .create_case(&token, &complaint(&service, "2026-12-07"))
+        .await;
+    let id = case["id"].as_str().unwrap();
+    let cookie = signed_in_page(&app, &me).await;
+    let path = format!("/staff/cases/{id}");
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    assert!(html.contains("No meeting offered."));
+    assert!(html.contains("No Duty of Candour record"));
+    assert!(html.contains("Not referred to the Ombudsman."));
+
+    let res = app
+        .post(
+            &format!("/api/v1/cases/{id}/meetings"),
+            &token,
+            &json!({"offered_on": "2026-12-07", "method": "letter"}),
+        )
+        .await;
+    let meeting: serde_json::Value = res.json().await.unwrap();
+    let mid = meeting["id"].as_str().unwrap();
+    let accept = app
+        .post(
+            &format!("/api/v1/meetings/{mid}/accept"),
+            &token,
+            &json!({"version": 1, "accepted_on": "2026-12-07"}),
+        )
+        .await;
+    assert_eq!(accept.status(), 200);
+    let scheduled = app
+        .post(
+            &format!("/api/v1/meetings/{mid}/schedule"),
+            &token,
+            &json!({"version": 2, "starts_at": "2026-12-14T10:00:00Z", "ends_at": "2026-12-14T11:00:00Z", "location": "Room 4"}),
+        )
+        .await;
+    assert_eq!(
+        scheduled.status(),
+        200,
+        "{}",
+        scheduled.text().await.unwrap()
+    );
+    let flagged = app
+        .post(
+            &format!("/api/v1/cases/{id}/candour"),
+            &token,
+            &json!({"became_aware_on": "2026-12-07"}),
+        )
+        .await;
+    assert_eq!(flagged.status(), 201);
+
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let meetings =
+        &html[html.find("id=\"meetings\"").unwrap()..html.find("id=\"candour\"").unwrap()];
+    // 10:00 UTC on 14 December is 10:00 GMT.
+    assert!(
+        meetings.contains("14 December 2026 at 10:00 GMT"),
+        "{meetings}"
+    );
+    let href = format!("/staff/meetings/{mid}/invite.ics");
+    assert!(meetings.contains(&href));
+    let res = page(&app, &cookie, &href).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    assert!(res.text().await.unwrap().contains("BEGIN:VCALENDAR"));
+    let candour =
+        &html[html.find("id=\"candour\"").unwrap()..html.find("id=\"ombudsman\"").unwrap()];
+    assert!(!candour.contains("No Duty of Candour record"), "{candour}");
+
+    // The board reads no case records.
+    let board = app.create_user(Role::Board).await;
+    let cookie = signed_in_page(&app, &board).await;
+    let res = page(&app, &cookie, &path).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::steps::{self, Attempt};
-use super::{Staff, app_error, records, render, words};
+use super::{Staff, app_error, case_records, records, render, words};
 use crate::domain::case::{Action, CaseKind};
 use crate::domain::role::Permission;
 use crate::services::case_history::{self, TimelineEntry};
@@ -202,6 +202,10 @@ async fn render_with(
         Ok(r) => r,
         Err(res) => return res,
     };
+    let linked = match case_records::sections(state, staff, &case).await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
     let today = state.clock.today();
     let name_of = |id: &Option<String>| {
         id.as_ref().map(|i| {
@@ -229,6 +233,7 @@ async fn render_with(
         "errors": attempt.as_ref().map(|a| a.errors.clone()).unwrap_or_default(),
         "notice": attempt.as_ref().and_then(|a| a.notice.clone()).or(done),
         "records": records,
+        "linked": linked,
         "case": case,
     });
     render(state, staff, status, "staff_case", "/staff/cases", ctx)

@@ -1,0 +1,107 @@
+//! The case page's records beyond the complaint itself: its face-to-face meetings (each
+//! invitation downloadable), the Duty of Candour record with the checklist of what each
+//! statutory step still lacks, and the Ombudsman referral. Read through the API's services.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::{Staff, app_error, words};
+use crate::domain::role::Permission;
+use crate::services::case_view::CaseView;
+use crate::services::{candour, meetings};
+use crate::state::AppState;
+
+/// A value the API writes in snake case, as words.
+fn said<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+/// The meetings, candour and ombudsman sections of the case page (empty for roles that may
+/// not read a case's records).
+pub async fn sections(
+    state: &AppState,
+    staff: &Staff,
+    case: &CaseView,
+) -> Result<Value, HttpResponse> {
+    if !staff.actor.role.can(Permission::ReadCaseRecords) {
+        return Ok(json!({}));
+    }
+    let meetings: Vec<Value> = case
+        .meetings
+        .iter()
+        .map(|m| {
+            json!({
+                "status": said(&m.status),
+                "offered": words::date(m.offered_on),
+                "starts": m.starts_at.map(words::time),
+                "held": m.held_on.map(words::date),
+                "invite": m.starts_at.map(|_| format!("/staff/meetings/{}/invite.ics", m.id)),
+            })
+        })
+        .collect();
+    let candour = match &case.candour {
+        None => Value::Null,
+        Some(_) => {
+            let route = "GET /staff/cases/{id}";
+            let record = candour::get(state, &staff.actor, case.id.clone(), route)
+                .await
+                .map_err(|e| app_error(state, &e))?;
+            let today = state.clock.today();
+            json!({
+                "status": said(&record.status),
+                "notifiable": record.notifiable,
+                "harm": record.harm.as_ref().map(|h| said(&h.level)),
+                "requirements": record.requirements.iter().map(|r| json!({
+                    "step": said(&r.kind),
+                    "due": words::date(r.due_on),
+                    "state": match r.completed_on {
+                        Some(d) => format!("Done on {}", words::date(d)),
+                        None => words::due(r.due_on, today),
+                    },
+                    "overdue": r.completed_on.is_none() && r.due_on < today,
+                    "missing": r.missing.iter().map(|m| m.replace('_', " ")).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "steps": record.steps.iter().map(|s| json!({
+                    "step": said(&s.kind),
+                    "on": words::date(s.done_on),
+                    "by": s.performed_by,
+                })).collect::<Vec<_>>(),
+            })
+        }
+    };
+    let ombudsman = case.ombudsman.as_ref().map(|o| {
+        json!({
+            "referred": words::date(o.referred_on),
+            "decision": o.decision.as_ref().map(said),
+            "decided": o.decision_on.map(words::date),
+        })
+    });
+    Ok(json!({ "meetings": meetings, "candour": candour, "ombudsman": ombudsman }))
+}
+
+/// `GET /staff/meetings/{id}/invite.ics`: the meeting's calendar invitation.
+pub async fn invite(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let route = "GET /staff/meetings/{id}/invite.ics";
+    match meetings::invite(&state, &staff.actor, id.into_inner(), route).await {
+        Ok(invite) => HttpResponse::Ok()
+            .insert_header((
+                header::CONTENT_TYPE,
+                format!("text/calendar; charset=utf-8; method={}", invite.method),
+            ))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", invite.filename),
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(invite.bytes),
+        Err(e) => app_error(&state, &e),
+    }
+}
