@@ -75,7 +75,8 @@ const PAGES: &[(&str, &str)] = pages![
     "staff_case",
     "staff_fields",
     "staff_new_case",
-    "staff_find"
+    "staff_find",
+    "staff_reports"
 ];
 
 /// A rendered message.

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod my_work;
 pub mod new_case;
 pub mod records;
+pub mod reports;
 pub mod session;
 pub mod sign_in;
 pub mod steps;
@@ -46,6 +47,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(sign_in::change_password)),
         )
         .route("/staff/my-work", web::get().to(my_work::show))
+        .route("/staff/reports", web::get().to(reports::show))
+        .route(
+            "/staff/reports/board-pack",
+            web::post().to(reports::board_pack),
+        )
+        .route(
+            "/staff/reports/ko41a.csv",
+            web::get().to(reports::ko41a_csv),
+        )
+        .route(
+            "/staff/reports/annual",
+            web::get().to(reports::annual_report),
+        )
         .route("/staff/cases", web::get().to(find::show))
         .service(
             web::resource("/staff/cases/new")
@@ -76,6 +90,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn home(staff: Staff) -> HttpResponse {
     see_other(if reads_cases(staff.actor.role) {
         "/staff/my-work"
+    } else if staff.actor.role.can(Permission::ReadReports) {
+        "/staff/reports"
     } else {
         "/staff/password"
     })
@@ -105,6 +121,9 @@ fn nav(role: Role, current: &str) -> Vec<Value> {
     }
     if role.can(Permission::CreateCase) {
         items.push(("Log a concern or complaint", "/staff/cases/new"));
+    }
+    if role.can(Permission::ReadReports) {
+        items.push(("Reports", "/staff/reports"));
     }
     items.push(("Your password", "/staff/password"));
     items
@@ -179,6 +198,20 @@ pub fn app_error(state: &AppState, e: &AppError) -> HttpResponse {
                 "Go to My work, or find the case by its reference.",
             ],
         ),
+        AppError::Validation(fields) => {
+            let lines: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field.replace('_', " "), f.message))
+                .collect();
+            let mut paragraphs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            paragraphs.push("Go back to the page and try again.");
+            message(
+                state,
+                StatusCode::BAD_REQUEST,
+                "Sorry, that could not be done",
+                &paragraphs,
+            )
+        }
         e if e.status_code().is_server_error() => super::server_error(Some(state), &e.to_string()),
         e => message(
             state,

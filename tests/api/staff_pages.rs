@@ -1135,3 +1135,82 @@ async fn the_case_page_shows_meetings_with_their_invitation_candour_and_the_ombu
     let res = page(&app, &cookie, &path).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_board_member_opens_the_board_pack_and_downloads_the_returns_from_the_pages() {
+    let app = spawn_app().await;
+    app.set_today(day(2026, 12, 7));
+    let board = app.create_user(Role::Board).await;
+    let cookie = signed_in_page(&app, &board).await;
+    // The board's home is its reports.
+    let res = page(&app, &cookie, "/staff").await;
+    assert_eq!(location(&res), "/staff/reports");
+    let html = unescape(
+        &page(&app, &cookie, "/staff/reports")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    // Whole periods only, this financial year first.
+    assert!(html.contains("<option value=\"2026-04-01..2027-03-31\">"));
+    assert!(html.contains("<option value=\"2026-11-01..2026-11-30\">"));
+    let csrf = hidden(&html, "csrf");
+    let res = post_form(
+        &app,
+        &cookie,
+        "/staff/reports/board-pack",
+        &[
+            ("csrf", csrf.as_str()),
+            ("period", "2026-11-01..2026-11-30"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let pack = location(&res);
+    assert!(
+        pack.starts_with("/reports/board?from=2026-11-01&to=2026-11-30&key="),
+        "{pack}"
+    );
+    // The link opens the pack without the cookie (it is signed), and is no use once signed out.
+    let res = app.client.get(app.url(&pack)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = page(&app, &cookie, "/staff/reports/ko41a.csv?year=2026").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("ko41a-2026-27.csv")
+    );
+    let res = page(&app, &cookie, "/staff/reports/annual?year=2026").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    post_form(&app, &cookie, "/staff/sign-out", &[("csrf", csrf.as_str())]).await;
+    let res = app.client.get(app.url(&pack)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // An investigator reads no reports.
+    let investigator = app.create_user(Role::Investigator).await;
+    let cookie = signed_in_page(&app, &investigator).await;
+    assert_eq!(
+        page(&app, &cookie, "/staff/reports").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        page(&app, &cookie, "/staff/reports/ko41a.csv?year=2026")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
