@@ -76,7 +76,8 @@ const PAGES: &[(&str, &str)] = pages![
     "staff_fields",
     "staff_new_case",
     "staff_find",
-    "staff_reports"
+    "staff_reports",
+    "staff_learning"
 ];
 
 /// A rendered message.

@@ -9,6 +9,7 @@ pub mod case_page;
 pub mod case_records;
 pub mod find;
 pub mod forms;
+pub mod learning;
 pub mod my_work;
 pub mod new_case;
 pub mod records;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/staff/my-work", web::get().to(my_work::show))
         .route("/staff/reports", web::get().to(reports::show))
+        .route("/staff/learning", web::get().to(learning::show))
         .route(
             "/staff/reports/board-pack",
             web::post().to(reports::board_pack),
@@ -121,6 +123,9 @@ fn nav(role: Role, current: &str) -> Vec<Value> {
     }
     if role.can(Permission::CreateCase) {
         items.push(("Log a concern or complaint", "/staff/cases/new"));
+    }
+    if role.can(Permission::ReadServiceChanges) {
+        items.push(("Learning register", "/staff/learning"));
     }
     if role.can(Permission::ReadReports) {
         items.push(("Reports", "/staff/reports"));

@@ -286,6 +286,8 @@ async fn a_concern_becomes_a_complaint_and_is_closed_through_the_staff_pages() {
     s.check("password").await;
     s.open("/staff/reports").await;
     s.check("reports").await;
+    s.open("/staff/learning").await;
+    s.check("learning").await;
     s.open("/staff/cases?find=car+park&status=closed").await;
     s.until_text("#results", "Car park pay machine broken")
         .await;

@@ -1214,3 +1214,74 @@ async fn a_board_member_opens_the_board_pack_and_downloads_the_returns_from_the_
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_learning_register_lists_changes_with_overdue_ones_marked() {
+    let app = spawn_app().await;
+    app.set_today(day(2026, 12, 7));
+    let service = insert_service(&app, "LRN", None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let case = app
+        .create_case(&token, &complaint(&service, "2026-11-02"))
+        .await;
+    for (title, due) in [
+        ("Explain discharge medicines", "2026-12-01"),
+        ("Fix the car park machine", "2027-01-15"),
+    ] {
+        let res = app
+            .post(
+                "/api/v1/service-changes",
+                &token,
+                &json!({
+                    "title": title,
+                    "description": "Internal detail",
+                    "reason": "Complaints about it",
+                    "public_summary": format!("{title}: done for you"),
+                    "service_id": service,
+                    "owner_id": me.id,
+                    "due_on": due,
+                    "case_ids": [case["id"]],
+                }),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let cookie = signed_in_page(&app, &me).await;
+    let html = unescape(
+        &page(&app, &cookie, "/staff/learning")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(html.contains("2 changes"));
+    let table = &html[html.find("id=\"changes\"").unwrap()..];
+    // Due 1 December, before today (7 December): overdue. Due in January: not.
+    let first = &table[table.find("Explain discharge medicines").unwrap()..];
+    let first = &first[..first.find("</tr>").unwrap()];
+    assert!(first.contains("Overdue"), "{first}");
+    let second = &table[table.find("Fix the car park machine").unwrap()..];
+    let second = &second[..second.find("</tr>").unwrap()];
+    assert!(!second.contains("Overdue"), "{second}");
+    let html = unescape(
+        &page(&app, &cookie, "/staff/learning?overdue=1")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(html.contains("1 change overdue"));
+    assert!(!html.contains("Fix the car park machine"));
+
+    // The board reads the register too.
+    let board = app.create_user(Role::Board).await;
+    let cookie = signed_in_page(&app, &board).await;
+    let res = page(&app, &cookie, "/staff/learning").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Explain discharge medicines")
+    );
+}
