@@ -249,11 +249,15 @@ async fn a_page_session_ends_when_idle_and_at_its_absolute_lifetime() {
         "/staff/sign-in?next=%2Fstaff%2Fmy-work&ended=idle"
     );
     assert!(set_cookie(&res).contains("Max-Age=0"));
-    // It stays ended even if used again at once.
+    // It stays ended even if used again at once; a form sent from the ended session changes
+    // nothing and leads to the sign-in page.
     assert_eq!(
         page(&app, &cookie, "/staff/my-work").await.status(),
         StatusCode::SEE_OTHER
     );
+    let res = post_form(&app, &cookie, "/staff/cases/new", &[("summary", "x")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/staff/sign-in");
     let html = app
         .client
         .get(app.url("/staff/sign-in?ended=idle"))
