@@ -30,11 +30,12 @@ pub struct RefreshTokenRow {
     pub used_at: Option<NaiveDateTime>,
 }
 
-/// Start a session for `user_id`.
+/// Start a session for `user_id`: a staff-pages one when its cookie's hash is given.
 pub fn create(
     conn: &mut DbConnection,
     id: &str,
     user_id: &str,
+    cookie_hash: Option<&str>,
     now: NaiveDateTime,
 ) -> DbResult<()> {
     diesel::insert_into(sessions::table)
@@ -43,6 +44,7 @@ pub fn create(
             sessions::user_id.eq(user_id),
             sessions::created_at.eq(now),
             sessions::last_refreshed_at.eq(now),
+            sessions::cookie_hash.eq(cookie_hash),
         ))
         .execute(conn)?;
     Ok(())
@@ -218,26 +220,6 @@ pub struct CookieSession {
     pub created_at: NaiveDateTime,
     /// When a page last used it (for the idle timeout).
     pub last_seen_at: NaiveDateTime,
-}
-
-/// Start a staff-pages session for `user_id` whose cookie hashes to `cookie_hash`.
-pub fn create_with_cookie(
-    conn: &mut DbConnection,
-    id: &str,
-    user_id: &str,
-    cookie_hash: &str,
-    now: NaiveDateTime,
-) -> DbResult<()> {
-    diesel::insert_into(sessions::table)
-        .values((
-            sessions::id.eq(id),
-            sessions::user_id.eq(user_id),
-            sessions::created_at.eq(now),
-            sessions::last_refreshed_at.eq(now),
-            sessions::cookie_hash.eq(Some(cookie_hash)),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// The staff-pages session whose cookie hashes to `cookie_hash`.

@@ -192,10 +192,7 @@ pub(super) fn record_sign_in(
     }
     failures::clear(c, uid, client)?;
     users::record_login(c, uid, now)?;
-    match cookie_hash {
-        Some(hash) => sessions::create_with_cookie(c, sid, uid, hash, now)?,
-        None => sessions::create(c, sid, uid, now)?,
-    }
+    sessions::create(c, sid, uid, cookie_hash, now)?;
     let event = audit::Event {
         actor_id: Some(uid),
         action: "sign_in",

@@ -294,6 +294,24 @@ async fn a_page_session_ends_when_idle_and_at_its_absolute_lifetime() {
     );
 }
 
+/// Send the change-your-password form.
+async fn change(
+    app: &TestApp,
+    cookie: &str,
+    csrf: &str,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> Response {
+    let form = [
+        ("csrf", csrf),
+        ("current_password", current),
+        ("new_password", new),
+        ("confirm_password", confirm),
+    ];
+    post_form(app, cookie, "/staff/password", &form).await
+}
+
 #[tokio::test]
 async fn changing_your_password_in_the_pages_keeps_this_session_and_ends_the_others() {
     let app = spawn_app().await;
@@ -309,34 +327,12 @@ async fn changing_your_password_in_the_pages_keeps_this_session_and_ends_the_oth
     let new = "a much better passphrase for candour";
 
     // Confirmation that differs: an error against that field, nothing changed.
-    let res = post_form(
-        &app,
-        &here,
-        "/staff/password",
-        &[
-            ("csrf", csrf.as_str()),
-            ("current_password", PASSWORD),
-            ("new_password", new),
-            ("confirm_password", "something else entirely"),
-        ],
-    )
-    .await;
+    let res = change(&app, &here, &csrf, PASSWORD, new, "something else entirely").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = res.text().await.unwrap();
     assert!(html.contains("href=\"#confirm_password\""), "{html}");
     // A wrong current password, named as such.
-    let res = post_form(
-        &app,
-        &here,
-        "/staff/password",
-        &[
-            ("csrf", csrf.as_str()),
-            ("current_password", "not my password at all"),
-            ("new_password", new),
-            ("confirm_password", new),
-        ],
-    )
-    .await;
+    let res = change(&app, &here, &csrf, "not my password at all", new, new).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(
         res.text()
@@ -345,18 +341,7 @@ async fn changing_your_password_in_the_pages_keeps_this_session_and_ends_the_oth
             .contains("Current password is not correct")
     );
 
-    let res = post_form(
-        &app,
-        &here,
-        "/staff/password",
-        &[
-            ("csrf", csrf.as_str()),
-            ("current_password", PASSWORD),
-            ("new_password", new),
-            ("confirm_password", new),
-        ],
-    )
-    .await;
+    let res = change(&app, &here, &csrf, PASSWORD, new, new).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.text()
@@ -373,6 +358,34 @@ async fn changing_your_password_in_the_pages_keeps_this_session_and_ends_the_oth
         StatusCode::SEE_OTHER
     );
     assert_eq!(app.login(&user.email, new).await.status(), 200);
+}
+
+/// A complaint about a new service `code` received on `received` (today being Monday
+/// 7 December 2026), and a complaints manager signed in to the API and the pages.
+pub(crate) struct OnCase {
+    pub app: TestApp,
+    pub me: TestUser,
+    pub token: String,
+    pub case: serde_json::Value,
+    pub cookie: String,
+}
+
+pub(crate) async fn on_case(code: &str, received: &str) -> OnCase {
+    let app = spawn_app().await;
+    app.set_today(day(2026, 12, 7));
+    let service = insert_service(&app, code, None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let case = app
+        .create_case(&token, &complaint(&service, received))
+        .await;
+    let cookie = signed_in_page(&app, &me).await;
+    OnCase {
+        app,
+        me,
+        token,
+        case,
+        cookie,
+    }
 }
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -525,15 +538,14 @@ async fn colleague_name(app: &TestApp, id: &str) -> String {
 
 #[tokio::test]
 async fn the_case_page_shows_the_clock_and_the_timeline_and_is_recorded_as_read() {
-    let app = spawn_app().await;
-    app.set_today(day(2026, 12, 7));
-    let service = insert_service(&app, "CPG", None).await;
-    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
-    let case = app
-        .create_case(&token, &complaint(&service, "2026-12-01"))
-        .await;
+    let OnCase {
+        app,
+        token,
+        case,
+        cookie,
+        ..
+    } = on_case("CPG", "2026-12-01").await;
     let id = case["id"].as_str().unwrap();
-    let cookie = signed_in_page(&app, &me).await;
     let res = page(&app, &cookie, &format!("/staff/cases/{id}")).await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
@@ -599,15 +611,14 @@ async fn take_step(
 
 #[tokio::test]
 async fn steps_taken_on_the_case_page_are_the_apis_and_refusals_keep_what_was_typed() {
-    let app = spawn_app().await;
-    app.set_today(day(2026, 12, 7));
-    let service = insert_service(&app, "STP", None).await;
-    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
-    let case = app
-        .create_case(&token, &complaint(&service, "2026-12-03"))
-        .await;
+    let OnCase {
+        app,
+        me,
+        token,
+        case,
+        cookie,
+    } = on_case("STP", "2026-12-03").await;
     let id = case["id"].as_str().unwrap();
-    let cookie = signed_in_page(&app, &me).await;
     let path = format!("/staff/cases/{id}");
     let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
 
@@ -940,17 +951,16 @@ async fn find_a_case_by_reference_name_nhs_number_or_words_a_page_at_a_time() {
 #[tokio::test]
 async fn notes_documents_and_letters_are_kept_and_shown_on_the_case_page() {
     use crate::documents::{PDF, field, file, form};
-    let app = spawn_app().await;
-    app.set_today(day(2026, 12, 7));
-    let service = insert_service(&app, "REC", None).await;
-    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
-    let case = app
-        .create_case(&token, &complaint(&service, "2026-12-07"))
-        .await;
+    let OnCase {
+        app,
+        token,
+        case,
+        cookie,
+        ..
+    } = on_case("REC", "2026-12-07").await;
     let id = case["id"].as_str().unwrap();
     app.act_ok(&token, &case, "acknowledge", json!({ "method": "letter", "handling_discussion_offered": true, "meeting_offered": false }))
         .await;
-    let cookie = signed_in_page(&app, &me).await;
     let path = format!("/staff/cases/{id}");
     let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
     let csrf = hidden(&html, "csrf");
@@ -1056,15 +1066,14 @@ async fn notes_documents_and_letters_are_kept_and_shown_on_the_case_page() {
 
 #[tokio::test]
 async fn the_case_page_shows_meetings_with_their_invitation_candour_and_the_ombudsman() {
-    let app = spawn_app().await;
-    app.set_today(day(2026, 12, 7));
-    let service = insert_service(&app, "MTG", None).await;
-    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
-    let case = app
-        .create_case(&token, &complaint(&service, "2026-12-07"))
-        .await;
+    let OnCase {
+        app,
+        token,
+        case,
+        cookie,
+        ..
+    } = on_case("MTG", "2026-12-07").await;
     let id = case["id"].as_str().unwrap();
-    let cookie = signed_in_page(&app, &me).await;
     let path = format!("/staff/cases/{id}");
     let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
     assert!(html.contains("No meeting offered."));
