@@ -168,6 +168,26 @@ pub fn render_bare(
     }
 }
 
+/// The staff page for a server error: the cause is logged under an id staff can quote to IT.
+fn server_error(state: &AppState, cause: &str) -> HttpResponse {
+    let problem = crate::error::internal_problem(cause);
+    let quote = format!(
+        "If it keeps happening, tell your IT service desk and quote error {}.",
+        problem.error_id.unwrap_or_default()
+    );
+    let mut res = message(
+        state,
+        StatusCode::OK,
+        "Sorry, there is a problem with Candour",
+        &[
+            "Check on the case whether your change was saved before you try again.",
+            quote.as_str(),
+        ],
+    );
+    *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    res
+}
+
 /// A staff page of a heading and paragraphs.
 pub fn message(
     state: &AppState,
@@ -217,7 +237,7 @@ pub fn app_error(state: &AppState, e: &AppError) -> HttpResponse {
                 &paragraphs,
             )
         }
-        e if e.status_code().is_server_error() => super::server_error(Some(state), &e.to_string()),
+        e if e.status_code().is_server_error() => server_error(state, &e.to_string()),
         e => message(
             state,
             e.status_code(),

@@ -1298,3 +1298,36 @@ async fn the_learning_register_lists_changes_with_overdue_ones_marked() {
             .contains("Explain discharge medicines")
     );
 }
+
+#[tokio::test]
+async fn a_fault_behind_a_staff_page_is_an_error_page_with_an_id_to_quote() {
+    let app = spawn_app().await;
+    let officer = app.create_user(Role::PalsOfficer).await;
+    let cookie = signed_in_page(&app, &officer).await;
+    // The coding lists vanish from under the running server.
+    app.state
+        .db
+        .write(|c| -> Result<usize, candour::error::AppError> {
+            use diesel::prelude::*;
+            Ok(
+                diesel::sql_query("ALTER TABLE taxonomy_items RENAME TO taxonomy_items_gone")
+                    .execute(c)?,
+            )
+        })
+        .await
+        .unwrap();
+    let res = page(&app, &cookie, "/staff/cases/new").await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Sorry, there is a problem with Candour"),
+        "{html}"
+    );
+    assert!(html.contains("quote error "));
+    // Still a staff page: the design system's header, not the public pages'.
+    assert!(html.contains("nhsuk-header"));
+    assert!(
+        !html.contains("taxonomy_items"),
+        "no detail of the fault leaks"
+    );
+}
