@@ -105,9 +105,45 @@ pub fn noon_in_england(day: NaiveDate) -> DateTime<Utc> {
         .map_or_else(|| noon.and_utc(), |t| t.with_timezone(&Utc))
 }
 
+/// The instant of a wall-clock time in England, or `None` when that time does not happen (the
+/// hour skipped when the clocks go forward) or happens twice (when they go back).
+pub fn instant_in_england(local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    London
+        .from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wall_clock_times_in_england_become_instants_unless_the_clocks_change_then() {
+        let local = |d: &str| NaiveDateTime::parse_from_str(d, "%Y-%m-%d %H:%M").unwrap();
+        // Winter is GMT, summer BST (an hour ahead of UTC).
+        assert_eq!(
+            instant_in_england(local("2026-12-14 10:00")),
+            Some(at("2026-12-14T10:00:00Z"))
+        );
+        assert_eq!(
+            instant_in_england(local("2027-06-15 10:00")),
+            Some(at("2027-06-15T09:00:00Z"))
+        );
+        // 29 March 2026: 01:00 GMT becomes 02:00 BST, so 01:30 never happens.
+        assert_eq!(instant_in_england(local("2026-03-29 01:30")), None);
+        assert_eq!(
+            instant_in_england(local("2026-03-29 02:30")),
+            Some(at("2026-03-29T01:30:00Z"))
+        );
+        // 25 October 2026: 02:00 BST becomes 01:00 GMT, so 01:30 happens twice.
+        assert_eq!(instant_in_england(local("2026-10-25 01:30")), None);
+        assert_eq!(
+            instant_in_england(local("2026-10-25 02:30")),
+            Some(at("2026-10-25T02:30:00Z"))
+        );
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

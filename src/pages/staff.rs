@@ -10,6 +10,7 @@ pub mod case_records;
 pub mod find;
 pub mod forms;
 pub mod learning;
+pub mod meeting_steps;
 pub mod my_work;
 pub mod new_case;
 pub mod records;
@@ -86,6 +87,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/meetings/{id}/invite.ics",
             web::get().to(case_records::invite),
+        )
+        .route(
+            "/staff/cases/{id}/meetings",
+            web::post().to(meeting_steps::offer),
+        )
+        .route(
+            "/staff/meetings/{id}/actions/{action}",
+            web::post().to(meeting_steps::submit),
         );
 }
 

@@ -415,3 +415,32 @@ pub async fn counts(db: &Db, from: NaiveDate, to: NaiveDate) -> AppResult<Meetin
     db.report(move |c| meetings::counts(c, from, to).map_err(AppError::from))
         .await
 }
+
+/// Take `action` on meeting `id` with a body as the API takes it (`raw`, holding `version`):
+/// the one entry for callers that pick the step at run time (the staff pages).
+pub async fn perform(
+    state: &AppState,
+    actor: &Actor,
+    id: String,
+    action: MeetingAction,
+    raw: Value,
+) -> AppResult<MeetingView> {
+    macro_rules! step {
+        ($body:ty, $build:path) => {
+            run(state, actor, id, action, None, raw, |raw| {
+                let body: $body = crate::json::from_value(raw)?;
+                Ok((body.version, $build(body)))
+            })
+            .await
+        };
+    }
+    match action {
+        MeetingAction::Accept => step!(AcceptMeetingRequest, accept),
+        MeetingAction::Decline => step!(DeclineMeetingRequest, decline),
+        MeetingAction::Schedule => step!(ScheduleMeetingRequest, schedule),
+        MeetingAction::Reschedule => step!(RescheduleMeetingRequest, reschedule),
+        MeetingAction::Hold => step!(HoldMeetingRequest, hold),
+        MeetingAction::Cancel => step!(CancelMeetingRequest, cancel),
+        MeetingAction::SummarySent => step!(SummarySentRequest, summary_sent),
+    }
+}

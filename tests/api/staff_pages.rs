@@ -1331,3 +1331,176 @@ async fn a_fault_behind_a_staff_page_is_an_error_page_with_an_id_to_quote() {
         "no detail of the fault leaks"
     );
 }
+
+/// Post the form `form_id` as shown on `html` (its csrf and version), with `fields`.
+async fn send_form(
+    app: &TestApp,
+    cookie: &str,
+    html: &str,
+    form_id: &str,
+    fields: &[(&str, &str)],
+) -> Response {
+    let form = &html[html
+        .find(&format!("id=\"{form_id}\""))
+        .unwrap_or_else(|| panic!("no form {form_id} on the page"))..];
+    let start = form.find("action=\"").unwrap() + 8;
+    let action = form[start..].split('"').next().unwrap().to_string();
+    let mut all = vec![("csrf", hidden(form, "csrf"))];
+    if let Some(at) = form
+        .find("name=\"version\"")
+        .filter(|at| *at < form.find("</form>").unwrap())
+    {
+        let v = &form[at..];
+        let v = &v[v.find("value=\"").unwrap() + 7..];
+        all.push(("version", v.split('"').next().unwrap().to_string()));
+    }
+    all.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post_form(app, cookie, &action, &all).await
+}
+
+#[tokio::test]
+async fn a_meeting_is_offered_booked_in_england_time_and_held_from_the_case_page() {
+    let OnCase {
+        app,
+        me,
+        token,
+        case,
+        cookie,
+    } = on_case("MTS", "2026-12-07").await;
+    let id = case["id"].as_str().unwrap();
+    let path = format!("/staff/cases/{id}");
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        "offer-meeting",
+        &[("method", "phone")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let meetings: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}/meetings"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let meetings = meetings
+        .as_array()
+        .or_else(|| meetings["items"].as_array())
+        .unwrap()
+        .clone();
+    assert_eq!(meetings.len(), 1);
+    let mid = meetings[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(meetings[0]["offered_on"], "2026-12-07");
+
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    assert!(
+        !html.contains("id=\"offer-meeting\""),
+        "one open meeting at a time"
+    );
+    let res = send_form(&app, &cookie, &html, &format!("meeting-{mid}-accept"), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // A time the clocks skip (28 March 2027, 01:00 GMT becomes 02:00 BST) is refused by name.
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let book = format!("meeting-{mid}-schedule");
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        &book,
+        &[
+            ("day", "28/3/2027"),
+            ("starts", "01:30"),
+            ("ends", "02:30"),
+            ("location", "Room 4"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("the clocks change at that time")
+    );
+    // 10:00 to 11:00 on Monday 14 December, GMT: the same in UTC.
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        &book,
+        &[
+            ("day", "14/12/2026"),
+            ("starts", "10:00"),
+            ("ends", "11:00"),
+            ("location", "Room 4"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let meeting: serde_json::Value = app
+        .get(&format!("/api/v1/meetings/{mid}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(meeting["starts_at"], "2026-12-14T10:00:00Z");
+    assert_eq!(meeting["ends_at"], "2026-12-14T11:00:00Z");
+    assert_eq!(meeting["location"], "Room 4");
+
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    assert!(html.contains("14 December 2026 at 10:00 GMT, Room 4"));
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        &format!("meeting-{mid}-hold"),
+        &[
+            ("held_on", "7/12/2026"),
+            ("notes", "Went through the timeline with the family."),
+        ],
+    )
+    .await;
+    // Held on a day before the one it was booked for: the API's rule refuses it, in words.
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("before the day the meeting was scheduled for")
+    );
+    let meeting: serde_json::Value = app
+        .get(&format!("/api/v1/meetings/{mid}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(meeting["status"], "scheduled");
+    // On the day itself (signed in afresh: a week has passed) it is recorded, with its notes.
+    app.set_today(day(2026, 12, 14));
+    let cookie = signed_in_page(&app, &me).await;
+    let token = app.tokens(&me).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        &format!("meeting-{mid}-hold"),
+        &[("notes", "Went through the timeline with the family.")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let meeting: serde_json::Value = app
+        .get(&format!("/api/v1/meetings/{mid}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(meeting["status"], "held");
+    assert_eq!(meeting["held_on"], "2026-12-14");
+}

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{Staff, app_error, words};
+use super::{Staff, app_error, forms, meeting_steps, words};
 use crate::domain::role::Permission;
 use crate::services::case_view::CaseView;
 use crate::services::{candour, meetings};
@@ -30,19 +30,34 @@ pub async fn sections(
     if !staff.actor.role.can(Permission::ReadCaseRecords) {
         return Ok(json!({}));
     }
-    let meetings: Vec<Value> = case
-        .meetings
+    let route = "GET /staff/cases/{id}";
+    let views = meetings::list_for_case(state, &staff.actor, case.id.clone(), route)
+        .await
+        .map_err(|e| app_error(state, &e))?;
+    let role = staff.actor.role;
+    let may_manage = role.can(Permission::ManageMeetings);
+    let steps = if may_manage || role.can(Permission::RecordMeetingNotes) {
+        meeting_steps::forms(&views)
+    } else {
+        Vec::new()
+    };
+    let meetings: Vec<Value> = views
         .iter()
         .map(|m| {
             json!({
                 "status": said(&m.status),
                 "offered": words::date(m.offered_on),
                 "starts": m.starts_at.map(words::time),
+                "where": m.location,
                 "held": m.held_on.map(words::date),
                 "invite": m.starts_at.map(|_| format!("/staff/meetings/{}/invite.ics", m.id)),
+                "steps": steps.iter().find(|s| s["id"] == m.id.as_str()).map(|s| s["steps"].clone()),
             })
         })
         .collect();
+    let open = views.iter().any(|m| m.status.is_open());
+    let offer = (may_manage && !open && !case.status.is_finished())
+        .then(|| forms::render("offer", meeting_steps::OFFER, &[], &[], &[]));
     let candour = match &case.candour {
         None => Value::Null,
         Some(_) => {
@@ -80,7 +95,12 @@ pub async fn sections(
             "decided": o.decision_on.map(words::date),
         })
     });
-    Ok(json!({ "meetings": meetings, "candour": candour, "ombudsman": ombudsman }))
+    Ok(json!({
+        "meetings": meetings,
+        "offer": offer,
+        "candour": candour,
+        "ombudsman": ombudsman,
+    }))
 }
 
 /// `GET /staff/meetings/{id}/invite.ics`: the meeting's calendar invitation.
