@@ -5,6 +5,7 @@
 //! cookie (`Secure` outside development) and every form carries a CSRF token.
 
 pub mod actions;
+pub mod candour_steps;
 pub mod case_page;
 pub mod case_records;
 pub mod find;
@@ -95,6 +96,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/meetings/{id}/actions/{action}",
             web::post().to(meeting_steps::submit),
+        )
+        .route(
+            "/staff/cases/{id}/candour",
+            web::post().to(candour_steps::flag),
+        )
+        .route(
+            "/staff/cases/{id}/candour/harm",
+            web::post().to(candour_steps::decide),
+        )
+        .route(
+            "/staff/cases/{id}/candour/steps/{kind}",
+            web::post().to(candour_steps::step),
         );
 }
 

@@ -1504,3 +1504,97 @@ async fn a_meeting_is_offered_booked_in_england_time_and_held_from_the_case_page
     assert_eq!(meeting["status"], "held");
     assert_eq!(meeting["held_on"], "2026-12-14");
 }
+
+#[tokio::test]
+async fn the_duty_of_candour_is_flagged_decided_and_its_steps_recorded_from_the_case_page() {
+    let OnCase {
+        app,
+        token,
+        case,
+        cookie,
+        ..
+    } = on_case("DOC", "2026-12-01").await;
+    let id = case["id"].as_str().unwrap();
+    let path = format!("/staff/cases/{id}");
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        "candour-flag",
+        &[("became_aware_on", "1/12/2026")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    assert!(html.contains("id=\"candour-harm\""), "{html}");
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        "candour-harm",
+        &[
+            ("level", "moderate"),
+            ("decided_on", "2/12/2026"),
+            ("rationale", "Delayed treatment"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        "candour-step-in_person_notification",
+        &[
+            ("done_on", "3/12/2026"),
+            ("performed_by", "Dr A Shah, consultant"),
+            ("truthful_account_given", "yes"),
+            ("apology_given", "yes"),
+            ("support_offered", "yes"),
+            ("further_enquiries_explained", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let record: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}/candour"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(record["notifiable"], true, "{record}");
+    assert_eq!(record["harm"]["level"], "moderate");
+    let in_person = record["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "in_person_notification")
+        .unwrap();
+    assert_eq!(in_person["completed_on"], "2026-12-03");
+    // The page's checklist shows it done, and what the written notification still lacks.
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let checklist = &html[html.find("id=\"candour-checklist\"").unwrap()..];
+    let row = &checklist[checklist.find(">In person notification<").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("Done on 3 December 2026"), "{row}");
+    let row = &checklist[checklist.find(">Written notification<").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("apology included"), "{row}");
+
+    // A PALS officer may not flag or record candour steps: no forms, and a post is refused.
+    let officer = app.create_user(Role::PalsOfficer).await;
+    let other = signed_in_page(&app, &officer).await;
+    let theirs = unescape(&page(&app, &other, &path).await.text().await.unwrap());
+    assert!(!theirs.contains("id=\"candour-harm\""));
+    let csrf = hidden(&theirs, "csrf");
+    let res = post_form(
+        &app,
+        &other,
+        &format!("/staff/cases/{id}/candour/harm"),
+        &[("csrf", csrf.as_str()), ("level", "none")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

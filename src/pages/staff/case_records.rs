@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{Staff, app_error, forms, meeting_steps, words};
+use super::{Staff, app_error, candour_steps, forms, meeting_steps, words};
 use crate::domain::role::Permission;
 use crate::services::case_view::CaseView;
 use crate::services::{candour, meetings};
@@ -20,20 +20,15 @@ fn said<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-/// The meetings, candour and ombudsman sections of the case page (empty for roles that may
-/// not read a case's records).
-pub async fn sections(
+/// The meetings of the case, each with the forms of its allowed steps for those who run
+/// meetings, and the offer form when none is open.
+async fn meetings_section(
     state: &AppState,
     staff: &Staff,
     case: &CaseView,
-) -> Result<Value, HttpResponse> {
-    if !staff.actor.role.can(Permission::ReadCaseRecords) {
-        return Ok(json!({}));
-    }
+) -> crate::error::AppResult<(Vec<Value>, Option<Vec<Value>>)> {
     let route = "GET /staff/cases/{id}";
-    let views = meetings::list_for_case(state, &staff.actor, case.id.clone(), route)
-        .await
-        .map_err(|e| app_error(state, &e))?;
+    let views = meetings::list_for_case(state, &staff.actor, case.id.clone(), route).await?;
     let role = staff.actor.role;
     let may_manage = role.can(Permission::ManageMeetings);
     let steps = if may_manage || role.can(Permission::RecordMeetingNotes) {
@@ -58,14 +53,41 @@ pub async fn sections(
     let open = views.iter().any(|m| m.status.is_open());
     let offer = (may_manage && !open && !case.status.is_finished())
         .then(|| forms::render("offer", meeting_steps::OFFER, &[], &[], &[]));
+    Ok((meetings, offer))
+}
+
+/// The meetings, candour and ombudsman sections of the case page (empty for roles that may
+/// not read a case's records).
+pub async fn sections(
+    state: &AppState,
+    staff: &Staff,
+    case: &CaseView,
+) -> Result<Value, HttpResponse> {
+    if !staff.actor.role.can(Permission::ReadCaseRecords) {
+        return Ok(json!({}));
+    }
+    let role = staff.actor.role;
+    let (meetings, offer) = meetings_section(state, staff, case)
+        .await
+        .map_err(|e| app_error(state, &e))?;
+    let manages = role.can(Permission::ManageCandour) && !case.status.is_finished();
+    let mut candour_forms = Value::Null;
     let candour = match &case.candour {
-        None => Value::Null,
+        None => {
+            if manages {
+                candour_forms = candour_steps::forms(None);
+            }
+            Value::Null
+        }
         Some(_) => {
             let route = "GET /staff/cases/{id}";
             let record = candour::get(state, &staff.actor, case.id.clone(), route)
                 .await
                 .map_err(|e| app_error(state, &e))?;
             let today = state.clock.today();
+            if manages {
+                candour_forms = candour_steps::forms(Some(record.version));
+            }
             json!({
                 "status": said(&record.status),
                 "notifiable": record.notifiable,
@@ -99,6 +121,7 @@ pub async fn sections(
         "meetings": meetings,
         "offer": offer,
         "candour": candour,
+        "candour_forms": candour_forms,
         "ombudsman": ombudsman,
     }))
 }
