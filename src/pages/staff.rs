@@ -14,6 +14,7 @@ pub mod learning;
 pub mod meeting_steps;
 pub mod my_work;
 pub mod new_case;
+pub mod ombudsman_form;
 pub mod records;
 pub mod reports;
 pub mod session;
@@ -108,6 +109,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{id}/candour/steps/{kind}",
             web::post().to(candour_steps::step),
+        )
+        .route(
+            "/staff/cases/{id}/ombudsman",
+            web::post().to(ombudsman_form::submit),
         );
 }
 

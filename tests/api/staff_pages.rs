@@ -1598,3 +1598,58 @@ async fn the_duty_of_candour_is_flagged_decided_and_its_steps_recorded_from_the_
     .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_ombudsman_referral_and_the_phso_decision_are_recorded_from_the_case_page() {
+    let app = spawn_app().await;
+    app.set_today(day(2026, 12, 7));
+    let service = insert_service(&app, "PHS", None).await;
+    let (me, token) = app.signed_in(Role::ComplaintsManager).await;
+    let case = app
+        .responded_complaint(&token, &service, "2026-11-02")
+        .await;
+    let id = case["id"].as_str().unwrap();
+    let cookie = signed_in_page(&app, &me).await;
+    let path = format!("/staff/cases/{id}");
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        "ombudsman-form",
+        &[("referred_on", "4/12/2026"), ("phso_reference", "PHSO-123")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = unescape(&page(&app, &cookie, &path).await.text().await.unwrap());
+    assert!(
+        html.contains(
+            "Referred to the Parliamentary and Health Service Ombudsman on 4 December 2026"
+        )
+    );
+    // The decision later, on the same form (filled with what is recorded).
+    assert!(html.contains("value=\"PHSO-123\""));
+    let res = send_form(
+        &app,
+        &cookie,
+        &html,
+        "ombudsman-form",
+        &[
+            ("referred_on", "4/12/2026"),
+            ("phso_reference", "PHSO-123"),
+            ("decision", "partly_upheld"),
+            ("decision_on", "7/12/2026"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let referral: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}/ombudsman"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(referral["decision"], "partly_upheld", "{referral}");
+    assert_eq!(referral["decision_on"], "2026-12-07");
+    assert_eq!(referral["phso_reference"], "PHSO-123");
+}

@@ -6,10 +6,10 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{Staff, app_error, candour_steps, forms, meeting_steps, words};
+use super::{Staff, app_error, candour_steps, forms, meeting_steps, ombudsman_form, words};
 use crate::domain::role::Permission;
 use crate::services::case_view::CaseView;
-use crate::services::{candour, meetings};
+use crate::services::{candour, meetings, ombudsman};
 use crate::state::AppState;
 
 /// A value the API writes in snake case, as words.
@@ -54,6 +54,26 @@ async fn meetings_section(
     let offer = (may_manage && !open && !case.status.is_finished())
         .then(|| forms::render("offer", meeting_steps::OFFER, &[], &[], &[]));
     Ok((meetings, offer))
+}
+
+/// The Ombudsman referral's form, filled with the referral as it stands, for those who record
+/// referrals.
+async fn ombudsman_section(
+    state: &AppState,
+    staff: &Staff,
+    case: &CaseView,
+) -> crate::error::AppResult<Value> {
+    if !staff.actor.role.can(Permission::ManageOmbudsman) {
+        return Ok(Value::Null);
+    }
+    let current = match &case.ombudsman {
+        Some(_) => {
+            let route = "GET /staff/cases/{id}";
+            Some(ombudsman::get(state, &staff.actor, case.id.clone(), route).await?)
+        }
+        None => None,
+    };
+    Ok(ombudsman_form::form(current.as_ref()))
 }
 
 /// The meetings, candour and ombudsman sections of the case page (empty for roles that may
@@ -117,7 +137,11 @@ pub async fn sections(
             "decided": o.decision_on.map(words::date),
         })
     });
+    let ombudsman_form = ombudsman_section(state, staff, case)
+        .await
+        .map_err(|e| app_error(state, &e))?;
     Ok(json!({
+        "ombudsman_form": ombudsman_form,
         "meetings": meetings,
         "offer": offer,
         "candour": candour,
