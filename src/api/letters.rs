@@ -17,18 +17,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(send_update);
 }
 
-/// A letter as a page of its own: never cached, and nothing in it runs.
-fn letter_page(html: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'",
-        ))
-        .body(html)
-}
-
 /// The letters written to the complainant, emailed or to post.
 #[utoipa::path(
     tag = "letters",
@@ -75,7 +63,7 @@ pub async fn get_letter(
 ) -> AppResult<HttpResponse> {
     let (case_id, letter_id) = path.into_inner();
     let html = letters::printable(&state, &user.0, case_id, letter_id).await?;
-    Ok(letter_page(html))
+    Ok(crate::http::page::letter(html))
 }
 
 /// Print a letter to post with the complainant's private links made live (complaints managers
@@ -104,7 +92,7 @@ pub async fn print_letter(
 ) -> AppResult<HttpResponse> {
     let (case_id, letter_id) = path.into_inner();
     let html = letters::print_for_posting(&state, &user.0, case_id, letter_id).await?;
-    Ok(letter_page(html))
+    Ok(crate::http::page::letter(html))
 }
 
 /// Record that a printed letter was posted.

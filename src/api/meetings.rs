@@ -2,7 +2,7 @@
 //! `POST /meetings/{id}/{action}` (each versioned, each one transaction with its timeline
 //! event), and the invitation as an iCalendar file.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -141,17 +141,11 @@ pub async fn meeting_invite(
         "GET /api/v1/meetings/{id}/invite.ics",
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            format!("text/calendar; charset=utf-8; method={}", invite.method),
-        ))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", invite.filename),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(invite.bytes))
+    Ok(crate::http::download::attachment(
+        &format!("text/calendar; charset=utf-8; method={}", invite.method),
+        &invite.filename,
+        invite.bytes.into(),
+    ))
 }
 
 /// One meeting step: `$name`, `$path`, its action, body type and step builder, who may not, and

@@ -191,16 +191,14 @@ pub async fn get_ko41a(
     if csv {
         let year = r["financial_year"].clone();
         audit::exported(&state, &user.0, "ko41a_csv", json!({ "year": year })).await?;
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"ko41a-{}.csv\"",
-                    r["financial_year"].as_str().unwrap_or("return")
-                ),
-            ))
-            .body(ko41a::to_csv(&r)))
+        Ok(crate::http::download::attachment(
+            "text/csv; charset=utf-8",
+            &format!(
+                "ko41a-{}.csv",
+                r["financial_year"].as_str().unwrap_or("return")
+            ),
+            ko41a::to_csv(&r).into(),
+        ))
     } else {
         Ok(HttpResponse::Ok().json(r))
     }

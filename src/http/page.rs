@@ -24,6 +24,19 @@ pub fn private_html(status: StatusCode, csp: &str, body: String) -> HttpResponse
     res.body(body)
 }
 
+/// A letter as a page of its own (its print view): never cached, and nothing in it runs.
+pub fn letter(html: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ))
+        .body(html)
+}
+
 /// A self-contained page (the board pack, the annual report): its one inline stylesheet is
 /// allowed by hash, nothing else loads, no scripts, no framing.
 pub fn standalone(body: String) -> HttpResponse {

@@ -2,7 +2,6 @@
 //! invitation downloadable), the Duty of Candour record with the checklist of what each
 //! statutory step still lacks, and the Ombudsman referral. Read through the API's services.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
@@ -158,17 +157,11 @@ pub async fn invite(
 ) -> HttpResponse {
     let route = "GET /staff/meetings/{id}/invite.ics";
     match meetings::invite(&state, &staff.actor, id.into_inner(), route).await {
-        Ok(invite) => HttpResponse::Ok()
-            .insert_header((
-                header::CONTENT_TYPE,
-                format!("text/calendar; charset=utf-8; method={}", invite.method),
-            ))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", invite.filename),
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(invite.bytes),
+        Ok(invite) => crate::http::download::attachment(
+            &format!("text/calendar; charset=utf-8; method={}", invite.method),
+            &invite.filename,
+            invite.bytes.into(),
+        ),
         Err(e) => app_error(&state, &e),
     }
 }

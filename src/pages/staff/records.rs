@@ -4,7 +4,7 @@
 //! downloads are in the case's access log.
 
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
@@ -79,15 +79,7 @@ pub async fn letter(
 ) -> HttpResponse {
     let (case_id, letter_id) = path.into_inner();
     match letters::printable(&state, &staff.actor, case_id, letter_id).await {
-        Ok(html) => HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            .insert_header((
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            ))
-            .body(html),
+        Ok(html) => crate::http::page::letter(html),
         Err(e) => app_error(&state, &e),
     }
 }

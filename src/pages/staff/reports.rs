@@ -3,7 +3,7 @@
 //! return as CSV and the annual report (regulation 18) for a financial year. Aggregates only;
 //! every export is on the audit log.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -159,17 +159,14 @@ pub async fn ko41a_csv(
     {
         return app_error(&state, &e);
     }
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"ko41a-{}.csv\"",
-                r["financial_year"].as_str().unwrap_or("return")
-            ),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(ko41a::to_csv(&r))
+    crate::http::download::attachment(
+        "text/csv; charset=utf-8",
+        &format!(
+            "ko41a-{}.csv",
+            r["financial_year"].as_str().unwrap_or("return")
+        ),
+        ko41a::to_csv(&r).into(),
+    )
 }
 
 /// `GET /staff/reports/annual?year=`: the annual report, printable.
