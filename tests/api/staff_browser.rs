@@ -2,7 +2,8 @@
 //! `browser.rs`): a PALS officer signs in, logs a phone concern and escalates it; a complaints
 //! manager acknowledges the complaint, assigns an investigator, starts the investigation,
 //! records the response and closes it — all through the pages, then checked against the API.
-//! A bad form shows the error summary; every page is checked with axe-core (from npm, made
+//! A bad form shows the error summary; signing in and reaching a form work by keyboard alone;
+//! every page is checked with axe-core (from npm, made
 //! once under `target/axe-core`) and must have no violations. Screenshots go to
 //! `target/screenshots/staff-*.png`.
 
@@ -326,4 +327,70 @@ async fn a_concern_becomes_a_complaint_and_is_closed_through_the_staff_pages() {
         .await
         .unwrap();
     assert_eq!(concern["status"], "escalated");
+}
+
+/// Press each key of `keys` (text, or `Key` codes such as `\u{e004}` for Tab) in turn.
+async fn press(browser: &Browser, keys: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut actions = KeyActions::new("keyboard".into());
+    for value in keys.chars() {
+        actions = actions
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+    }
+    browser
+        .c()
+        .perform_actions(actions)
+        .await
+        .expect("press keys");
+}
+
+/// Press Tab until the focused element matches `found` (at most 30 times).
+async fn tab_to(browser: &Browser, what: &str, found: impl Fn(&str, &str) -> bool) {
+    for _ in 0..30 {
+        press(browser, "\u{e004}").await;
+        let e = browser
+            .c()
+            .active_element()
+            .await
+            .expect("a focused element");
+        let id = e.attr("id").await.ok().flatten().unwrap_or_default();
+        let text = e.text().await.unwrap_or_default();
+        if found(&id, &text) {
+            return;
+        }
+    }
+    panic!("Tab never reached {what}");
+}
+
+#[tokio::test]
+async fn the_staff_pages_work_by_keyboard_alone() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app().await;
+    let officer = app.create_user(Role::PalsOfficer).await;
+    let browser = Browser::start(&driver).await;
+    browser
+        .c()
+        .goto(&app.url("/staff/sign-in"))
+        .await
+        .expect("open the sign-in page");
+    browser.until_heading("Sign in to Candour").await;
+    // The first stop is the skip link, as in every NHS service.
+    press(&browser, "\u{e004}").await;
+    let first = browser.c().active_element().await.expect("focus");
+    assert_eq!(first.text().await.unwrap(), "Skip to main content");
+    tab_to(&browser, "the email field", |id, _| id == "email").await;
+    press(&browser, &officer.email).await;
+    tab_to(&browser, "the password field", |id, _| id == "password").await;
+    press(&browser, &format!("{}\u{e007}", officer.password)).await;
+    browser.until_heading("My work").await;
+    // The menu reaches the new-case form, and the form its first field, by Tab and Enter.
+    tab_to(&browser, "the menu's new-case link", |_, text| {
+        text == "Log a concern or complaint"
+    })
+    .await;
+    press(&browser, "\u{e007}").await;
+    browser.until_heading("Log a concern or complaint").await;
+    tab_to(&browser, "the kind of case", |id, _| id == "case-kind").await;
+    browser.stop().await;
 }
