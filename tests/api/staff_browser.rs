@@ -2,7 +2,8 @@
 //! `browser.rs`): a PALS officer signs in, logs a phone concern and escalates it; a complaints
 //! manager acknowledges the complaint, assigns an investigator, starts the investigation,
 //! records the response and closes it — all through the pages, then checked against the API.
-//! A bad form shows the error summary; signing in and reaching a form work by keyboard alone;
+//! A bad form shows the error summary, a stale form says so and keeps what was chosen, and a
+//! session left idle asks for sign-in again; signing in and reaching a form work by keyboard;
 //! every page is checked with axe-core (from npm, made
 //! once under `target/axe-core`) and must have no violations. Screenshots go to
 //! `target/screenshots/staff-*.png`.
@@ -258,6 +259,44 @@ async fn a_concern_becomes_a_complaint_and_is_closed_through_the_staff_pages() {
     browser
         .click("#acknowledge-handling_discussion_offered")
         .await;
+    // Meanwhile a colleague changes the case through the API: the form on screen is stale.
+    let (_, colleague) = app.signed_in(Role::ComplaintsManager).await;
+    let now: Value = app
+        .get(&format!("/api/v1/cases/{complaint}"), &colleague)
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.act_ok(
+        &colleague,
+        &now,
+        "assign",
+        serde_json::json!({ "handler_id": manager.id }),
+    )
+    .await;
+    s.send_step("acknowledge").await;
+    // Refused, said so, and what was chosen is still chosen; sent again, it is taken.
+    s.until_text(".nhsuk-inset-text", "what you typed is kept")
+        .await;
+    let method = browser
+        .c()
+        .find(Locator::Css("#acknowledge-method"))
+        .await
+        .expect("the method")
+        .prop("value")
+        .await
+        .expect("its value");
+    assert_eq!(method.as_deref(), Some("phone"));
+    let ticked = browser
+        .c()
+        .find(Locator::Css("#acknowledge-handling_discussion_offered"))
+        .await
+        .expect("the offer to discuss")
+        .prop("checked")
+        .await
+        .expect("whether it is ticked");
+    assert_eq!(ticked.as_deref(), Some("true"));
+    s.check("complaint-stale-form").await;
     s.send_step("acknowledge").await;
     s.until_text(".nhsuk-inset-text", "Done: acknowledge").await;
     s.step("assign").await;
@@ -293,6 +332,13 @@ async fn a_concern_becomes_a_complaint_and_is_closed_through_the_staff_pages() {
     s.until_text("#results", "Car park pay machine broken")
         .await;
     s.check("find").await;
+    // Left alone past the idle time, the next page asks for sign-in again and says why.
+    let idle = app.settings.auth.page_idle_minutes;
+    app.set_clock(app.clock.now_utc() + chrono::Duration::minutes(idle + 1));
+    s.open("/staff/my-work").await;
+    browser.until_heading("Sign in to Candour").await;
+    s.until_text(".nhsuk-inset-text", "was not used for").await;
+    s.check("sign-in-after-idle").await;
     browser.stop().await;
 
     // The API agrees with what the pages did.
@@ -307,6 +353,8 @@ async fn a_concern_becomes_a_complaint_and_is_closed_through_the_staff_pages() {
     assert_eq!(case["handler_id"], manager.id.as_str());
     assert_eq!(case["investigator_id"], investigator.id.as_str());
     assert_eq!(case["outcome"], "upheld");
+    assert_eq!(case["acknowledgement"]["method"], "phone", "{case}");
+    assert_eq!(case["acknowledgement"]["handling_discussion_offered"], true);
     let kinds = app.timeline_kinds(&token, &complaint).await;
     for step in [
         "acknowledge",
