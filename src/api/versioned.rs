@@ -129,10 +129,7 @@ macro_rules! command_endpoint {
             state: actix_web::web::Data<crate::state::AppState>,
             write: crate::api::extract::VersionedWrite,
         ) -> crate::error::AppResult<actix_web::HttpResponse> {
-            let parse = |raw| -> crate::error::AppResult<_> {
-                let body: $body = crate::json::from_value(raw)?;
-                Ok((body.version, $build(body)))
-            };
+            let parse = crate::services::command::typed_body!($body, $build);
             let request = crate::services::command::Request {
                 if_match: write.if_match()?,
                 key: write.id,

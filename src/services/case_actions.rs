@@ -21,6 +21,7 @@ use super::access::load_visible;
 use super::case_input::Errors;
 use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
+use super::command::typed_body;
 use super::command::{self, Moves, Request, Target, fields_of};
 use crate::db::DbConnection;
 use crate::db::cases::{self, CaseChanges};
@@ -163,10 +164,15 @@ pub async fn perform(
 ) -> AppResult<CaseView> {
     macro_rules! step {
         ($body:ty, $build:path) => {
-            run(state, actor, id, action, None, raw, |raw| {
-                let body: $body = crate::json::from_value(raw)?;
-                Ok((body.version, $build(body)))
-            })
+            run(
+                state,
+                actor,
+                id,
+                action,
+                None,
+                raw,
+                typed_body!($body, $build),
+            )
             .await
         };
     }

@@ -4,6 +4,18 @@
 //! allowed actions), apply, persist, diff, record the event, send the letters it asked for —
 //! all in one transaction. Each kind of record supplies a [`Target`]; each command a step.
 
+/// The parser a command takes for a body of type `$body` whose step `$build` makes: the body's
+/// `version` and its step (shared by the API's endpoints and the pages' dispatchers).
+macro_rules! typed_body {
+    ($body:ty, $build:path) => {
+        |raw| -> $crate::error::AppResult<_> {
+            let body: $body = $crate::json::from_value(raw)?;
+            Ok((body.version, $build(body)))
+        }
+    };
+}
+pub(crate) use typed_body;
+
 use std::cell::RefCell;
 use std::fmt::Display;
 use std::sync::Arc;

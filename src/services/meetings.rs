@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 use super::Actor;
 use super::access::{load_visible, lock_visible, logged_read};
 use super::case_input::{self as input, Errors};
+use super::command::typed_body;
 use super::command::{self, Letter, Moves, Request, Target, fields_of};
 use super::notify::meeting_when;
 use crate::db::cases;
@@ -427,10 +428,15 @@ pub async fn perform(
 ) -> AppResult<MeetingView> {
     macro_rules! step {
         ($body:ty, $build:path) => {
-            run(state, actor, id, action, None, raw, |raw| {
-                let body: $body = crate::json::from_value(raw)?;
-                Ok((body.version, $build(body)))
-            })
+            run(
+                state,
+                actor,
+                id,
+                action,
+                None,
+                raw,
+                typed_body!($body, $build),
+            )
             .await
         };
     }
