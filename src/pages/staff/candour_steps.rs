@@ -4,13 +4,11 @@
 //! (`POST /staff/cases/{id}/candour/steps/{kind}`), through the API's own services. Each step
 //! kind has its own form holding only the fields that apply to it.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value, json};
 
-use super::forms::{self, Field, Kind, field, value};
-use super::{Staff, app_error, message, see_other};
-use crate::pages::form_pairs;
+use super::forms::{self, Field, Kind, field};
+use super::{Staff, app_error, see_other};
 use crate::services::candour;
 use crate::state::AppState;
 
@@ -196,14 +194,7 @@ pub fn forms(record_version: Option<i32>) -> Value {
     }
 }
 
-fn refused(state: &AppState, why: &str) -> HttpResponse {
-    message(
-        state,
-        StatusCode::BAD_REQUEST,
-        "The Duty of Candour record was not changed",
-        &[why, "Go back to the case and try again."],
-    )
-}
+const NOT_CHANGED: &str = "The Duty of Candour record was not changed";
 
 /// The posted form for `fields` as a body, or the page refusing it.
 fn read(
@@ -212,18 +203,7 @@ fn read(
     bytes: &[u8],
     fields: &[Field],
 ) -> Result<Map<String, Value>, Box<HttpResponse>> {
-    let pairs = form_pairs(bytes).unwrap_or_default();
-    if let Some(refused) = staff.csrf_refusal(state, value(&pairs, "csrf")) {
-        return Err(Box::new(refused));
-    }
-    let (mut body, errors) = forms::to_json("candour", fields, &pairs);
-    if let Some(e) = errors.first() {
-        return Err(Box::new(refused(state, e["text"].as_str().unwrap_or(""))));
-    }
-    if let Some(v) = value(&pairs, "version").and_then(|v| v.parse::<i64>().ok()) {
-        body.insert("version".into(), v.into());
-    }
-    Ok(body)
+    forms::read_posted(state, staff, bytes, fields, NOT_CHANGED).map(|(body, _)| body)
 }
 
 fn back(case_id: &str) -> HttpResponse {
@@ -281,7 +261,7 @@ pub async fn step(
 ) -> HttpResponse {
     let (id, kind) = path.into_inner();
     let Some((_, _, fields)) = STEPS.iter().find(|(k, _, _)| *k == kind) else {
-        return refused(&state, "There is no such step.");
+        return forms::refusal(&state, NOT_CHANGED, "There is no such step.");
     };
     let mut body = match read(&state, &staff, &bytes, fields) {
         Ok(body) => body,

@@ -151,6 +151,44 @@ pub fn render(
         .collect()
 }
 
+/// A posted form read for a service: the body it becomes, and the name-value pairs as sent.
+pub type Posted = (Map<String, Value>, Vec<(String, String)>);
+
+/// A refusal page headed `title`, saying `why`.
+pub fn refusal(state: &crate::state::AppState, title: &str, why: &str) -> actix_web::HttpResponse {
+    super::message(
+        state,
+        actix_web::http::StatusCode::BAD_REQUEST,
+        title,
+        &[why, "Go back to the case and try again."],
+    )
+}
+
+/// A posted staff form read for a service: its CSRF token checked, `fields` turned into the
+/// body (with the `version` sent, if any) and the pairs as sent; or the page refusing it, headed
+/// `title` (a date that cannot be read is refused before anything is sent).
+pub fn read_posted(
+    state: &crate::state::AppState,
+    staff: &super::Staff,
+    bytes: &[u8],
+    fields: &[Field],
+    title: &str,
+) -> Result<Posted, Box<actix_web::HttpResponse>> {
+    let pairs = crate::pages::form_pairs(bytes).unwrap_or_default();
+    if let Some(refused) = staff.csrf_refusal(state, value(&pairs, "csrf")) {
+        return Err(Box::new(refused));
+    }
+    let (mut body, errors) = to_json("form", fields, &pairs);
+    if let Some(e) = errors.first() {
+        let why = e["text"].as_str().unwrap_or("");
+        return Err(Box::new(refusal(state, title, why)));
+    }
+    if let Some(v) = value(&pairs, "version").and_then(|v| v.parse::<i64>().ok()) {
+        body.insert("version".into(), v.into());
+    }
+    Ok((body, pairs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,16 +4,14 @@
 //! Times are typed as the wall-clock time in England and stored as UTC; a time the clocks skip
 //! or repeat is refused by name.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveTime};
 use serde_json::{Map, Value, json};
 
 use super::forms::{self, Field, Kind, field, parse_date, value};
-use super::{Staff, app_error, message, see_other};
+use super::{Staff, app_error, see_other};
 use crate::domain::meeting::MeetingAction;
 use crate::error::AppError;
-use crate::pages::form_pairs;
 use crate::services::meetings::{self, MeetingView};
 use crate::state::AppState;
 
@@ -135,13 +133,10 @@ fn times(pairs: &[(String, String)], body: &mut Map<String, Value>) -> Result<()
     Ok(())
 }
 
+const NOT_CHANGED: &str = "The meeting was not changed";
+
 fn refused(state: &AppState, why: &str) -> HttpResponse {
-    message(
-        state,
-        StatusCode::BAD_REQUEST,
-        "The meeting was not changed",
-        &[why, "Go back to the case and try again."],
-    )
+    forms::refusal(state, NOT_CHANGED, why)
 }
 
 /// `POST /staff/meetings/{id}/actions/{action}`.
@@ -155,20 +150,13 @@ pub async fn submit(
     let Ok(action) = action.parse::<MeetingAction>() else {
         return app_error(&state, &AppError::NotFound("no such step".into()));
     };
-    let pairs = form_pairs(&bytes).unwrap_or_default();
-    if let Some(refused) = staff.csrf_refusal(&state, value(&pairs, "csrf")) {
-        return refused;
-    }
     let (_, fields, timed) = spec(action);
-    let (mut body, errors) = forms::to_json("meeting", fields, &pairs);
-    if let Some(e) = errors.first() {
-        return refused(&state, e["text"].as_str().unwrap_or(""));
-    }
+    let (mut body, pairs) = match forms::read_posted(&state, &staff, &bytes, fields, NOT_CHANGED) {
+        Ok(read) => read,
+        Err(res) => return *res,
+    };
     if timed && let Err(why) = times(&pairs, &mut body) {
         return refused(&state, &why);
-    }
-    if let Some(v) = value(&pairs, "version").and_then(|v| v.parse::<i64>().ok()) {
-        body.insert("version".into(), v.into());
     }
     match meetings::perform(&state, &staff.actor, id, action, Value::Object(body)).await {
         Ok(m) => see_other(&format!("/staff/cases/{}?done=meeting#meetings", m.case_id)),
@@ -184,14 +172,10 @@ pub async fn offer(
     bytes: web::Bytes,
 ) -> HttpResponse {
     let id = id.into_inner();
-    let pairs = form_pairs(&bytes).unwrap_or_default();
-    if let Some(refused) = staff.csrf_refusal(&state, value(&pairs, "csrf")) {
-        return refused;
-    }
-    let (body, errors) = forms::to_json("offer", OFFER, &pairs);
-    if let Some(e) = errors.first() {
-        return refused(&state, e["text"].as_str().unwrap_or(""));
-    }
+    let body = match forms::read_posted(&state, &staff, &bytes, OFFER, NOT_CHANGED) {
+        Ok((body, _)) => body,
+        Err(res) => return *res,
+    };
     match meetings::offer(&state, &staff.actor, id.clone(), Value::Object(body)).await {
         Ok(_) => see_other(&format!("/staff/cases/{id}?done=meeting#meetings")),
         Err(e) => app_error(&state, &e),

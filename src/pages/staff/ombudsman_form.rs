@@ -3,14 +3,12 @@
 //! PHSO's decision. An update keeps the referral's recommendations as they are (they are
 //! recorded through the API).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::forms::{self, Field, Kind, field, value};
-use super::{Staff, app_error, message, see_other};
+use super::forms::{self, Field, Kind, field};
+use super::{Staff, app_error, see_other};
 use crate::error::AppError;
-use crate::pages::form_pairs;
 use crate::services::ombudsman::{self, OmbudsmanView};
 use crate::state::AppState;
 
@@ -83,22 +81,11 @@ pub async fn submit(
     bytes: web::Bytes,
 ) -> HttpResponse {
     let id = id.into_inner();
-    let pairs = form_pairs(&bytes).unwrap_or_default();
-    if let Some(refused) = staff.csrf_refusal(&state, value(&pairs, "csrf")) {
-        return refused;
-    }
-    let (mut body, errors) = forms::to_json("ombudsman", FIELDS, &pairs);
-    if let Some(e) = errors.first() {
-        return message(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "The referral was not recorded",
-            &[
-                e["text"].as_str().unwrap_or(""),
-                "Go back to the case and try again.",
-            ],
-        );
-    }
+    let title = "The referral was not recorded";
+    let mut body = match forms::read_posted(&state, &staff, &bytes, FIELDS, title) {
+        Ok((body, _)) => body,
+        Err(res) => return *res,
+    };
     let route = "GET /staff/cases/{id}";
     let result = match ombudsman::get(&state, &staff.actor, id.clone(), route).await {
         Err(AppError::NotFound(_)) => {
@@ -112,9 +99,6 @@ pub async fn submit(
                 .map(|r| json!({ "recommendation": r.recommendation, "due_on": r.due_on, "met_on": r.met_on }))
                 .collect();
             body.insert("recommendations".into(), Value::Array(kept));
-            if let Some(v) = value(&pairs, "version").and_then(|v| v.parse::<i64>().ok()) {
-                body.insert("version".into(), v.into());
-            }
             ombudsman::replace(&state, &staff.actor, id.clone(), None, Value::Object(body)).await
         }
     };
