@@ -13,6 +13,9 @@ pub enum DbError {
     Query(#[from] DieselError),
     #[error("database task failed: {0}")]
     Task(String),
+    /// Every connection stayed taken for the whole connection timeout.
+    #[error("no database connection available: {0}")]
+    Busy(String),
 }
 
 pub type DbResult<T> = Result<T, DbError>;
@@ -35,6 +38,7 @@ impl From<DbError> for AppError {
             DbError::Pool(e) => AppError::Unavailable(e.to_string()),
             DbError::Query(e) => e.into(),
             DbError::Task(e) => AppError::internal(e),
+            DbError::Busy(e) => AppError::Unavailable(e),
         }
     }
 }
