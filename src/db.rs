@@ -22,6 +22,7 @@ pub mod letters;
 pub mod meetings;
 pub mod migrations;
 pub mod ombudsman;
+pub mod one_of;
 pub mod outbox;
 pub mod persons;
 pub mod report_queries;

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::cases::{CaseRow, typed};
 use super::connection::{DbConnection, MultiBackend};
 use super::error::{DbError, DbResult};
+use super::one_of::one_of;
 use super::schema::cases;
 use super::users::lower;
 use crate::domain::case::{Case, CaseKind, CaseStatus};
@@ -64,8 +65,7 @@ fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
         q = q.filter(cases::kind.eq(kind.as_str()));
     }
     if !f.statuses.is_empty() {
-        let names: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
-        q = q.filter(cases::status.eq_any(names));
+        q = q.filter(one_of(cases::status, f.statuses.iter().map(|s| s.as_str())));
     }
     // Correlated EXISTS rather than IN (…): the planner can walk the sort index and probe
     // each case, instead of materialising every matching id and sorting them.
@@ -73,7 +73,7 @@ fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
         q = q.filter(exists(
             cs::table
                 .filter(cs::case_id.eq(cases::id))
-                .filter(cs::service_id.eq_any(ids)),
+                .filter(one_of(cs::service_id, ids)),
         ));
     }
     if let Some(code) = &f.subject {
@@ -119,7 +119,7 @@ fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
                 .or(exists(
                     cs::table
                         .filter(cs::case_id.eq(cases::id))
-                        .filter(cs::service_id.eq_any(services.clone())),
+                        .filter(one_of(cs::service_id, services)),
                 )),
         );
     }
@@ -141,15 +141,11 @@ fn found_by<'a>(mut q: Boxed<'a>, f: &'a CaseFilter) -> Boxed<'a> {
         let people = f.people.clone().unwrap_or_default();
         q = q.filter(
             words
-                .or(cases::complainant_id.eq_any(people.clone()))
-                .or(cases::patient_id.eq_any(people)),
+                .or(one_of(cases::complainant_id, &people))
+                .or(one_of(cases::patient_id, &people)),
         );
     } else if let Some(people) = &f.people {
-        q = q.filter(
-            cases::complainant_id
-                .eq_any(people.clone())
-                .or(cases::patient_id.eq_any(people.clone())),
-        );
+        q = q.filter(one_of(cases::complainant_id, people).or(one_of(cases::patient_id, people)));
     }
     q
 }

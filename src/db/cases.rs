@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::connection::DbConnection;
 use super::error::{DbError, DbResult};
+use super::one_of::one_of;
 use super::schema::{case_professions, case_services, case_subjects, cases, reference_counters};
 use crate::domain::case::{Case, CaseKind, CaseStatus, ConsentStatus};
 
@@ -492,7 +493,7 @@ pub fn coding_for(
     case_ids: &[String],
 ) -> DbResult<Vec<(String, CaseCoding)>> {
     let subjects: Vec<CaseSubject> = case_subjects::table
-        .filter(case_subjects::case_id.eq_any(case_ids))
+        .filter(one_of(case_subjects::case_id, case_ids))
         .select(CaseSubject::as_select())
         .order((
             case_subjects::is_primary.desc(),
@@ -500,12 +501,12 @@ pub fn coding_for(
         ))
         .load(conn)?;
     let services: Vec<(String, String)> = case_services::table
-        .filter(case_services::case_id.eq_any(case_ids))
+        .filter(one_of(case_services::case_id, case_ids))
         .select((case_services::case_id, case_services::service_id))
         .order((case_services::is_primary.desc(), case_services::service_id))
         .load(conn)?;
     let professions: Vec<(String, String)> = case_professions::table
-        .filter(case_professions::case_id.eq_any(case_ids))
+        .filter(one_of(case_professions::case_id, case_ids))
         .select((case_professions::case_id, case_professions::profession_code))
         .order(case_professions::profession_code)
         .load(conn)?;
@@ -566,7 +567,7 @@ pub fn logged_since_in_services(
         .filter(exists(
             cs::table
                 .filter(cs::case_id.eq(cases::id))
-                .filter(cs::service_id.eq_any(service_ids)),
+                .filter(one_of(cs::service_id, service_ids)),
         ))
         .order((cases::created_at.asc(), cases::id.asc()))
         .select(CaseRow::as_select())
