@@ -1,5 +1,7 @@
 //! Versioned bank holiday calendars.
 
+use std::sync::Mutex;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -21,8 +23,29 @@ pub fn load(conn: &mut DbConnection, version: i32) -> DbResult<WorkingCalendar> 
     let days: Vec<NaiveDate> = bank_holidays::table
         .filter(bank_holidays::version.eq(version))
         .select(bank_holidays::day)
+        .order(bank_holidays::day)
         .load(conn)?;
-    Ok(WorkingCalendar::new(version, days))
+    Ok(built(version, days))
+}
+
+/// The last calendar built, with the version and days it was built from. Building one works
+/// out forty years of bank holidays by rule, which cost more than reading the days (`perf` on
+/// case reads under load); the key is the whole input, so databases that share a process (the
+/// tests) never get each other's calendar.
+type Built = (i32, Vec<NaiveDate>, WorkingCalendar);
+static LAST_BUILT: Mutex<Option<Built>> = Mutex::new(None);
+
+fn built(version: i32, days: Vec<NaiveDate>) -> WorkingCalendar {
+    let mut last = LAST_BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((v, d, cal)) = last.as_ref()
+        && *v == version
+        && *d == days
+    {
+        return cal.clone();
+    }
+    let cal = WorkingCalendar::new(version, days.iter().copied());
+    *last = Some((version, days, cal.clone()));
+    cal
 }
 
 /// The newest working calendar.
@@ -95,4 +118,28 @@ pub fn insert_holiday(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_calendar_is_reused_only_for_the_same_version_and_days() {
+        // Two databases may both be at version 2 with different published days.
+        let one = built(2, vec![day("2031-03-03")]);
+        let other = built(2, vec![day("2031-03-04")]);
+        assert!(!one.is_working_day(day("2031-03-03")));
+        assert!(one.is_working_day(day("2031-03-04")));
+        assert!(other.is_working_day(day("2031-03-03")));
+        assert!(!other.is_working_day(day("2031-03-04")));
+        let again = built(2, vec![day("2031-03-04")]);
+        assert_eq!(again, other);
+        let newer = built(3, vec![day("2031-03-04")]);
+        assert_eq!(newer.version, 3);
+    }
 }

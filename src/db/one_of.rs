@@ -26,7 +26,17 @@ use super::connection::MultiBackend;
 #[derive(Debug, Clone)]
 pub struct OneOf<C> {
     column: C,
-    json: String,
+    values: Values,
+}
+
+#[derive(Debug, Clone)]
+enum Values {
+    /// One value is written `column = ?`: the planners treat an IN over a table function as a
+    /// join of unknown size and may then pass over an index on `column` (SQLite walked every
+    /// complaint in date order instead of reading the one status it was given).
+    One(String),
+    /// The values as a JSON array of strings.
+    Many(String),
 }
 
 /// `column` is one of `values`.
@@ -35,9 +45,13 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    let values: Vec<String> = values.into_iter().map(|v| v.as_ref().to_owned()).collect();
-    let json = serde_json::to_string(&values).expect("a list of strings is valid JSON");
-    OneOf { column, json }
+    let mut values: Vec<String> = values.into_iter().map(|v| v.as_ref().to_owned()).collect();
+    let values = if values.len() == 1 {
+        Values::One(values.remove(0))
+    } else {
+        Values::Many(serde_json::to_string(&values).expect("a list of strings is valid JSON"))
+    };
+    OneOf { column, values }
 }
 
 impl<C> Expression for OneOf<C>
@@ -58,14 +72,22 @@ impl<C> OneOf<C> {
     {
         out.push_sql("(");
         self.column.walk_ast(out.reborrow())?;
-        if postgres {
-            out.push_sql(" IN (SELECT jsonb_array_elements_text(CAST(");
-            out.push_bind_param::<Text, _>(&self.json)?;
-            out.push_sql(" AS jsonb))))");
-        } else {
-            out.push_sql(" IN (SELECT value FROM json_each(");
-            out.push_bind_param::<Text, _>(&self.json)?;
-            out.push_sql(")))");
+        match &self.values {
+            Values::One(value) => {
+                out.push_sql(" = ");
+                out.push_bind_param::<Text, _>(value)?;
+                out.push_sql(")");
+            }
+            Values::Many(json) if postgres => {
+                out.push_sql(" IN (SELECT jsonb_array_elements_text(CAST(");
+                out.push_bind_param::<Text, _>(json)?;
+                out.push_sql(" AS jsonb))))");
+            }
+            Values::Many(json) => {
+                out.push_sql(" IN (SELECT value FROM json_each(");
+                out.push_bind_param::<Text, _>(json)?;
+                out.push_sql(")))");
+            }
         }
         Ok(())
     }
@@ -177,7 +199,10 @@ mod tests {
             .unwrap();
         assert_eq!(owned, ["a", "c"]);
         let cached = cached.lock().unwrap();
-        assert_eq!(cached.len(), 2, "one statement per query text: {cached:?}");
-        assert!(cached[0].contains("json_each"), "{}", cached[0]);
+        // One value is `kind = ?`, any other number one `json_each` statement; the owner query
+        // is a third.
+        assert_eq!(cached.len(), 3, "one statement per query text: {cached:?}");
+        assert!(cached[0].contains("= ?"), "{}", cached[0]);
+        assert!(cached[1].contains("json_each"), "{}", cached[1]);
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
@@ -18,8 +19,9 @@ const PROJECTED_AHEAD: i32 = 40;
 pub struct WorkingCalendar {
     pub version: i32,
     /// Published days, and projected days for the unpublished years in `worked_out`.
-    holidays: BTreeSet<NaiveDate>,
-    published_years: BTreeSet<i32>,
+    /// Shared, so a calendar is cheap to clone (the database layer keeps the last one built).
+    holidays: Arc<BTreeSet<NaiveDate>>,
+    published_years: Arc<BTreeSet<i32>>,
     worked_out: RangeInclusive<i32>,
 }
 
@@ -42,8 +44,8 @@ impl WorkingCalendar {
         }
         Self {
             version,
-            holidays,
-            published_years,
+            holidays: Arc::new(holidays),
+            published_years: Arc::new(published_years),
             worked_out,
         }
     }
