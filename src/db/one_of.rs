@@ -1,4 +1,4 @@
-//! `column IN (values)` with the values bound as one JSON array, so a query's text does not
+//! `column IN (values)` with the values bound as one parameter, so a query's text does not
 //! change with how many values it is given and both engines keep it prepared.
 //!
 //! diesel's `eq_any` writes one placeholder per value (`IN (?, ?, ?)`) through the multi-engine
