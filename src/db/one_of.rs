@@ -63,7 +63,7 @@ where
         Values::One(values.remove(0))
     } else {
         Values::Many {
-            json: serde_json::to_string(&values).expect("a list of strings is valid JSON"),
+            json: serde_json::Value::from(values.clone()).to_string(),
             array: array_literal(&values),
         }
     };
