@@ -10,6 +10,7 @@ pub mod case_list;
 pub mod case_records;
 pub mod cases;
 pub mod chains;
+mod checkpointer;
 pub mod connection;
 pub mod documents;
 pub mod erasure;

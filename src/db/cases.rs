@@ -357,29 +357,27 @@ pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> DbResult<
 /// The next number for `prefix` in `year`: gap-free, unique under concurrent creation
 /// (the counter row is locked until the creating transaction ends).
 pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -> DbResult<i32> {
-    let seed = (
-        reference_counters::prefix.eq(prefix),
-        reference_counters::year.eq(year),
-        reference_counters::last_value.eq(0),
-    );
-    match conn {
-        DbConnection::Postgresql(c) => diesel::insert_into(reference_counters::table)
-            .values(seed)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(reference_counters::table)
-            .values(seed)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-    };
-    Ok(diesel::update(
-        reference_counters::table
-            .filter(reference_counters::prefix.eq(prefix))
-            .filter(reference_counters::year.eq(year)),
-    )
-    .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
-    .returning(reference_counters::last_value)
-    .get_result(conn)?)
+    // One statement: the year's first case starts the counter at 1, every later one moves it
+    // on; the row lock it takes keeps concurrent transactions in order (unique, gap-free).
+    macro_rules! bump {
+        ($c:expr) => {
+            diesel::insert_into(reference_counters::table)
+                .values((
+                    reference_counters::prefix.eq(prefix),
+                    reference_counters::year.eq(year),
+                    reference_counters::last_value.eq(1),
+                ))
+                .on_conflict((reference_counters::prefix, reference_counters::year))
+                .do_update()
+                .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
+                .returning(reference_counters::last_value)
+                .get_result($c)?
+        };
+    }
+    Ok(match conn {
+        DbConnection::Postgresql(c) => bump!(c),
+        DbConnection::Sqlite(c) => bump!(c),
+    })
 }
 
 /// One coded aspect of a complaint.
@@ -431,11 +429,22 @@ pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCodin
         .execute(conn)?;
     diesel::delete(case_professions::table.filter(case_professions::case_id.eq(case_id)))
         .execute(conn)?;
+    insert_coding(conn, case_id, &kind, received, coding)
+}
+
+/// Code a case that has no coding yet (one just logged) as `kind`, received on `received`.
+pub fn insert_coding(
+    conn: &mut DbConnection,
+    case_id: &str,
+    kind: &str,
+    received: NaiveDate,
+    coding: &CaseCoding,
+) -> DbResult<()> {
     for s in &coding.subjects {
         diesel::insert_into(case_subjects::table)
             .values((
                 s,
-                case_subjects::kind.eq(&kind),
+                case_subjects::kind.eq(kind),
                 case_subjects::received_on.eq(received),
             ))
             .execute(conn)?;
@@ -445,7 +454,7 @@ pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCodin
             .values((
                 case_services::case_id.eq(case_id),
                 case_services::service_id.eq(id),
-                case_services::kind.eq(&kind),
+                case_services::kind.eq(kind),
                 case_services::received_on.eq(received),
                 case_services::is_primary.eq(i == 0),
             ))
@@ -456,7 +465,7 @@ pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCodin
             .values((
                 case_professions::case_id.eq(case_id),
                 case_professions::profession_code.eq(code),
-                case_professions::kind.eq(&kind),
+                case_professions::kind.eq(kind),
                 case_professions::received_on.eq(received),
             ))
             .execute(conn)?;

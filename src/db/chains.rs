@@ -57,18 +57,25 @@ pub fn advance(
     hash: &str,
 ) -> DbResult<()> {
     let head = HeadRow::sealed(key, chain, seq, hash);
-    let moved = diesel::update(audit_heads::table.find(chain))
-        .set((
-            audit_heads::seq.eq(head.seq),
-            audit_heads::hash.eq(&head.hash),
-            audit_heads::seal.eq(&head.seal),
-        ))
-        .execute(conn)?;
-    if moved == 0 {
-        diesel::insert_into(audit_heads::table)
-            .values(&head)
-            .execute(conn)?;
+    // One statement: a new chain's first head is inserted, a known chain's moved on.
+    macro_rules! upsert {
+        ($c:expr) => {
+            diesel::insert_into(audit_heads::table)
+                .values(&head)
+                .on_conflict(audit_heads::chain)
+                .do_update()
+                .set((
+                    audit_heads::seq.eq(head.seq),
+                    audit_heads::hash.eq(&head.hash),
+                    audit_heads::seal.eq(&head.seal),
+                ))
+                .execute($c)?
+        };
     }
+    match conn {
+        DbConnection::Postgresql(c) => upsert!(c),
+        DbConnection::Sqlite(c) => upsert!(c),
+    };
     Ok(())
 }
 

@@ -176,6 +176,8 @@ pub struct Db {
     slots: Arc<tokio::sync::Semaphore>,
     /// How long a request waits for a connection before it is answered 503.
     timeout: Duration,
+    /// Where the database is, for connections of the handle's own threads.
+    target: Target,
 }
 
 impl Db {
@@ -233,6 +235,7 @@ impl Db {
             reports: Arc::new(tokio::sync::Semaphore::new(report_slots(pool_size))),
             slots: Arc::new(tokio::sync::Semaphore::new(pool_size as usize)),
             timeout,
+            target,
         })
     }
 
@@ -361,6 +364,16 @@ impl Db {
             let connect = move || pool.get().map_err(|e| DbError::from(e).to_string());
             let writer = Writer::start(connect, max_batch)
                 .map_err(|e| format!("cannot start the database writer: {e}"))?;
+            // The writer only commits; the checkpoints are the checkpointer's.
+            let target = self.target.clone();
+            let connect = move || target.establish().map_err(|e| e.to_string());
+            super::checkpointer::start(connect, writer.alive_flag())
+                .map_err(|e| format!("cannot start the checkpointer: {e}"))?;
+            self.write
+                .get()
+                .map_err(|e| DbError::from(e).to_string())?
+                .batch_execute("PRAGMA wal_autocheckpoint = 0")
+                .map_err(|e| format!("cannot hand the checkpoints over: {e}"))?;
             self.writer = Some(writer);
         }
         Ok(self)

@@ -86,6 +86,11 @@ impl<C: Batching + 'static> Writer<C> {
         Ok(Self { tx, alive })
     }
 
+    /// The flag that turns false when the thread stops.
+    pub(super) fn alive_flag(&self) -> Arc<AtomicBool> {
+        self.alive.clone()
+    }
+
     /// Whether the thread still takes work.
     pub(super) fn is_alive(&self) -> bool {
         self.alive.load(Ordering::SeqCst)

@@ -93,7 +93,6 @@ pub fn append(
     details: &serde_json::Value,
     now: NaiveDateTime,
 ) -> DbResult<TimelineEvent> {
-    let key = super::seal::key()?;
     let last: Option<(i32, String)> = timeline_events::table
         .filter(timeline_events::case_id.eq(case_id))
         .order(timeline_events::seq.desc())
@@ -104,7 +103,7 @@ pub fn append(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),
     };
-    let event = Draft {
+    let draft = Draft {
         case_id,
         seq,
         prev_hash,
@@ -113,8 +112,39 @@ pub fn append(
         summary,
         details: details.to_string(),
         at: now,
-    }
-    .seal(&key);
+    };
+    store(conn, draft)
+}
+
+/// The first event of a case logged in this transaction, which has no timeline yet (the
+/// event would clash with its first on `(case_id, seq)` if it had).
+pub fn begin(
+    conn: &mut DbConnection,
+    case_id: &str,
+    actor_id: Option<&str>,
+    kind: &str,
+    summary: &str,
+    details: &serde_json::Value,
+    now: NaiveDateTime,
+) -> DbResult<TimelineEvent> {
+    let draft = Draft {
+        case_id,
+        seq: 1,
+        prev_hash: GENESIS.to_string(),
+        actor_id,
+        kind,
+        summary,
+        details: details.to_string(),
+        at: now,
+    };
+    store(conn, draft)
+}
+
+/// Seal an event, insert it and move its case's chain head on.
+fn store(conn: &mut DbConnection, draft: Draft<'_>) -> DbResult<TimelineEvent> {
+    let key = super::seal::key()?;
+    let (case_id, seq) = (draft.case_id, draft.seq);
+    let event = draft.seal(&key);
     diesel::insert_into(timeline_events::table)
         .values(&event)
         .execute(conn)?;

@@ -16,7 +16,8 @@ use super::case_view::{self, CaseView};
 use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
 use crate::db::persons::PersonFields;
 use crate::db::{DbConnection, calendar, persons, services as service_rows, taxonomy, timeline};
-use crate::domain::case::{self as case_rules, CaseKind, ConsentStatus};
+use crate::domain::calendar::WorkingCalendar;
+use crate::domain::case::{self as case_rules, Case, CaseKind, ConsentStatus};
 use crate::domain::clock::{self, ClockRules, Receipt};
 use crate::domain::risk::RiskGrade;
 use crate::domain::role::Permission;
@@ -64,17 +65,21 @@ pub async fn create(
 ) -> AppResult<CaseView> {
     actor.require(Permission::CreateCase)?;
     let rules = state.settings.cases.clone();
-    let candour = state.settings.candour.clone();
     let actor = actor.clone();
-    let clock = state.clock.clone();
+    let (today, now) = (state.clock.today(), state.clock.now());
+    // The request is checked against the reference data on a read connection, so the one
+    // SQLite writer only writes. (A code or service retired in the moment between would still
+    // be recorded, as it would have been a moment earlier.)
+    let (req, valid) = state
+        .db
+        .read(move |c| validate(c, &req, today).map(|v| (req, v)))
+        .await?;
     state
         .db
         .write(move |c| -> AppResult<CaseView> {
-            let (today, now) = (clock.today(), clock.now());
-            let id = insert_case(c, &actor, &req, &rules, today, now)?;
-            let case = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
             let cal = calendar::current(c)?;
-            case_view::load(c, &cal, &candour, case, today)
+            let case = insert_case(c, &actor, &req, valid, &rules, &cal, (today, now))?;
+            case_view::load_new(c, &cal, case, today)
         })
         .await
 }
@@ -256,22 +261,21 @@ fn people(
     (complainant, patient)
 }
 
-/// Validate and insert a case inside the caller's transaction, logged `today` (in England) at
-/// instant `now`; returns its id.
-pub fn insert_case(
+/// Insert a validated case inside the caller's transaction, logged `today` (in England) at
+/// instant `now`; returns it as stored.
+fn insert_case(
     c: &mut DbConnection,
     actor: &Actor,
     req: &CreateCaseRequest,
+    v: ValidCase,
     rules: &ClockRules,
-    today: NaiveDate,
-    now: NaiveDateTime,
-) -> AppResult<String> {
-    let v = validate(c, req, today)?;
+    cal: &WorkingCalendar,
+    (today, now): (NaiveDate, NaiveDateTime),
+) -> AppResult<Case> {
     let (complainant_id, patient_id) = insert_people(c, &v, now)?;
     let consent = &req.complainant;
 
-    let cal = calendar::current(c)?;
-    let due = clock::receipt_deadlines(&cal, rules, req.receipt(v.risk.map(|(_, g)| g)));
+    let due = clock::receipt_deadlines(cal, rules, req.receipt(v.risk.map(|(_, g)| g)));
     let year = today.year();
     let number = cases::next_reference_number(c, req.kind.reference_prefix(), year)?;
     let reference = case_rules::reference(req.kind, year, number);
@@ -323,12 +327,12 @@ pub fn insert_case(
         ..Default::default()
     };
     cases::insert(c, &new)?;
-    cases::replace_coding(c, &id, &coding)?;
+    cases::insert_coding(c, &id, &new.kind, new.received_on, &coding)?;
     log_created(c, actor, req.kind, &new, &coding, now)?;
-    let stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    refresh_next_due(c, &cal, &stored, today)?;
+    let mut stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
+    stored.next_due_key = refresh_next_due(c, cal, &stored, today)?;
     tracing::info!(case.id = %id, case.reference = %reference, "case logged");
-    Ok(id)
+    Ok(stored)
 }
 
 /// The complainant's standing in the KO41a sense: the patient, or someone on their behalf.
@@ -373,7 +377,7 @@ fn log_created(
         CaseKind::Complaint => "Complaint",
         CaseKind::PalsConcern => "PALS concern",
     };
-    timeline::append(
+    timeline::begin(
         c,
         &new.id,
         Some(&actor.user_id),

@@ -13,18 +13,19 @@ use crate::domain::case::CaseKind;
 use crate::email::links::Link;
 use crate::error::AppResult;
 
-/// Recompute and store the next due date of a case after a change.
+/// Recompute and store the next due date of a case after a change; returns the key stored.
 pub fn refresh_next_due(
     conn: &mut DbConnection,
     cal: &WorkingCalendar,
     case: &Case,
     today: NaiveDate,
-) -> AppResult<()> {
+) -> AppResult<NaiveDate> {
     let next = case.clock(cal, today).next_due_on;
-    if next.unwrap_or_else(cases::no_due_date) != case.next_due_key {
+    let key = next.unwrap_or_else(cases::no_due_date);
+    if key != case.next_due_key {
         cases::set_next_due(conn, &case.id, next)?;
     }
-    Ok(())
+    Ok(key)
 }
 
 /// What staff alerts say about a case: no personal data, a link to it.

@@ -293,6 +293,7 @@ fn responses(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<ResponseVi
 
 /// The records kept beside a case: decisions, extensions, pauses, responses, meetings, its
 /// candour record and ombudsman referral.
+#[derive(Default)]
 struct Records {
     time_limit_decision: Option<TimeLimitDecision>,
     extensions: Vec<Extension>,
@@ -406,6 +407,21 @@ pub fn load(
     let records = records(conn, cal, candour, &c.id, today)?;
     let clock = c.clock(cal, today);
     Ok(build(c, coding, people, records, clock))
+}
+
+/// The view of a case logged in this transaction. It has no records beside it yet (no
+/// time-limit decision, extension, pause, response, meeting, candour record or referral), so
+/// only its coding and people are read.
+pub fn load_new(
+    conn: &mut DbConnection,
+    cal: &WorkingCalendar,
+    c: Case,
+    today: NaiveDate,
+) -> AppResult<CaseView> {
+    let coding = cases::coding(conn, &c.id)?;
+    let people = people(conn, &c)?;
+    let clock = c.clock(cal, today);
+    Ok(build(c, coding, people, Records::default(), clock))
 }
 
 fn build(

@@ -68,6 +68,34 @@ async fn a_complaint_is_logged_with_reference_people_coding_and_clock() {
 }
 
 #[tokio::test]
+async fn the_case_as_logged_is_the_case_as_read_back() {
+    // A new case's view is built without reading the records a case gains later (decisions,
+    // extensions, pauses, responses, meetings, candour, referrals), so it must match a read.
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let ward = insert_service(&app, "WARD-9", None).await;
+    let clinic = insert_service(&app, "CLINIC-2", None).await;
+    let mut two_services = complaint(&clinic, "2026-11-02");
+    two_services["service_ids"] = json!([clinic, ward]);
+    two_services["subjects"] = json!([
+        {"code": "communications"},
+        {"code": "admissions_discharges", "primary": true}
+    ]);
+    for body in [
+        complaint(&ward, "2025-12-19"),
+        two_services,
+        pals_concern(&ward, "2026-11-02"),
+    ] {
+        let logged = app.create_case(&token, &body).await;
+        let id = logged["id"].as_str().unwrap();
+        let res = app.get(&format!("/api/v1/cases/{id}"), &token).await;
+        assert_eq!(res.status(), 200);
+        let read: Value = res.json().await.unwrap();
+        assert_eq!(logged, read, "the view at logging differs from a read");
+    }
+}
+
+#[tokio::test]
 async fn acknowledgement_dates_follow_the_bank_holiday_calendar() {
     let app = spawn_app().await;
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;

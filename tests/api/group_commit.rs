@@ -114,3 +114,53 @@ async fn with_the_batch_at_zero_writes_go_one_at_a_time() {
         "the failing write's first insert was rolled back"
     );
 }
+
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = BigInt)]
+    wal_autocheckpoint: i64,
+}
+
+/// Rows of `t` in the database file alone, as a copy without its write-ahead log sees them.
+fn rows_in_main_file(dir: &tempfile::TempDir) -> i64 {
+    let copy = dir.path().join("copy.db");
+    let _ = std::fs::remove_file(dir.path().join("copy.db-wal"));
+    std::fs::copy(dir.path().join("g.db"), &copy).unwrap();
+    let url = format!("sqlite://{}", copy.display());
+    let db = Db::connect(&url, 1, Duration::from_secs(5)).unwrap();
+    // No table yet: its creation is still only in the log.
+    db.read_blocking(|c| {
+        diesel::sql_query("SELECT COUNT(*) AS n FROM t")
+            .get_result::<Count>(c)
+            .map(|r| r.n)
+            .map_err(DbError::from)
+    })
+    .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_leaves_checkpoints_to_its_own_thread_which_copies_the_log_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(&dir, 64).await;
+    let setting = db
+        .maintenance(|c| {
+            diesel::sql_query("PRAGMA wal_autocheckpoint")
+                .get_result::<Setting>(c)
+                .map_err(DbError::from)
+        })
+        .unwrap();
+    assert_eq!(setting.wal_autocheckpoint, 0, "the writer checkpoints");
+    for v in (0..40).map(|v| v * 2) {
+        insert(&db, v).await.unwrap();
+    }
+    // Within a few of the checkpointer's turns the rows are in the database file itself.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while rows_in_main_file(&dir) < 40 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the log was not copied back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(rows(&db), 40);
+}
