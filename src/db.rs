@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod backup;
 pub mod bulk;
 pub mod calendar;
+mod calendar_cache;
 pub mod candour;
 pub mod case_list;
 pub mod case_records;

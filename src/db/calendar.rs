@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::calendar_cache;
 use super::connection::DbConnection;
 use super::error::DbResult;
 use super::schema::{bank_holidays, calendar_versions};
@@ -49,9 +50,18 @@ fn built(version: i32, days: Vec<NaiveDate>) -> WorkingCalendar {
 }
 
 /// The newest working calendar.
+///
+/// Under a database handle's read or write (which lend its [`calendar_cache::Calendars`]), a version already
+/// built is not read again: a published version's days never change (replacing them publishes
+/// a new version), so one query for the newest version number is all a request costs.
 pub fn current(conn: &mut DbConnection) -> DbResult<WorkingCalendar> {
     let version = current_version(conn)?;
-    load(conn, version)
+    if let Some(cal) = calendar_cache::get(version) {
+        return Ok(cal);
+    }
+    let cal = load(conn, version)?;
+    calendar_cache::keep(&cal);
+    Ok(cal)
 }
 
 /// One published calendar: its number, why it was published, by whom and when.

@@ -12,6 +12,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 
+use super::calendar_cache::{self, Calendars, Use};
 use super::error::{DbError, DbResult};
 use super::group_commit::{Batching, WriteJob, Writer};
 use crate::domain::seal::SealKey;
@@ -178,6 +179,8 @@ pub struct Db {
     timeout: Duration,
     /// Where the database is, for connections of the handle's own threads.
     target: Target,
+    /// The working calendar built from this database, lent to each read and write.
+    calendars: Calendars,
 }
 
 impl Db {
@@ -236,6 +239,7 @@ impl Db {
             slots: Arc::new(tokio::sync::Semaphore::new(pool_size as usize)),
             timeout,
             target,
+            calendars: Calendars::default(),
         })
     }
 
@@ -305,6 +309,10 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
         if let Some(writer) = self.writer.as_ref().filter(|w| w.is_alive()) {
+            let calendars = self.calendars.clone();
+            let f = move |c: &mut DbConnection| {
+                calendar_cache::lend(&calendars, Use::ReadOnly, || f(c))
+            };
             let (tx, rx) = tokio::sync::oneshot::channel();
             let job = Box::new(WriteJob {
                 f,
@@ -337,7 +345,7 @@ impl Db {
         E: From<DbError>,
     {
         let mut conn = self.read.get().map_err(DbError::from)?;
-        f(&mut conn)
+        calendar_cache::lend(&self.calendars, Use::ReadAndKeep, || f(&mut conn))
     }
 
     /// [`Db::write`] for callers that are already off the async threads (the CLI).
@@ -347,7 +355,9 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error>,
     {
         let mut pooled = self.write.get().map_err(DbError::from)?;
-        super::seal::lend(self.key.as_ref(), || write_tx(&mut pooled, f))
+        super::seal::lend(self.key.as_ref(), || {
+            calendar_cache::lend(&self.calendars, Use::ReadOnly, || write_tx(&mut pooled, f))
+        })
     }
 
     /// The key the audit chains are sealed and checked with, if the handle has one.

@@ -119,3 +119,70 @@ async fn a_due_soon_alert_goes_once_when_both_instances_run_the_job() {
         .unwrap();
     assert_eq!(alerts_for_case, 1);
 }
+
+#[tokio::test]
+async fn a_calendar_published_on_one_instance_is_used_by_the_other_at_once() {
+    let first = spawn_app().await;
+    let (second, _) = second_instance(&first).await;
+    first.set_today("2031-06-12".parse().unwrap());
+    let manager = first.create_user(Role::ComplaintsManager).await;
+    let admin = first.create_user(Role::Admin).await;
+    let service = insert_service(&first, "CAL", None).await;
+    let client = first.client.clone();
+    let token = sign_in(&client, &second, &manager.email, &manager.password).await;
+    let create = |received: &str| {
+        client
+            .post(format!("{second}/api/v1/cases"))
+            .bearer_auth(&token)
+            .json(&complaint(&service, received))
+            .send()
+    };
+    let read = |id: String| {
+        client
+            .get(format!("{second}/api/v1/cases/{id}"))
+            .bearer_auth(&token)
+            .send()
+    };
+    // Received Friday 6 June 2031; today is Thursday 12 June. The second instance reads the
+    // case (and builds the shipped calendar, projected for 2031) before anything is published.
+    let case: Value = create("2031-06-06").await.unwrap().json().await.unwrap();
+    assert_eq!(case["acknowledgement_due_on"], "2031-06-11", "{case}");
+    let id = case["id"].as_str().unwrap().to_string();
+    let before: Value = read(id.clone()).await.unwrap().json().await.unwrap();
+
+    // The first instance publishes 2031 with a one-off bank holiday on Monday 9 June.
+    let days: Vec<Value> = [
+        "2031-01-01",
+        "2031-04-11",
+        "2031-04-14",
+        "2031-05-05",
+        "2031-05-26",
+        "2031-06-09",
+        "2031-08-25",
+        "2031-12-25",
+        "2031-12-26",
+    ]
+    .iter()
+    .map(|d| json!({"date": d, "name": "Bank holiday"}))
+    .collect();
+    let admin_token = sign_in(&client, &first.address, &admin.email, &admin.password).await;
+    let res = client
+        .put(format!("{}/api/v1/calendar/bank-holidays", first.address))
+        .bearer_auth(&admin_token)
+        .json(&json!({"note": "2031 published", "holidays": days}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    // The second instance counts the new holiday at once: one working day fewer open, and a
+    // case received the same Friday is due Thursday 12 June (10, 11 and 12 June).
+    let after: Value = read(id).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        after["working_days_open"].as_i64().unwrap(),
+        before["working_days_open"].as_i64().unwrap() - 1,
+        "before {before}, after {after}"
+    );
+    let case: Value = create("2031-06-06").await.unwrap().json().await.unwrap();
+    assert_eq!(case["acknowledgement_due_on"], "2031-06-12", "{case}");
+}
