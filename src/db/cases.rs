@@ -346,6 +346,14 @@ pub fn set_next_due(conn: &mut DbConnection, id: &str, next: Option<NaiveDate>) 
     Ok(())
 }
 
+/// Give case `id` its reference (a case is inserted under a provisional one, its id).
+pub fn set_reference(conn: &mut DbConnection, id: &str, reference: &str) -> DbResult<()> {
+    diesel::update(cases::table.find(id))
+        .set(cases::reference.eq(reference))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Take the case's row lock (PostgreSQL) so that timeline appends are serialised per case.
 pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> DbResult<bool> {
     let n = diesel::update(cases::table.find(id))

@@ -78,8 +78,10 @@ pub async fn create(
         .db
         .write(move |c| -> AppResult<CaseView> {
             let cal = calendar::current(c)?;
-            let case = insert_case(c, &actor, &req, valid, &rules, &cal, (today, now))?;
-            case_view::load_new(c, &cal, case, today)
+            let pending = insert_case(c, &req, valid, &rules, &cal, &actor, (today, now))?;
+            let mut view = case_view::load_new(c, &cal, pending.case.clone(), today)?;
+            view.reference = number_case(c, &actor, &req, pending, today, now)?;
+            Ok(view)
         })
         .await
 }
@@ -261,30 +263,34 @@ fn people(
     (complainant, patient)
 }
 
+/// A case inserted in this transaction but not yet numbered.
+struct Pending {
+    new: NewCase,
+    coding: CaseCoding,
+    case: Case,
+}
+
 /// Insert a validated case inside the caller's transaction, logged `today` (in England) at
-/// instant `now`; returns it as stored.
+/// instant `now`, under a provisional reference (its id) until [`number_case`].
 fn insert_case(
     c: &mut DbConnection,
-    actor: &Actor,
     req: &CreateCaseRequest,
     v: ValidCase,
     rules: &ClockRules,
     cal: &WorkingCalendar,
+    actor: &Actor,
     (today, now): (NaiveDate, NaiveDateTime),
-) -> AppResult<Case> {
+) -> AppResult<Pending> {
     let (complainant_id, patient_id) = insert_people(c, &v, now)?;
     let consent = &req.complainant;
 
     let due = clock::receipt_deadlines(cal, rules, req.receipt(v.risk.map(|(_, g)| g)));
-    let year = today.year();
-    let number = cases::next_reference_number(c, req.kind.reference_prefix(), year)?;
-    let reference = case_rules::reference(req.kind, year, number);
     let id = uuid::Uuid::new_v4().to_string();
     let rep = req.representative.as_ref();
     let coding = v.coding(&id);
     let new = NewCase {
         id: id.clone(),
-        reference: reference.clone(),
+        reference: id.clone(),
         kind: req.kind.as_str().into(),
         status: req.kind.initial_status().as_str().into(),
         channel: v.channel,
@@ -328,11 +334,31 @@ fn insert_case(
     };
     cases::insert(c, &new)?;
     cases::insert_coding(c, &id, &new.kind, new.received_on, &coding)?;
-    log_created(c, actor, req.kind, &new, &coding, now)?;
-    let mut stored = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    stored.next_due_key = refresh_next_due(c, cal, &stored, today)?;
-    tracing::info!(case.id = %id, case.reference = %reference, "case logged");
-    Ok(stored)
+    let mut case = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
+    case.next_due_key = refresh_next_due(c, cal, &case, today)?;
+    Ok(Pending { new, coding, case })
+}
+
+/// Give a pending case its reference and its first timeline event (which names it); returns
+/// the reference. Done last in the transaction: the year's counter row stays locked from here
+/// to the commit (that is what keeps references gap-free), so every other logging waits on it
+/// only for these few statements.
+fn number_case(
+    c: &mut DbConnection,
+    actor: &Actor,
+    req: &CreateCaseRequest,
+    mut pending: Pending,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> AppResult<String> {
+    let year = today.year();
+    let number = cases::next_reference_number(c, req.kind.reference_prefix(), year)?;
+    let reference = case_rules::reference(req.kind, year, number);
+    cases::set_reference(c, &pending.new.id, &reference)?;
+    pending.new.reference = reference.clone();
+    log_created(c, actor, req.kind, &pending.new, &pending.coding, now)?;
+    tracing::info!(case.id = %pending.new.id, case.reference = %reference, "case logged");
+    Ok(reference)
 }
 
 /// The complainant's standing in the KO41a sense: the patient, or someone on their behalf.
