@@ -51,9 +51,10 @@ fn built(version: i32, days: Vec<NaiveDate>) -> WorkingCalendar {
 
 /// The newest working calendar.
 ///
-/// Under a database handle's read or write (which lend its [`calendar_cache::Calendars`]), a version already
-/// built is not read again: a published version's days never change (replacing them publishes
-/// a new version), so one query for the newest version number is all a request costs.
+/// Under a database handle's read or write (which lend it the handle's
+/// [`calendar_cache::Calendars`]), a version already built is not read again: a published
+/// version's days never change (replacing them publishes a new version), so one query for the
+/// newest version number is all a request costs.
 pub fn current(conn: &mut DbConnection) -> DbResult<WorkingCalendar> {
     let version = current_version(conn)?;
     if let Some(cal) = calendar_cache::get(version) {

@@ -1,8 +1,8 @@
 //! SQLite WAL checkpoints on their own thread: the one writer then only commits, and copying
 //! the log back into the database file (reads, writes and an fsync) happens beside it.
 //!
-//! `perf` on 64 concurrent case creations showed the writer thread as the limit, with a
-//! tenth of its time in the checkpoints SQLite runs inside a commit once the log passes 1,000
+//! `perf` on 64 concurrent case creations showed the writer thread as the limit, with about
+//! a tenth of its time in the checkpoints SQLite runs inside a commit once the log passes 1,000
 //! pages. With group commit on, the writer's connection no longer checkpoints itself
 //! (`wal_autocheckpoint = 0`); this thread runs a passive checkpoint every
 //! [`CHECKPOINT_EVERY`] on a connection of its own, and stops when the writer stops. A

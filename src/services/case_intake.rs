@@ -79,6 +79,7 @@ pub async fn create(
         .write(move |c| -> AppResult<CaseView> {
             let cal = calendar::current(c)?;
             let pending = insert_case(c, &req, valid, &rules, &cal, &actor, (today, now))?;
+            // The view is read before the number is taken (see `number_case`), then given it.
             let mut view = case_view::load_new(c, &cal, pending.case.clone(), today)?;
             view.reference = number_case(c, &actor, &req, pending, today, now)?;
             Ok(view)
