@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod persons;
 pub mod reports;
+pub mod routes;
 pub mod service_changes;
 pub mod services;
 pub mod taxonomy;
@@ -27,10 +28,10 @@ pub mod tracking;
 pub mod users;
 pub mod versioned;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use routes::Routes;
 
 /// Register every `/api/v1` route.
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     auth::configure(cfg);
     users::configure(cfg);
     cases::configure(cfg);

@@ -6,14 +6,12 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::http::header::ContentType;
 use actix_web::middleware::{ErrorHandlers, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
-use utoipa::{Modify, OpenApi};
-use utoipa_actix_web::{AppExt, scope};
-use utoipa_swagger_ui::SwaggerUi;
+use actix_web::{App, HttpResponse, HttpServer, guard, web};
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::api::openapi::{ApiDoc, CommonProblems};
-use crate::api::{self, health};
+use crate::api::{self, health, openapi};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::db::{Db, migrations, timeline};
@@ -154,11 +152,17 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let shutdown = state.settings.server.shutdown_timeout_seconds;
     let max_json = state.settings.server.max_json_bytes;
     let data = web::Data::new(state);
+    // The document is the committed file (a test proves the handlers still match it): built
+    // here, utoipa's composing took about 19 MiB, which stayed resident.
+    let routes = fallback::RouteTable::from_openapi_json(openapi::DOCUMENT)
+        .map_err(|e| std::io::Error::other(format!("the OpenAPI document: {e}")))?;
+    let routes = web::Data::new(routes);
+    let doc = web::Bytes::from_static(openapi::DOCUMENT);
     let mut server = HttpServer::new(move || {
-        let (app, openapi) = App::new()
-            .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
+        let doc = doc.clone();
+        App::new()
             .app_data(data.clone())
+            .app_data(routes.clone())
             .app_data(web::PayloadConfig::new(max_json))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 AppError::BadRequest(format!("The query string is not valid: {e}")).into()
@@ -169,12 +173,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .service(health::healthz)
             .service(health::readyz)
             .service(health::metrics)
-            .service(scope("/api/v1").configure(api::configure))
-            .split_for_parts();
-        let mut openapi = openapi;
-        CommonProblems.modify(&mut openapi);
-        let routes = fallback::RouteTable::from_openapi(&openapi);
-        app.app_data(web::Data::new(routes))
+            .service(web::scope("/api/v1").configure(api::configure))
             .configure(pages::configure)
             .route(
                 "/docs",
@@ -184,7 +183,15 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
                         .finish()
                 }),
             )
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi))
+            .service(web::resource(OPENAPI_JSON).guard(guard::Get()).to(move || {
+                let doc = doc.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type(ContentType::json())
+                        .body(doc)
+                }
+            }))
+            .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new([OPENAPI_JSON])))
             .default_service(web::to(fallback::unmatched))
             .wrap(ErrorHandlers::new().default_handler(fallback::into_problem))
             .wrap(from_fn(hygiene::refuse_nul))
@@ -197,3 +204,6 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     }
     Ok(server.run())
 }
+
+/// Where the OpenAPI document is served (and where the Swagger UI at `/docs/` reads it).
+const OPENAPI_JSON: &str = "/api-docs/openapi.json";

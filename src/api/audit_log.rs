@@ -1,15 +1,15 @@
 //! The system audit log for admins: accounts, roles, sign-ins and failed sign-ins, settings,
 //! exports and retention runs, newest first.
 
+use crate::api::routes::Routes;
 use actix_web::{get, web};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
 use crate::error::{AppResult, Problem};
 use crate::services::audit::{self, AuditPage, AuditQuery};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(list_audit_log);
 }
 

@@ -1,10 +1,10 @@
 //! Sign-in, token refresh, sign-out and the signed-in user's own account. Sign-in, refresh and
 //! password change are throttled per client address and account (429 with `Retry-After`).
 
+use crate::api::routes::Routes;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use super::users::UserResponse;
@@ -14,7 +14,7 @@ use crate::services::auth::{self, TokenPair};
 use crate::services::users as user_service;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(login)
         .service(refresh)
         .service(logout)

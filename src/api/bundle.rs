@@ -5,11 +5,11 @@
 use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
 
+use crate::api::routes::Routes;
 use actix_web::{HttpResponse, get, web};
 use bytes::Bytes;
 use serde_json::json;
 use tokio::sync::mpsc;
-use utoipa_actix_web::service_config::ServiceConfig;
 use zip::write::SimpleFileOptions;
 
 use super::extract::AuthUser;
@@ -18,7 +18,7 @@ use crate::files::FileStore;
 use crate::services::bundle::{self, CaseBundle};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(case_bundle);
 }
 

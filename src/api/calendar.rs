@@ -1,11 +1,11 @@
 //! England and Wales bank holidays, in versions: every signed-in role reads them; admins
 //! publish a new version.
 
+use crate::api::routes::Routes;
 use actix_web::{get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::error::{AppResult, Problem};
@@ -13,7 +13,7 @@ use crate::services::calendar::BankHoliday;
 use crate::services::calendar::{self, Calendar};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(get_bank_holidays)
         .service(replace_bank_holidays);
 }

@@ -1,11 +1,11 @@
 //! Duty of Candour: the record on a case (flag, harm decision, exception), its steps and contact
 //! attempts, and the list across cases by computed status for patient-safety leads.
 
+use crate::api::routes::Routes;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser, VersionedWrite, comma_list};
 use super::versioned::tagged;
@@ -18,7 +18,7 @@ use crate::services::candour::{
 };
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(flag_candour)
         .service(get_candour)
         .service(update_candour)

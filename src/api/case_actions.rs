@@ -1,8 +1,8 @@
 //! `POST /cases/{id}/{action}`: every lifecycle step, each one transaction with its timeline
 //! event. A stale version or a step the state machine forbids is 409.
 
+use crate::api::routes::Routes;
 use actix_web::post;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::versioned::command_endpoint;
 use crate::domain::case::Action;
@@ -147,7 +147,7 @@ action_endpoint!(
     "Record that the letter explaining why the response is taking more than six months was sent."
 );
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(acknowledge_case)
         .service(assign_case)
         .service(start_investigation_case)

@@ -1,7 +1,7 @@
 //! A case's timeline, notes, redactions and access log.
 
+use crate::api::routes::Routes;
 use actix_web::{HttpResponse, get, post, web};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::domain::role::Permission;
@@ -10,7 +10,7 @@ use crate::services::case_history::{self, AccessLogEntry, NoteRequest, TimelineE
 use crate::services::redaction::{self, RedactionRequest, RedactionView};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(get_timeline)
         .service(add_note)
         .service(get_access_log)

@@ -1,10 +1,10 @@
 //! Cases: intake, the work-queue list and the case itself.
 
+use crate::api::routes::Routes;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser, VersionedWrite, comma_list};
 use super::versioned::tagged;
@@ -18,7 +18,7 @@ use crate::services::cases::{self, ListQuery};
 use crate::services::cases::{CaseFilter, CaseSort};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(create_case)
         .service(list_cases)
         .service(get_case)

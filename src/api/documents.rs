@@ -1,11 +1,11 @@
 //! Documents: upload to a case (multipart/form-data), the case's list, a new version, and the
 //! download.
 
+use crate::api::routes::Routes;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
 use crate::domain::role::Permission;
@@ -14,7 +14,7 @@ use crate::http::multipart;
 use crate::services::documents::{self, Content, DocumentView, Upload};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(upload_document)
         .service(list_documents)
         .service(replace_document)

@@ -1,10 +1,10 @@
 //! Handling feedback (characteristic 10D): invite a complainant to the survey, read results.
 
+use crate::api::routes::Routes;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
 use crate::error::{AppResult, Problem};
@@ -12,7 +12,7 @@ use crate::reports::feedback::FeedbackSummary;
 use crate::services::feedback::{self, InvitationView};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(create_feedback_invitation)
         .service(get_feedback_summary);
 }

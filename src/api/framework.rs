@@ -1,11 +1,11 @@
 //! Self-assessments against the patient experience improvement framework: the characteristics,
 //! recording an assessment, the history of assessments, and comparing two.
 
+use crate::api::routes::Routes;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::domain::role::Permission;
@@ -15,7 +15,7 @@ use crate::services::framework::{
 };
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     // `compare` before `{id}`, so that it is not taken for an id.
     cfg.service(list_framework_characteristics)
         .service(create_framework_assessment)

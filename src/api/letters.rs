@@ -1,14 +1,14 @@
 //! Letters: a case's letters, the printable copy, the print queue and progress updates.
 
+use crate::api::routes::Routes;
 use actix_web::{HttpResponse, get, post, web};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::error::{AppResult, Problem};
 use crate::services::letters::{self, LetterSummary, ProgressUpdateRequest};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(list_letters)
         .service(get_letter)
         .service(print_letter)

@@ -2,9 +2,9 @@
 //! `POST /meetings/{id}/{action}` (each versioned, each one transaction with its timeline
 //! event), and the invitation as an iCalendar file.
 
+use crate::api::routes::Routes;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use super::versioned::{Tagged, command_endpoint, tagged};
@@ -14,7 +14,7 @@ use crate::error::{AppResult, Problem};
 use crate::services::meetings::{self, *};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(offer_meeting)
         .service(list_case_meetings)
         .service(get_meeting)

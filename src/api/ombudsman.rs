@@ -1,9 +1,9 @@
 //! Ombudsman referrals: record that the complainant went to the PHSO, then its decision and
 //! recommendations (`PUT`, versioned).
 
+use crate::api::routes::Routes;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser, VersionedWrite};
 use super::versioned::tagged;
@@ -12,7 +12,7 @@ use crate::error::{AppResult, Problem};
 use crate::services::ombudsman::{self, OmbudsmanRequest, OmbudsmanView};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(get_ombudsman)
         .service(create_ombudsman)
         .service(replace_ombudsman);

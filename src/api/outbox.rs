@@ -1,10 +1,10 @@
 //! The email outbox for admins: what was sent, what waits, what is dead; retry the dead.
 
+use crate::api::routes::Routes;
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
 use crate::domain::outbox::OutboxStatus;
@@ -14,7 +14,7 @@ use crate::services::outbox;
 use crate::services::outbox::OutboxSummary;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(list_outbox).service(retry_outbox_message);
 }
 

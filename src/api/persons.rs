@@ -1,18 +1,18 @@
 //! Subject access for admins and complaints managers: find a person across cases, and export
 //! everything held about them as JSON or a printable page.
 
+use crate::api::routes::Routes;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::subject_access::{self, PersonMatch, SubjectAccessExport};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(search_persons).service(export_person);
 }
 

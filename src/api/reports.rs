@@ -1,13 +1,13 @@
 //! Board reporting: the board report, SPC charts and early warning, and the KO41a return.
 //! Aggregates only; the board role sees counts below `reports.suppress_below` as `null`.
 
+use crate::api::routes::Routes;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::error::{AppResult, Problem};
@@ -19,7 +19,7 @@ use crate::services::ko41a_submissions::{self, SubmissionView, SubmitRequest};
 use crate::services::{audit, reports};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(get_board_report)
         .service(get_spc)
         .service(get_early_warning)

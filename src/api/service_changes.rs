@@ -2,11 +2,11 @@
 //! through their steps with `POST /service-changes/{id}/{action}` (each versioned), list them,
 //! and the public list of what was done (`GET /you-said-we-did`, no sign-in).
 
+use crate::api::routes::Routes;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser, VersionedWrite, comma_list};
 use super::versioned::{command_endpoint, tagged};
@@ -20,7 +20,7 @@ use crate::services::service_changes::{
 };
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(create_service_change)
         .service(list_service_changes)
         .service(get_service_change)

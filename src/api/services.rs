@@ -1,11 +1,11 @@
 //! The trust's service tree: every signed-in role reads it; admins and complaints managers change it.
 
+use crate::api::routes::Routes;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::domain::service::{Service, ServiceKind};
@@ -15,7 +15,7 @@ use crate::services::service_tree::{self, NewServiceInput};
 use crate::services::service_tree::{ServiceChanges, ServiceFilter};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(list_services)
         .service(create_service)
         .service(get_service)

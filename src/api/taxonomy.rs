@@ -1,10 +1,10 @@
 //! The coding lists and fixed vocabularies a case is described with: every signed-in role
 //! reads them; admins add local items, relabel, reorder and retire them.
 
+use crate::api::routes::Routes;
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::domain::risk::RiskGrade;
@@ -14,7 +14,7 @@ use crate::services::taxonomy::{self, NewItemInput};
 use crate::services::taxonomy::{ItemChanges, TaxonomyItem};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(get_taxonomy)
         .service(create_taxonomy_item)
         .service(update_taxonomy_item);

@@ -1,14 +1,14 @@
 //! Staff routes for a complainant's tracking link: issue a new one, revoke it.
 
+use crate::api::routes::Routes;
 use actix_web::{HttpResponse, post, web};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::AuthUser;
 use crate::error::{AppResult, Problem};
 use crate::services::tracking::{self, IssuedLink, RevokedLinks};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(issue_tracking_link)
         .service(revoke_tracking_links);
 }

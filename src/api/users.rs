@@ -1,11 +1,11 @@
 //! Staff account administration (admins only).
 
+use crate::api::routes::Routes;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{ApiJson, AuthUser};
 use crate::domain::account::User;
@@ -15,7 +15,7 @@ use crate::services::users::{self, NewAccount};
 use crate::services::users::{UserChanges, UserFilter};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Routes) {
     cfg.service(list_users)
         .service(create_user)
         .service(get_user)

@@ -2,12 +2,16 @@
 //! response that was not already one (extractor failures, actix's own errors). Under the
 //! pages for the public (`/track/`, `/feedback/`, `/assets/`) errors are HTML pages instead.
 
+use std::collections::BTreeMap;
+
 use actix_web::body::EitherBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
+
+use serde::de::IgnoredAny;
 
 use crate::error::{PROBLEM_JSON, Problem, internal_problem};
 use crate::pages;
@@ -20,31 +24,36 @@ pub struct RouteTable {
 }
 
 impl RouteTable {
-    /// Build from the OpenAPI document's paths.
-    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+    /// Read from an OpenAPI document (JSON): its paths and the methods under each.
+    pub fn from_openapi_json(doc: &[u8]) -> Result<Self, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Document {
+            paths: BTreeMap<String, BTreeMap<String, IgnoredAny>>,
+        }
+        let doc: Document = serde_json::from_slice(doc)?;
         let routes = doc
-            .paths
             .paths
             .iter()
             .map(|(path, item)| {
                 let segments = split(path).map(str::to_string).collect();
-                let mut methods: Vec<Method> = Vec::new();
-                let ops = [
-                    (&item.get, Method::GET),
-                    (&item.post, Method::POST),
-                    (&item.put, Method::PUT),
-                    (&item.patch, Method::PATCH),
-                    (&item.delete, Method::DELETE),
-                ];
-                for (op, method) in ops {
-                    if op.is_some() {
-                        methods.push(method);
-                    }
-                }
+                let methods = item
+                    .keys()
+                    .filter_map(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok())
+                    .filter(|m| {
+                        [
+                            Method::GET,
+                            Method::POST,
+                            Method::PUT,
+                            Method::PATCH,
+                            Method::DELETE,
+                        ]
+                        .contains(m)
+                    })
+                    .collect();
                 (segments, methods)
             })
             .collect();
-        Self { routes }
+        Ok(Self { routes })
     }
 
     /// The methods allowed on `path`, if it is a known path.
@@ -192,5 +201,26 @@ mod tests {
             vec![Method::PATCH]
         );
         assert!(table.allowed("/api/v1/nothing").is_none());
+    }
+
+    #[test]
+    fn the_table_is_read_from_the_documents_paths_and_methods_only() {
+        let doc = br#"{"openapi": "3.1.0", "paths": {
+            "/api/v1/cases/{id}": {
+                "parameters": [{"name": "id", "in": "path"}],
+                "summary": "One case",
+                "get": {"responses": {}},
+                "patch": {"responses": {}}
+            },
+            "/api/v1/cases": {"post": {"responses": {}}}
+        }}"#;
+        let table = RouteTable::from_openapi_json(doc).unwrap();
+        assert_eq!(
+            table.allowed("/api/v1/cases/7").unwrap(),
+            vec![Method::GET, Method::PATCH]
+        );
+        assert_eq!(table.allowed("/api/v1/cases").unwrap(), vec![Method::POST]);
+        assert!(table.allowed("/api/v1/users").is_none());
+        assert!(RouteTable::from_openapi_json(b"{}").is_err());
     }
 }
