@@ -66,6 +66,14 @@ pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<Person>> {
         .optional()?)
 }
 
+/// Persons `a` and `b` in one statement, in no particular order (one when `a` is `b`).
+pub fn find_two(conn: &mut DbConnection, a: &str, b: &str) -> DbResult<Vec<Person>> {
+    Ok(persons::table
+        .filter(persons::id.eq(a).or(persons::id.eq(b)))
+        .select(Person::as_select())
+        .load(conn)?)
+}
+
 /// Replace a person's details (every field, so that cleared values become NULL).
 pub fn replace(
     conn: &mut DbConnection,

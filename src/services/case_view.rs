@@ -321,16 +321,27 @@ struct People {
 }
 
 fn people(conn: &mut DbConnection, c: &Case) -> AppResult<People> {
-    let complainant = persons::find(conn, &c.complainant_id)?
-        .ok_or_else(|| AppError::internal("case without its complainant"))?;
-    let patient = match &c.patient_id {
-        Some(id) if !c.patient_is_complainant => persons::find(conn, id)?,
-        _ => None,
-    };
-    Ok(People {
-        complainant,
-        patient,
-    })
+    let missing = || AppError::internal("case without its complainant");
+    match &c.patient_id {
+        Some(patient_id) if !c.patient_is_complainant => {
+            // Both in one statement.
+            let mut found = persons::find_two(conn, &c.complainant_id, patient_id)?;
+            let at = found
+                .iter()
+                .position(|p| p.id == c.complainant_id)
+                .ok_or_else(missing)?;
+            let complainant = found.swap_remove(at);
+            let patient = found.into_iter().find(|p| &p.id == patient_id);
+            Ok(People {
+                complainant,
+                patient,
+            })
+        }
+        _ => Ok(People {
+            complainant: persons::find(conn, &c.complainant_id)?.ok_or_else(missing)?,
+            patient: None,
+        }),
+    }
 }
 
 fn records(
@@ -340,15 +351,31 @@ fn records(
     id: &str,
     today: NaiveDate,
 ) -> AppResult<Records> {
-    Ok(Records {
-        time_limit_decision: case_records::time_limit_decision(conn, id)?,
-        extensions: case_records::extensions(conn, id)?,
-        pauses: case_records::pauses(conn, id)?,
-        responses: responses(conn, id)?,
-        meetings: meetings::summaries(conn, id)?,
-        candour: candour_records::summary(conn, cal, candour, id, today)?,
-        ombudsman: ombudsman::summary(conn, id)?,
-    })
+    // Only the kinds the case has are read.
+    let has = case_records::present(conn, id)?;
+    let mut records = Records::default();
+    if has.time_limit_decision {
+        records.time_limit_decision = case_records::time_limit_decision(conn, id)?;
+    }
+    if has.extensions {
+        records.extensions = case_records::extensions(conn, id)?;
+    }
+    if has.pauses {
+        records.pauses = case_records::pauses(conn, id)?;
+    }
+    if has.responses {
+        records.responses = responses(conn, id)?;
+    }
+    if has.meetings {
+        records.meetings = meetings::summaries(conn, id)?;
+    }
+    if has.candour {
+        records.candour = candour_records::summary(conn, cal, candour, id, today)?;
+    }
+    if has.ombudsman {
+        records.ombudsman = ombudsman::summary(conn, id)?;
+    }
+    Ok(records)
 }
 
 fn risk(c: &Case) -> RiskView {
