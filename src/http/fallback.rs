@@ -10,7 +10,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
-
 use serde::de::IgnoredAny;
 
 use crate::error::{PROBLEM_JSON, Problem, internal_problem};
@@ -38,16 +37,14 @@ impl RouteTable {
                 let segments = split(path).map(str::to_string).collect();
                 let methods = item
                     .keys()
-                    .filter_map(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok())
-                    .filter(|m| {
-                        [
-                            Method::GET,
-                            Method::POST,
-                            Method::PUT,
-                            Method::PATCH,
-                            Method::DELETE,
-                        ]
-                        .contains(m)
+                    .filter_map(|key| match key.as_str() {
+                        "get" => Some(Method::GET),
+                        "post" => Some(Method::POST),
+                        "put" => Some(Method::PUT),
+                        "patch" => Some(Method::PATCH),
+                        "delete" => Some(Method::DELETE),
+                        // Path-level keys ("parameters", "summary") and methods not served.
+                        _ => None,
                     })
                     .collect();
                 (segments, methods)
