@@ -27,6 +27,7 @@ pub mod ombudsman;
 pub mod one_of;
 pub mod outbox;
 pub mod persons;
+pub mod planned_per_run;
 pub mod report_queries;
 pub mod retention;
 pub mod seal;

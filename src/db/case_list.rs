@@ -8,6 +8,7 @@ use super::cases::{CaseRow, typed};
 use super::connection::{DbConnection, MultiBackend};
 use super::error::{DbError, DbResult};
 use super::one_of::one_of;
+use super::planned_per_run::planned_per_run;
 use super::schema::cases;
 use super::users::lower;
 use crate::domain::case::{Case, CaseKind, CaseStatus};
@@ -60,7 +61,9 @@ type Boxed<'a> = cases::BoxedQuery<'a, MultiBackend>;
 
 fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
     use super::schema::{case_services as cs, case_subjects as subj};
-    let mut q = cases::table.into_boxed();
+    // Which statuses, services and people are rare is what makes a plan good here, and a
+    // generic plan cannot know it (see `planned_per_run`).
+    let mut q = cases::table.filter(planned_per_run()).into_boxed();
     if let Some(kind) = f.kind {
         q = q.filter(cases::kind.eq(kind.as_str()));
     }
