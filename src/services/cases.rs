@@ -116,11 +116,15 @@ pub async fn list(
             if q.overdue {
                 filter.overdue_at = Some(today);
             }
-            let total = case_list::count(c, &filter, TOTAL_CAP + 1)?;
-            let total_exact = total <= TOTAL_CAP;
-            let total = total.min(TOTAL_CAP);
             let rows = case_list::list(c, &filter, sort, after.as_ref(), limit + 1)
                 .map_err(|_| AppError::invalid("cursor", "does not belong to this sort order"))?;
+            // A first page that holds every match is its own count.
+            let total = match i64::try_from(rows.len()) {
+                Ok(n) if after.is_none() && n <= limit => n,
+                _ => case_list::count(c, &filter, TOTAL_CAP + 1)?,
+            };
+            let total_exact = total <= TOTAL_CAP;
+            let total = total.min(TOTAL_CAP);
             let (rows, next) = cursor::page(rows, limit, |last| {
                 cursor::encode(&[&case_list::sort_key(last, sort), &last.id])
             });
