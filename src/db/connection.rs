@@ -4,9 +4,10 @@
 //! single writer connection (write transactions start with `BEGIN IMMEDIATE`), PostgreSQL one
 //! pool for everything with the session time zone pinned to UTC.
 
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
@@ -103,22 +104,85 @@ pub struct Manager {
     target: Target,
 }
 
+/// How long after a connection last did work without an error it is lent out again without a
+/// `SELECT 1` first.
+///
+/// Every check-out used to ask PostgreSQL `SELECT 1`: two of the ten round trips of a `GET` of
+/// one case, three of a create's 25 (`log_statement`). diesel learns that a PostgreSQL
+/// connection has died only when a statement on it fails, so the question is still asked of a
+/// connection that has been idle longer than this, or whose last work ended in an error. What
+/// is left: after PostgreSQL restarts in less than this, each connection used just before may
+/// fail one request; it is then asked, found dead and replaced.
+pub const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// A pooled connection and when it last did work without an error.
+pub struct Pooled {
+    conn: DbConnection,
+    good_at: Option<Instant>,
+}
+
+impl Pooled {
+    fn trusted(&self) -> bool {
+        self.good_at.is_some_and(|at| at.elapsed() < TRUSTED_FOR)
+    }
+}
+
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.target
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let conn = self
+            .target
             .establish()
-            .map_err(r2d2::Error::ConnectionError)
+            .map_err(r2d2::Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            good_at: Some(Instant::now()),
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        if pooled.trusted() {
+            return Ok(());
+        }
+        pooled.conn.ping().map_err(r2d2::Error::QueryError)?;
+        pooled.good_at = Some(Instant::now());
+        Ok(())
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        std::thread::panicking() || pooled.conn.is_broken()
+    }
+}
+
+/// A connection lent from a pool, used as the connection itself; say how its work ended with
+/// [`Lent::finish`].
+pub struct Lent(r2d2::PooledConnection<Manager>);
+
+impl Lent {
+    fn get(pool: &Pool) -> DbResult<Self> {
+        Ok(Self(pool.get()?))
+    }
+
+    /// Record how the work on the connection ended: after an error it is asked `SELECT 1`
+    /// before it is lent again.
+    fn finish<T, E>(mut self, result: Result<T, E>) -> Result<T, E> {
+        self.0.good_at = result.is_ok().then(Instant::now);
+        result
+    }
+}
+
+impl Deref for Lent {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.0.conn
+    }
+}
+
+impl DerefMut for Lent {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.0.conn
     }
 }
 
@@ -129,8 +193,9 @@ struct Setup {
     mmap_bytes: u64,
 }
 
-impl CustomizeConnection<DbConnection, r2d2::Error> for Setup {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+impl CustomizeConnection<Pooled, r2d2::Error> for Setup {
+    fn on_acquire(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        let conn = &mut pooled.conn;
         let sql = match conn {
             // Memory-mapped reads: after every commit each reader's page cache is stale, and
             // reading pages again through the mapping costs no system call or copy (`perf` on a
@@ -344,8 +409,9 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
         E: From<DbError>,
     {
-        let mut conn = self.read.get().map_err(DbError::from)?;
-        calendar_cache::lend(&self.calendars, Use::ReadAndKeep, || f(&mut conn))
+        let mut conn = Lent::get(&self.read)?;
+        let result = calendar_cache::lend(&self.calendars, Use::ReadAndKeep, || f(&mut conn));
+        conn.finish(result)
     }
 
     /// [`Db::write`] for callers that are already off the async threads (the CLI).
@@ -354,10 +420,11 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
         E: From<DbError> + From<diesel::result::Error>,
     {
-        let mut pooled = self.write.get().map_err(DbError::from)?;
-        super::seal::lend(self.key.as_ref(), || {
-            calendar_cache::lend(&self.calendars, Use::ReadOnly, || write_tx(&mut pooled, f))
-        })
+        let mut conn = Lent::get(&self.write)?;
+        let result = super::seal::lend(self.key.as_ref(), || {
+            calendar_cache::lend(&self.calendars, Use::ReadOnly, || write_tx(&mut conn, f))
+        });
+        conn.finish(result)
     }
 
     /// The key the audit chains are sealed and checked with, if the handle has one.
@@ -371,7 +438,7 @@ impl Db {
     pub fn group_commit(mut self, max_batch: usize) -> Result<Self, String> {
         if self.backend == Backend::Sqlite && max_batch > 0 {
             let pool = self.write.clone();
-            let connect = move || pool.get().map_err(|e| DbError::from(e).to_string());
+            let connect = move || Lent::get(&pool).map_err(|e| e.to_string());
             let writer = Writer::start(connect, max_batch)
                 .map_err(|e| format!("cannot start the database writer: {e}"))?;
             // The writer only commits; the checkpoints are the checkpointer's.
@@ -379,9 +446,8 @@ impl Db {
             let connect = move || target.establish().map_err(|e| e.to_string());
             super::checkpointer::start(connect, writer.alive_flag())
                 .map_err(|e| format!("cannot start the checkpointer: {e}"))?;
-            self.write
-                .get()
-                .map_err(|e| DbError::from(e).to_string())?
+            Lent::get(&self.write)
+                .map_err(|e| e.to_string())?
                 .batch_execute("PRAGMA wal_autocheckpoint = 0")
                 .map_err(|e| format!("cannot hand the checkpoints over: {e}"))?;
             self.writer = Some(writer);
@@ -407,8 +473,9 @@ impl Db {
 
     /// A connection for maintenance work (migrations, readiness).
     pub fn maintenance<T>(&self, f: impl FnOnce(&mut DbConnection) -> DbResult<T>) -> DbResult<T> {
-        let mut conn = self.write.get()?;
-        f(&mut conn)
+        let mut conn = Lent::get(&self.write)?;
+        let result = f(&mut conn);
+        conn.finish(result)
     }
 }
 
@@ -594,5 +661,48 @@ mod tests {
         db.read(|_| -> Result<(), DbError> { Ok(()) })
             .await
             .unwrap();
+    }
+
+    /// A connection PostgreSQL closed under the pool costs at most one failed piece of work:
+    /// idle past [`TRUSTED_FOR`] it is asked `SELECT 1` before it is lent, and after work on it
+    /// fails it is asked before it is lent again; either way it is replaced.
+    #[test]
+    fn a_connection_postgres_closed_is_found_and_replaced() {
+        use diesel::dsl::sql;
+        let Some(url) = std::env::var("CANDOUR_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+        else {
+            return;
+        };
+        let db = Db::connect(&url, 1, Duration::from_secs(5)).unwrap();
+        let backend = |db: &Db| {
+            db.read_blocking(|c| {
+                diesel::select(sql::<diesel::sql_types::Integer>("pg_backend_pid()"))
+                    .get_result::<i32>(c)
+                    .map_err(DbError::from)
+            })
+        };
+        let close = |pid: i32| {
+            let mut other = Target::parse(&url).unwrap().establish().unwrap();
+            diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+                .execute(&mut other)
+                .unwrap();
+            // The backend ends as soon as it sees the signal; give it the moment.
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let first = backend(&db).unwrap();
+        close(first);
+        std::thread::sleep(TRUSTED_FOR);
+        let second = backend(&db).expect("idle past the trust: asked first, so replaced");
+        assert_ne!(second, first);
+        close(second);
+        assert!(
+            backend(&db).is_err(),
+            "used within the trust: the work fails"
+        );
+        let third = backend(&db).expect("after a failure: asked first, so replaced");
+        assert_ne!(third, second);
+        assert_eq!(backend(&db).unwrap(), third, "the new connection is kept");
     }
 }
