@@ -346,10 +346,19 @@ pub fn set_next_due(conn: &mut DbConnection, id: &str, next: Option<NaiveDate>) 
     Ok(())
 }
 
-/// Give case `id` its reference (a case is inserted under a provisional one, its id).
-pub fn set_reference(conn: &mut DbConnection, id: &str, reference: &str) -> DbResult<()> {
+/// Give a new case `id` its reference (it is inserted under a provisional one, its id) and the
+/// next due date found from it as stored, in one statement.
+pub fn set_reference(
+    conn: &mut DbConnection,
+    id: &str,
+    reference: &str,
+    next_due_key: NaiveDate,
+) -> DbResult<()> {
     diesel::update(cases::table.find(id))
-        .set(cases::reference.eq(reference))
+        .set((
+            cases::reference.eq(reference),
+            cases::next_due_key.eq(next_due_key),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -407,6 +416,23 @@ pub struct CaseCoding {
     /// The primary service first: where the complaint is counted in KO41a.
     pub service_ids: Vec<String>,
     pub professions: Vec<String>,
+}
+
+impl CaseCoding {
+    /// The order a case's coding is read in: the primary subject first, then by code; the
+    /// primary service first, then by id; professions by code. Compared as bytes, so that both
+    /// engines, under any collation, and a case just written (whose coding is not read back)
+    /// give one order.
+    pub fn in_stored_order(mut self) -> Self {
+        self.subjects.sort_by(|a, b| {
+            (!a.is_primary, &a.subject_code).cmp(&(!b.is_primary, &b.subject_code))
+        });
+        if let Some((_, others)) = self.service_ids.split_first_mut() {
+            others.sort();
+        }
+        self.professions.sort();
+        self
+    }
 }
 
 /// Keep the day received that each aspect row carries (for period breakdowns) in step with
@@ -547,7 +573,7 @@ pub fn coding_for(
                     .map(|(_, p)| p.clone())
                     .collect(),
             };
-            (id.clone(), coding)
+            (id.clone(), coding.in_stored_order())
         })
         .collect())
 }

@@ -58,6 +58,24 @@ pub fn insert(
     Ok(())
 }
 
+/// The row [`insert`] writes for `id`, `fields` and `now`.
+pub fn as_stored(id: String, fields: &PersonFields, now: NaiveDateTime) -> Person {
+    let f = fields.clone();
+    Person {
+        id,
+        full_name: f.full_name,
+        email: f.email,
+        phone: f.phone,
+        postal_address: f.postal_address,
+        preferred_contact: f.preferred_contact,
+        nhs_number: f.nhs_number,
+        date_of_birth: f.date_of_birth,
+        created_at: now,
+        updated_at: now,
+        redacted_at: None,
+    }
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<Person>> {
     Ok(persons::table
         .find(id)

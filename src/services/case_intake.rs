@@ -11,10 +11,9 @@ use super::case_input::{
     self as input, ComplainantInput, Errors, PersonInput, RepresentativeInput, RiskInput,
     SubjectInput,
 };
-use super::case_state::refresh_next_due;
 use super::case_view::{self, CaseView};
 use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
-use crate::db::persons::PersonFields;
+use crate::db::persons::{Person, PersonFields};
 use crate::db::{DbConnection, calendar, persons, services as service_rows, taxonomy, timeline};
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::{self as case_rules, Case, CaseKind, ConsentStatus};
@@ -79,8 +78,14 @@ pub async fn create(
         .write(move |c| -> AppResult<CaseView> {
             let cal = calendar::current(c)?;
             let pending = insert_case(c, &req, valid, &rules, &cal, &actor, (today, now))?;
-            // The view is read before the number is taken (see `number_case`), then given it.
-            let mut view = case_view::load_new(c, &cal, pending.case.clone(), today)?;
+            // Made from what was just written, not read back; numbered last (see `number_case`).
+            let mut view = case_view::of_new(
+                &cal,
+                pending.case.clone(),
+                pending.coding.clone(),
+                pending.people.clone(),
+                today,
+            );
             view.reference = number_case(c, &actor, &req, pending, today, now)?;
             Ok(view)
         })
@@ -268,7 +273,10 @@ fn people(
 struct Pending {
     new: NewCase,
     coding: CaseCoding,
+    /// As read back, with the next due date found from it (stored with the reference).
     case: Case,
+    /// The complainant, and the patient when someone else.
+    people: (Person, Option<Person>),
 }
 
 /// Insert a validated case inside the caller's transaction, logged `today` (in England) at
@@ -282,7 +290,9 @@ fn insert_case(
     actor: &Actor,
     (today, now): (NaiveDate, NaiveDateTime),
 ) -> AppResult<Pending> {
-    let (complainant_id, patient_id) = insert_people(c, &v, now)?;
+    let people = insert_people(c, &v, now)?;
+    let complainant_id = people.0.id.clone();
+    let patient_id = Some(people.1.as_ref().unwrap_or(&people.0).id.clone());
     let consent = &req.complainant;
 
     let due = clock::receipt_deadlines(cal, rules, req.receipt(v.risk.map(|(_, g)| g)));
@@ -336,8 +346,16 @@ fn insert_case(
     cases::insert(c, &new)?;
     cases::insert_coding(c, &id, &new.kind, new.received_on, &coding)?;
     let mut case = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    case.next_due_key = refresh_next_due(c, cal, &case, today)?;
-    Ok(Pending { new, coding, case })
+    case.next_due_key = case
+        .clock(cal, today)
+        .next_due_on
+        .unwrap_or_else(cases::no_due_date);
+    Ok(Pending {
+        new,
+        coding,
+        case,
+        people,
+    })
 }
 
 /// Give a pending case its reference and its first timeline event (which names it); returns
@@ -355,7 +373,7 @@ fn number_case(
     let year = today.year();
     let number = cases::next_reference_number(c, req.kind.reference_prefix(), year)?;
     let reference = case_rules::reference(req.kind, year, number);
-    cases::set_reference(c, &pending.new.id, &reference)?;
+    cases::set_reference(c, &pending.new.id, &reference, pending.case.next_due_key)?;
     pending.new.reference = reference.clone();
     log_created(c, actor, req.kind, &pending.new, &pending.coding, now)?;
     tracing::info!(case.id = %pending.new.id, case.reference = %reference, "case logged");
@@ -371,24 +389,20 @@ fn complainant_status(patient_is_complainant: bool) -> &'static str {
     }
 }
 
-/// Insert the complainant and, when someone else, the patient; returns their ids (the patient's
-/// is the complainant's when they are the same person).
+/// Insert the complainant and, when someone else, the patient; returns them as stored.
 fn insert_people(
     c: &mut DbConnection,
     v: &ValidCase,
     now: NaiveDateTime,
-) -> AppResult<(String, Option<String>)> {
-    let complainant_id = uuid::Uuid::new_v4().to_string();
-    persons::insert(c, &complainant_id, &v.complainant, now)?;
-    let patient_id = match &v.patient {
-        Some(p) => {
-            let pid = uuid::Uuid::new_v4().to_string();
-            persons::insert(c, &pid, p, now)?;
-            pid
-        }
-        None => complainant_id.clone(),
+) -> AppResult<(Person, Option<Person>)> {
+    let mut insert = |fields: &PersonFields| -> AppResult<Person> {
+        let id = uuid::Uuid::new_v4().to_string();
+        persons::insert(c, &id, fields, now)?;
+        Ok(persons::as_stored(id, fields, now))
     };
-    Ok((complainant_id, Some(patient_id)))
+    let complainant = insert(&v.complainant)?;
+    let patient = v.patient.as_ref().map(insert).transpose()?;
+    Ok((complainant, patient))
 }
 
 /// The first timeline event of a new case: what was logged, never who it is about.

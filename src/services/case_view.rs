@@ -436,19 +436,28 @@ pub fn load(
     Ok(build(c, coding, people, records, clock))
 }
 
-/// The view of a case logged in this transaction. It has no records beside it yet (no
-/// time-limit decision, extension, pause, response, meeting, candour record or referral), so
-/// only its coding and people are read.
-pub fn load_new(
-    conn: &mut DbConnection,
+/// The view of a case logged in this transaction, from the coding and people just written: it
+/// has no records beside it yet (no time-limit decision, extension, pause, response, meeting,
+/// candour record or referral), so nothing more is read.
+pub fn of_new(
     cal: &WorkingCalendar,
     c: Case,
+    coding: CaseCoding,
+    (complainant, patient): (Person, Option<Person>),
     today: NaiveDate,
-) -> AppResult<CaseView> {
-    let coding = cases::coding(conn, &c.id)?;
-    let people = people(conn, &c)?;
+) -> CaseView {
+    let people = People {
+        complainant,
+        patient,
+    };
     let clock = c.clock(cal, today);
-    Ok(build(c, coding, people, Records::default(), clock))
+    build(
+        c,
+        coding.in_stored_order(),
+        people,
+        Records::default(),
+        clock,
+    )
 }
 
 fn build(

@@ -73,17 +73,24 @@ async fn the_case_as_logged_is_the_case_as_read_back() {
     // extensions, pauses, responses, meetings, candour, referrals), so it must match a read.
     let app = spawn_app().await;
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    // The coding of a new case is not read back either: given out of order here (the services
+    // after the primary in descending order of id), it must come back in the order a read has.
     let ward = insert_service(&app, "WARD-9", None).await;
     let clinic = insert_service(&app, "CLINIC-2", None).await;
-    let mut two_services = complaint(&clinic, "2026-11-02");
-    two_services["service_ids"] = json!([clinic, ward]);
-    two_services["subjects"] = json!([
+    let theatre = insert_service(&app, "THEATRE-1", None).await;
+    let mut others = [ward.clone(), theatre];
+    others.sort();
+    others.reverse();
+    let mut three_services = complaint(&clinic, "2026-11-02");
+    three_services["service_ids"] = json!([clinic, others[0], others[1]]);
+    three_services["subjects"] = json!([
         {"code": "communications"},
         {"code": "admissions_discharges", "primary": true}
     ]);
+    three_services["professions"] = json!(["nursing_midwifery", "medical"]);
     for body in [
         complaint(&ward, "2025-12-19"),
-        two_services,
+        three_services,
         pals_concern(&ward, "2026-11-02"),
     ] {
         let logged = app.create_case(&token, &body).await;
@@ -93,6 +100,22 @@ async fn the_case_as_logged_is_the_case_as_read_back() {
         let read: Value = res.json().await.unwrap();
         assert_eq!(logged, read, "the view at logging differs from a read");
     }
+    // The next due date is stored with each new case (lists filter and sort on it): the two
+    // complaints were due to be acknowledged on 24 December 2025 and 5 November 2026 (three
+    // working days), the concern to be resolved by 16 November 2026 (ten); all have passed.
+    let overdue: Value = app
+        .get("/api/v1/cases?overdue=true&sort=next_due", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let due: Vec<&str> = overdue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["next_due_on"].as_str().unwrap())
+        .collect();
+    assert_eq!(due, ["2025-12-24", "2026-11-05", "2026-11-16"], "{overdue}");
 }
 
 #[tokio::test]
