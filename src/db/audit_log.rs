@@ -15,7 +15,7 @@ use crate::domain::timeline::{self, BrokenLink, GENESIS, Sealed, StoredEvent};
 
 /// A stored audit event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct AuditEvent {
     pub id: String,
     pub seq: i32,

@@ -18,7 +18,7 @@ use crate::domain::seal::GENESIS;
 
 /// A person row to insert.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = persons)]
+#[diesel(table_name = persons, treat_none_as_default_value = false)]
 pub struct PersonRow {
     pub id: String,
     pub full_name: String,
@@ -33,7 +33,7 @@ pub struct PersonRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = case_services)]
+#[diesel(table_name = case_services, treat_none_as_default_value = false)]
 pub struct CaseServiceRow {
     pub case_id: String,
     pub service_id: String,
@@ -45,7 +45,7 @@ pub struct CaseServiceRow {
 
 /// A coded aspect with its case's kind and day received.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = case_subjects)]
+#[diesel(table_name = case_subjects, treat_none_as_default_value = false)]
 pub struct CaseSubjectRow {
     pub case_id: String,
     pub subject_code: String,
@@ -57,7 +57,7 @@ pub struct CaseSubjectRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = case_professions)]
+#[diesel(table_name = case_professions, treat_none_as_default_value = false)]
 pub struct CaseProfessionRow {
     pub case_id: String,
     pub profession_code: String,

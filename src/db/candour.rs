@@ -16,7 +16,7 @@ use crate::domain::candour::{
 /// A candour record. Serialised (minus free text and bookkeeping) to diff before/after values
 /// on the case timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = candour_records)]
+#[diesel(table_name = candour_records, treat_none_as_default_value = false)]
 pub struct CandourRecord {
     pub id: String,
     pub case_id: String,
@@ -119,7 +119,7 @@ versioned_update!(
 
 /// One recorded step or contact attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = candour_steps)]
+#[diesel(table_name = candour_steps, treat_none_as_default_value = false)]
 pub struct StepRow {
     pub id: String,
     pub record_id: String,

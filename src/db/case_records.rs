@@ -51,7 +51,7 @@ pub fn present(conn: &mut DbConnection, case_id: &str) -> DbResult<Present> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = time_limit_decisions)]
+#[diesel(table_name = time_limit_decisions, treat_none_as_default_value = false)]
 pub struct TimeLimitDecision {
     #[serde(skip)]
     pub case_id: String,
@@ -66,7 +66,7 @@ pub struct TimeLimitDecision {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_extensions)]
+#[diesel(table_name = case_extensions, treat_none_as_default_value = false)]
 pub struct Extension {
     pub id: String,
     #[serde(skip)]
@@ -82,7 +82,7 @@ pub struct Extension {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_pauses)]
+#[diesel(table_name = case_pauses, treat_none_as_default_value = false)]
 pub struct Pause {
     pub id: String,
     #[serde(skip)]
@@ -97,7 +97,7 @@ pub struct Pause {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_responses)]
+#[diesel(table_name = case_responses, treat_none_as_default_value = false)]
 pub struct Response {
     pub id: String,
     #[serde(skip)]

@@ -166,7 +166,7 @@ pub(super) fn typed(rows: Vec<CaseRow>) -> DbResult<Vec<Case>> {
 /// A case to insert. Intake fills the first fields; the later ones (milestones) default to
 /// empty and are set only by synthetic data.
 #[derive(Debug, Clone, Default, Insertable)]
-#[diesel(table_name = cases)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
 pub struct NewCase {
     pub id: String,
     pub reference: String,
@@ -399,7 +399,7 @@ pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -
 
 /// One coded aspect of a complaint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_subjects)]
+#[diesel(table_name = case_subjects, treat_none_as_default_value = false)]
 pub struct CaseSubject {
     #[serde(skip)]
     pub case_id: String,

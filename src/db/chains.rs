@@ -20,7 +20,7 @@ pub fn stamp(at: NaiveDateTime) -> String {
 
 /// A chain's stored head.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_heads)]
+#[diesel(table_name = audit_heads, treat_none_as_default_value = false)]
 pub struct HeadRow {
     pub chain: String,
     pub seq: i32,

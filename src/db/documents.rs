@@ -9,7 +9,7 @@ use super::schema::documents;
 
 /// One version of a document as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = documents)]
+#[diesel(table_name = documents, treat_none_as_default_value = false)]
 pub struct DocumentRow {
     pub id: String,
     pub case_id: String,

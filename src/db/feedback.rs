@@ -55,7 +55,7 @@ pub fn questions(conn: &mut DbConnection) -> DbResult<Vec<Question>> {
 
 /// A stored invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = feedback_invitations)]
+#[diesel(table_name = feedback_invitations, treat_none_as_default_value = false)]
 pub struct Invitation {
     pub id: String,
     pub case_id: String,

@@ -30,7 +30,7 @@ pub fn characteristics(conn: &mut DbConnection) -> DbResult<Vec<Characteristic>>
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = framework_assessments)]
+#[diesel(table_name = framework_assessments, treat_none_as_default_value = false)]
 pub struct Assessment {
     pub id: String,
     pub assessed_on: NaiveDate,
@@ -39,7 +39,7 @@ pub struct Assessment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = framework_assessment_items)]
+#[diesel(table_name = framework_assessment_items, treat_none_as_default_value = false)]
 pub struct AssessmentItem {
     pub assessment_id: String,
     pub code: String,

@@ -9,7 +9,7 @@ use super::schema::ko41a_submissions;
 
 /// One submission of a financial year's return.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ko41a_submissions)]
+#[diesel(table_name = ko41a_submissions, treat_none_as_default_value = false)]
 pub struct Submission {
     pub id: String,
     /// The year the financial year starts in (2025 for 2025-26).

@@ -10,7 +10,7 @@ use super::schema::{letters, staff_alerts};
 
 /// A letter as stored: the rendered, printable HTML and how it went out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = letters)]
+#[diesel(table_name = letters, treat_none_as_default_value = false)]
 pub struct Letter {
     pub id: String,
     pub case_id: String,

@@ -13,7 +13,7 @@ use crate::domain::meeting::MeetingStatus;
 /// A meeting row. Serialised (minus bookkeeping) to diff before/after values on the timeline;
 /// free text is left out of that diff so that personal details stay off the hash chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = meetings)]
+#[diesel(table_name = meetings, treat_none_as_default_value = false)]
 pub struct MeetingRecord {
     pub id: String,
     pub case_id: String,
@@ -120,7 +120,7 @@ versioned_update!(
 
 /// One attendee: a member of staff (`user_id`) or someone else by name and role.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = meeting_attendees)]
+#[diesel(table_name = meeting_attendees, treat_none_as_default_value = false)]
 pub struct AttendeeRow {
     pub id: String,
     pub meeting_id: String,
@@ -158,7 +158,7 @@ pub fn attendees(conn: &mut DbConnection, meeting_id: &str) -> DbResult<Vec<Atte
 
 /// One time and place the meeting was set for; every schedule and reschedule adds one.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = meeting_schedules)]
+#[diesel(table_name = meeting_schedules, treat_none_as_default_value = false)]
 pub struct ScheduleRow {
     pub id: String,
     pub meeting_id: String,
@@ -190,7 +190,7 @@ pub fn schedules(conn: &mut DbConnection, meeting_id: &str) -> DbResult<Vec<Sche
 
 /// A follow-up action agreed at the meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = meeting_actions)]
+#[diesel(table_name = meeting_actions, treat_none_as_default_value = false)]
 pub struct ActionRow {
     pub id: String,
     pub meeting_id: String,

@@ -12,7 +12,7 @@ use super::versioned::versioned_update;
 /// A referral. Serialised (minus free text and bookkeeping) to diff before/after values on the
 /// case timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ombudsman_referrals)]
+#[diesel(table_name = ombudsman_referrals, treat_none_as_default_value = false)]
 pub struct Referral {
     pub id: String,
     pub case_id: String,
@@ -66,7 +66,7 @@ versioned_update!(
 
 /// One PHSO recommendation and the day it was met.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ombudsman_recommendations)]
+#[diesel(table_name = ombudsman_recommendations, treat_none_as_default_value = false)]
 pub struct Recommendation {
     pub id: String,
     #[serde(skip)]

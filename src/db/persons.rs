@@ -30,7 +30,7 @@ pub struct Person {
 
 /// A person to store.
 #[derive(Debug, Clone, Default, Insertable, AsChangeset)]
-#[diesel(table_name = persons)]
+#[diesel(table_name = persons, treat_none_as_default_value = false)]
 pub struct PersonFields {
     pub full_name: String,
     pub email: Option<String>,

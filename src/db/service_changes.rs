@@ -17,7 +17,7 @@ use crate::domain::service_change::{self as rules, ChangeStatus, Milestones};
 /// A service change as stored. Serialised (minus bookkeeping) to record before/after values in
 /// its history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = service_changes)]
+#[diesel(table_name = service_changes, treat_none_as_default_value = false)]
 pub struct ServiceChangeRow {
     #[serde(skip)]
     pub id: String,
@@ -164,7 +164,7 @@ pub fn unlink_case(conn: &mut DbConnection, change_id: &str, case_id: &str) -> D
 
 /// One entry of a change's history.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = service_change_events)]
+#[diesel(table_name = service_change_events, treat_none_as_default_value = false)]
 pub struct ChangeEvent {
     pub id: String,
     pub service_change_id: String,

@@ -16,7 +16,7 @@ use crate::domain::timeline::{
 
 /// A stored timeline event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = timeline_events)]
+#[diesel(table_name = timeline_events, treat_none_as_default_value = false)]
 pub struct TimelineEvent {
     pub id: String,
     pub case_id: String,

@@ -9,7 +9,7 @@ use super::schema::tracking_links;
 
 /// A stored tracking link.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = tracking_links)]
+#[diesel(table_name = tracking_links, treat_none_as_default_value = false)]
 pub struct TrackingLink {
     pub id: String,
     pub case_id: String,

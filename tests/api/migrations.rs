@@ -33,3 +33,73 @@ async fn running_migrations_again_changes_nothing() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+#[derive(diesel::QueryableByName, Debug)]
+struct Column {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    tbl: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    col: String,
+}
+
+/// Every insert writes NULL for a field it leaves empty (`treat_none_as_default_value = false`,
+/// so that diesel can keep the statement prepared). That is the same as the column's default
+/// only while no nullable column has one: a migration that adds one must change this first.
+#[tokio::test]
+async fn no_nullable_column_has_a_default() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let postgres = app.db.is_postgres();
+    let found: Vec<Column> = app
+        .state
+        .db
+        .read(move |c| {
+            let sql = if postgres {
+                "SELECT table_name::text AS tbl, column_name::text AS col
+                 FROM information_schema.columns
+                 WHERE table_schema = 'public' AND is_nullable = 'YES'
+                   AND column_default IS NOT NULL"
+            } else {
+                "SELECT m.name AS tbl, p.name AS col
+                 FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND p.\"notnull\" = 0 AND p.pk = 0
+                   AND p.dflt_value IS NOT NULL"
+            };
+            diesel::sql_query(sql)
+                .load::<Column>(c)
+                .map_err(candour::db::error::DbError::from)
+        })
+        .await
+        .unwrap();
+    let named: Vec<String> = found
+        .iter()
+        .map(|c| format!("{}.{}", c.tbl, c.col))
+        .collect();
+    assert!(
+        named.is_empty(),
+        "nullable columns with a default: {named:?}"
+    );
+    // The query does see the columns: the cases table has nullable ones.
+    let nullable: Vec<Column> = app
+        .state
+        .db
+        .read(move |c| {
+            let sql = if postgres {
+                "SELECT table_name::text AS tbl, column_name::text AS col
+                 FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name = 'cases' AND is_nullable = 'YES'"
+            } else {
+                "SELECT 'cases' AS tbl, p.name AS col FROM pragma_table_info('cases') p
+                 WHERE p.\"notnull\" = 0 AND p.pk = 0"
+            };
+            diesel::sql_query(sql)
+                .load::<Column>(c)
+                .map_err(candour::db::error::DbError::from)
+        })
+        .await
+        .unwrap();
+    assert!(
+        nullable.iter().any(|c| c.col == "closed_on"),
+        "{nullable:?}"
+    );
+}
