@@ -26,6 +26,8 @@ pub(super) trait Batching {
     fn roll_back_one(&mut self) -> bool;
     /// How many transactions deep the connection is (1: the batch's own).
     fn depth(&mut self) -> u32;
+    /// Copy the log back into the database file (see [`super::checkpointer`]).
+    fn checkpoint(&mut self) -> Result<(), String>;
 }
 
 /// One queued write transaction.
@@ -68,8 +70,13 @@ impl Drop for Alive {
 }
 
 impl<C: Batching + 'static> Writer<C> {
-    /// Start the writer thread; `connect` lends it the write connection for each batch.
-    pub(super) fn start<G, F>(connect: F, max_batch: usize) -> std::io::Result<Self>
+    /// Start the writer thread; `connect` lends it the write connection for each batch. When
+    /// `due` is raised the writer checkpoints after its batch and lowers it.
+    pub(super) fn start<G, F>(
+        connect: F,
+        max_batch: usize,
+        due: Arc<AtomicBool>,
+    ) -> std::io::Result<Self>
     where
         G: DerefMut<Target = C>,
         F: FnMut() -> Result<G, String> + Send + 'static,
@@ -81,7 +88,7 @@ impl<C: Batching + 'static> Writer<C> {
             .name("candour-writer".into())
             .spawn(move || {
                 let _guard = guard;
-                run(connect, &rx, max_batch.max(1));
+                run(connect, &rx, max_batch.max(1), &due);
             })?;
         Ok(Self { tx, alive })
     }
@@ -102,8 +109,12 @@ impl<C: Batching + 'static> Writer<C> {
     }
 }
 
-fn run<C, G, F>(mut connect: F, rx: &mpsc::Receiver<Box<dyn Job<C>>>, max_batch: usize)
-where
+fn run<C, G, F>(
+    mut connect: F,
+    rx: &mpsc::Receiver<Box<dyn Job<C>>>,
+    max_batch: usize,
+    due: &AtomicBool,
+) where
     C: Batching,
     G: DerefMut<Target = C>,
     F: FnMut() -> Result<G, String>,
@@ -135,6 +146,11 @@ where
         answers
             .into_iter()
             .for_each(|a| a.deliver(committed.clone()));
+        if due.swap(false, Ordering::SeqCst)
+            && let Err(why) = conn.checkpoint()
+        {
+            tracing::warn!(%why, "the writer's checkpoint failed");
+        }
     }
 }
 
