@@ -339,9 +339,9 @@ pub fn no_due_date() -> NaiveDate {
 }
 
 /// Store the derived next due date (no version bump: it follows from the other columns).
-pub fn set_next_due(conn: &mut DbConnection, id: &str, next: Option<NaiveDate>) -> DbResult<()> {
+pub fn set_next_due(conn: &mut DbConnection, id: &str, key: NaiveDate) -> DbResult<()> {
     diesel::update(cases::table.find(id))
-        .set(cases::next_due_key.eq(next.unwrap_or_else(no_due_date)))
+        .set(cases::next_due_key.eq(key))
         .execute(conn)?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use super::case_input::{
     self as input, ComplainantInput, Errors, PersonInput, RepresentativeInput, RiskInput,
     SubjectInput,
 };
+use super::case_state::next_due_key;
 use super::case_view::{self, CaseView};
 use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
 use crate::db::persons::{Person, PersonFields};
@@ -346,10 +347,7 @@ fn insert_case(
     cases::insert(c, &new)?;
     cases::insert_coding(c, &id, &new.kind, new.received_on, &coding)?;
     let mut case = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    case.next_due_key = case
-        .clock(cal, today)
-        .next_due_on
-        .unwrap_or_else(cases::no_due_date);
+    case.next_due_key = next_due_key(cal, &case, today);
     Ok(Pending {
         new,
         coding,

@@ -13,6 +13,14 @@ use crate::domain::case::CaseKind;
 use crate::email::links::Link;
 use crate::error::AppResult;
 
+/// The next due date stored with a case (the far-off sentinel when nothing is due), as lists
+/// filter and sort on it.
+pub fn next_due_key(cal: &WorkingCalendar, case: &Case, today: NaiveDate) -> NaiveDate {
+    case.clock(cal, today)
+        .next_due_on
+        .unwrap_or_else(cases::no_due_date)
+}
+
 /// Recompute and store the next due date of a case after a change; returns the key stored.
 pub fn refresh_next_due(
     conn: &mut DbConnection,
@@ -20,10 +28,9 @@ pub fn refresh_next_due(
     case: &Case,
     today: NaiveDate,
 ) -> AppResult<NaiveDate> {
-    let next = case.clock(cal, today).next_due_on;
-    let key = next.unwrap_or_else(cases::no_due_date);
+    let key = next_due_key(cal, case, today);
     if key != case.next_due_key {
-        cases::set_next_due(conn, &case.id, next)?;
+        cases::set_next_due(conn, &case.id, key)?;
     }
     Ok(key)
 }

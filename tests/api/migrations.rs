@@ -42,64 +42,67 @@ struct Column {
     col: String,
 }
 
+/// The columns an engine's catalogue query names, as `table.column`.
+async fn columns(
+    app: &crate::helpers::TestApp,
+    postgres: &'static str,
+    sqlite: &'static str,
+) -> Vec<String> {
+    use diesel::RunQueryDsl;
+    let sql = if app.db.is_postgres() {
+        postgres
+    } else {
+        sqlite
+    };
+    let found: Vec<Column> = app
+        .state
+        .db
+        .read(move |c| {
+            diesel::sql_query(sql)
+                .load::<Column>(c)
+                .map_err(candour::db::error::DbError::from)
+        })
+        .await
+        .unwrap();
+    found
+        .iter()
+        .map(|c| format!("{}.{}", c.tbl, c.col))
+        .collect()
+}
+
 /// Every insert writes NULL for a field it leaves empty (`treat_none_as_default_value = false`,
 /// so that diesel can keep the statement prepared). That is the same as the column's default
 /// only while no nullable column has one: a migration that adds one must change this first.
 #[tokio::test]
 async fn no_nullable_column_has_a_default() {
-    use diesel::RunQueryDsl;
     let app = spawn_app().await;
-    let postgres = app.db.is_postgres();
-    let found: Vec<Column> = app
-        .state
-        .db
-        .read(move |c| {
-            let sql = if postgres {
-                "SELECT table_name::text AS tbl, column_name::text AS col
-                 FROM information_schema.columns
-                 WHERE table_schema = 'public' AND is_nullable = 'YES'
-                   AND column_default IS NOT NULL"
-            } else {
-                "SELECT m.name AS tbl, p.name AS col
-                 FROM sqlite_master m, pragma_table_info(m.name) p
-                 WHERE m.type = 'table' AND p.\"notnull\" = 0 AND p.pk = 0
-                   AND p.dflt_value IS NOT NULL"
-            };
-            diesel::sql_query(sql)
-                .load::<Column>(c)
-                .map_err(candour::db::error::DbError::from)
-        })
-        .await
-        .unwrap();
-    let named: Vec<String> = found
-        .iter()
-        .map(|c| format!("{}.{}", c.tbl, c.col))
-        .collect();
+    let with_default = columns(
+        &app,
+        "SELECT table_name::text AS tbl, column_name::text AS col
+         FROM information_schema.columns
+         WHERE table_schema = 'public' AND is_nullable = 'YES' AND column_default IS NOT NULL",
+        "SELECT m.name AS tbl, p.name AS col
+         FROM sqlite_master m, pragma_table_info(m.name) p
+         WHERE m.type = 'table' AND p.\"notnull\" = 0 AND p.pk = 0 AND p.dflt_value IS NOT NULL",
+    )
+    .await;
     assert!(
-        named.is_empty(),
-        "nullable columns with a default: {named:?}"
+        with_default.is_empty(),
+        "nullable columns with a default: {with_default:?}"
     );
-    // The query does see the columns: the cases table has nullable ones.
-    let nullable: Vec<Column> = app
-        .state
-        .db
-        .read(move |c| {
-            let sql = if postgres {
-                "SELECT table_name::text AS tbl, column_name::text AS col
-                 FROM information_schema.columns
-                 WHERE table_schema = 'public' AND table_name = 'cases' AND is_nullable = 'YES'"
-            } else {
-                "SELECT 'cases' AS tbl, p.name AS col FROM pragma_table_info('cases') p
-                 WHERE p.\"notnull\" = 0 AND p.pk = 0"
-            };
-            diesel::sql_query(sql)
-                .load::<Column>(c)
-                .map_err(candour::db::error::DbError::from)
-        })
-        .await
-        .unwrap();
+    // The queries do see nullable columns: the cases table has some.
+    let nullable = columns(
+        &app,
+        "SELECT table_name::text AS tbl, column_name::text AS col
+         FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name = 'cases' AND is_nullable = 'YES'",
+        "SELECT m.name AS tbl, p.name AS col
+         FROM sqlite_master m, pragma_table_info(m.name) p
+         WHERE m.name = 'cases' AND p.\"notnull\" = 0 AND p.pk = 0",
+    )
+    .await;
     assert!(
-        nullable.iter().any(|c| c.col == "closed_on"),
+        nullable.contains(&"cases.closed_on".to_string()),
         "{nullable:?}"
     );
 }
