@@ -65,7 +65,13 @@ struct Alive(Arc<AtomicBool>);
 impl Drop for Alive {
     fn drop(&mut self) {
         self.0.store(false, Ordering::SeqCst);
-        tracing::error!("the SQLite group-commit writer stopped; writes go one at a time");
+        // The thread ends normally once every handle is gone (the process is closing): nothing
+        // is left to write. Only a panic leaves handles that still need a writer.
+        if std::thread::panicking() {
+            tracing::error!("the SQLite group-commit writer stopped; writes go one at a time");
+        } else {
+            tracing::debug!("the SQLite group-commit writer ended: no handle is left to use it");
+        }
     }
 }
 

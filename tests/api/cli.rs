@@ -326,3 +326,20 @@ async fn sigterm_stops_the_server_cleanly_and_writes_the_buffered_access_log() {
         "{reads:?}"
     );
 }
+
+/// A command that writes through the SQLite group-commit writer ends it when it is done: a
+/// normal end, which must not be logged as an error (an operator reading the log of a
+/// successful run would look for a fault that is not there).
+#[tokio::test]
+async fn a_command_that_ends_normally_logs_no_error() {
+    let app = spawn_app().await;
+    let out = app.cli(&["demo", "seed", "--cases", "20", "--seed", "7"]);
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("Seeded"), "{log}");
+    assert!(!log.contains("ERROR"), "{log}");
+}
