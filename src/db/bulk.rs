@@ -1,6 +1,8 @@
 //! Many-row inserts for synthetic data. Multi-row `INSERT` does not compile against the
 //! MultiConnection, so each batch is written on the concrete connection.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -8,7 +10,7 @@ use super::case_records::Response;
 use super::cases::NewCase;
 use super::chains::HeadRow;
 use super::connection::DbConnection;
-use super::error::DbResult;
+use super::error::{DbError, DbResult};
 use super::schema::{
     audit_heads, case_professions, case_responses, case_services, case_subjects, cases, persons,
     reference_counters, timeline_events,
@@ -32,8 +34,7 @@ pub struct PersonRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = case_services, treat_none_as_default_value = false)]
+#[derive(Debug, Clone)]
 pub struct CaseServiceRow {
     pub case_id: String,
     pub service_id: String,
@@ -41,6 +42,44 @@ pub struct CaseServiceRow {
     pub received_on: NaiveDate,
     /// The service the complaint is counted at (KO41a site).
     pub is_primary: bool,
+}
+
+/// A service row as written: with its case's status, taken from the same batch when it is
+/// written (a generator draws the coding before it decides how far the case has gone).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = case_services, treat_none_as_default_value = false)]
+struct StoredServiceRow<'a> {
+    case_id: &'a str,
+    service_id: &'a str,
+    kind: &'a str,
+    received_on: NaiveDate,
+    is_primary: bool,
+    status: &'a str,
+}
+
+/// Each service row with the status of its case, which must be in the batch.
+fn with_status(b: &Batch) -> DbResult<Vec<StoredServiceRow<'_>>> {
+    let status: HashMap<&str, &str> = b
+        .cases
+        .iter()
+        .map(|c| (c.id.as_str(), c.status.as_str()))
+        .collect();
+    b.services
+        .iter()
+        .map(|s| {
+            let status = status.get(s.case_id.as_str()).ok_or_else(|| {
+                DbError::Task("a service row names a case outside its batch".into())
+            })?;
+            Ok(StoredServiceRow {
+                case_id: &s.case_id,
+                service_id: &s.service_id,
+                kind: &s.kind,
+                received_on: s.received_on,
+                is_primary: s.is_primary,
+                status,
+            })
+        })
+        .collect()
 }
 
 /// A coded aspect with its case's kind and day received.
@@ -130,7 +169,7 @@ pub fn insert(conn: &mut DbConnection, b: &Batch) -> DbResult<()> {
             .execute(conn)?;
     }
     insert_all!(conn, case_subjects::table, &b.subjects);
-    insert_all!(conn, case_services::table, &b.services);
+    insert_all!(conn, case_services::table, &with_status(b)?);
     insert_all!(conn, case_professions::table, &b.professions);
     insert_all!(conn, case_responses::table, &b.responses);
     let key = super::seal::key()?;

@@ -59,7 +59,20 @@ pub struct CaseCursor {
 
 type Boxed<'a> = cases::BoxedQuery<'a, MultiBackend>;
 
-fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
+/// How a filter on services is put to the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByService {
+    /// Probe each case's coding as the case is read: for a page, which walks an index in the
+    /// page's order and stops at its limit.
+    PerCase,
+    /// Read the services' coding rows first, narrowed by the kind and status they carry, then
+    /// the cases they name: for a count, which must see every match. Probing instead read
+    /// every open complaint in the trust to count one ward's (at a million cases: 11,894
+    /// probes, 60 ms, for 500 matches).
+    Coded,
+}
+
+fn filtered(f: &CaseFilter, by: ByService) -> Boxed<'_> {
     use super::schema::{case_services as cs, case_subjects as subj};
     // Which statuses, services and people are rare is what makes a plan good here, and a
     // generic plan cannot know it (see `planned_per_run`).
@@ -73,11 +86,14 @@ fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
     // Correlated EXISTS rather than IN (…): the planner can walk the sort index and probe
     // each case, instead of materialising every matching id and sorting them.
     if let Some(ids) = &f.service_ids {
-        q = q.filter(exists(
-            cs::table
-                .filter(cs::case_id.eq(cases::id))
-                .filter(one_of(cs::service_id, ids)),
-        ));
+        q = match by {
+            ByService::PerCase => q.filter(exists(
+                cs::table
+                    .filter(cs::case_id.eq(cases::id))
+                    .filter(one_of(cs::service_id, ids)),
+            )),
+            ByService::Coded => coded_to(q, f, ids),
+        };
     }
     if let Some(code) = &f.subject {
         q = q.filter(exists(
@@ -129,6 +145,30 @@ fn filtered<'a>(f: &'a CaseFilter) -> Boxed<'a> {
     q
 }
 
+/// Only cases coded to one of `services` (of the filter's kind and statuses, which the coding
+/// rows carry): one range of `case_services_status_idx` for each service. The subquery cannot
+/// be boxed through the multi-engine connection, so each shape is written out.
+fn coded_to<'a>(q: Boxed<'a>, f: &CaseFilter, services: &[String]) -> Boxed<'a> {
+    use super::schema::case_services as cs;
+    let coded = cs::table.filter(one_of(cs::service_id, services));
+    let statuses = || one_of(cs::status, f.statuses.iter().map(|s| s.as_str()));
+    match (f.kind, f.statuses.is_empty()) {
+        (Some(kind), false) => q.filter(
+            cases::id.eq_any(
+                coded
+                    .filter(cs::kind.eq(kind.as_str()))
+                    .filter(statuses())
+                    .select(cs::case_id),
+            ),
+        ),
+        (Some(kind), true) => {
+            q.filter(cases::id.eq_any(coded.filter(cs::kind.eq(kind.as_str())).select(cs::case_id)))
+        }
+        (None, false) => q.filter(cases::id.eq_any(coded.filter(statuses()).select(cs::case_id))),
+        (None, true) => q.filter(cases::id.eq_any(coded.select(cs::case_id))),
+    }
+}
+
 /// The part of the filter a person typed: a whole reference, words, or the people named.
 fn found_by<'a>(mut q: Boxed<'a>, f: &'a CaseFilter) -> Boxed<'a> {
     if let Some(text) = f.text.as_deref().filter(|t| looks_like_reference(t)) {
@@ -173,7 +213,7 @@ pub(super) fn escape_like(text: &str) -> String {
 /// How many cases match `filter`, counting no further than `cap` (so that a count over a
 /// million rows costs no more than reading `cap` of them).
 pub fn count(conn: &mut DbConnection, filter: &CaseFilter, cap: i64) -> DbResult<i64> {
-    let rows: Vec<i32> = filtered(filter)
+    let rows: Vec<i32> = filtered(filter, ByService::Coded)
         .select(cases::version)
         .limit(cap)
         .load(conn)?;
@@ -222,7 +262,9 @@ fn list_one(
     cursor: Option<&CaseCursor>,
     limit: i64,
 ) -> DbResult<Vec<Case>> {
-    let q = filtered(filter).select(CaseRow::as_select()).limit(limit);
+    let q = filtered(filter, ByService::PerCase)
+        .select(CaseRow::as_select())
+        .limit(limit);
     let bad_cursor = || DbError::Task("cursor does not fit this order".into());
     let q = match sort {
         CaseSort::Received | CaseSort::Oldest => {

@@ -324,6 +324,11 @@ pub fn update_versioned(
             if let Some(received) = changes.received_on {
                 set_aspects_received_on(conn, id, received)?;
             }
+            if let Some(status) = &changes.status {
+                diesel::update(case_services::table.filter(case_services::case_id.eq(id)))
+                    .set(case_services::status.eq(status))
+                    .execute(conn)?;
+            }
             Ok(true)
         }
         Ok(_) => Ok(false),
@@ -451,11 +456,12 @@ fn set_aspects_received_on(conn: &mut DbConnection, id: &str, day: NaiveDate) ->
 }
 
 /// Replace a case's subjects, services and professions. Each row also carries the case's kind
-/// and day received, read here from the case (which must exist).
+/// and day received (and each service row its status), read here from the case (which must
+/// exist).
 pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCoding) -> DbResult<()> {
-    let (kind, received): (String, NaiveDate) = cases::table
+    let (kind, status, received_on): (String, String, NaiveDate) = cases::table
         .find(case_id)
-        .select((cases::kind, cases::received_on))
+        .select((cases::kind, cases::status, cases::received_on))
         .first(conn)?;
     diesel::delete(case_subjects::table.filter(case_subjects::case_id.eq(case_id)))
         .execute(conn)?;
@@ -463,17 +469,35 @@ pub fn replace_coding(conn: &mut DbConnection, case_id: &str, coding: &CaseCodin
         .execute(conn)?;
     diesel::delete(case_professions::table.filter(case_professions::case_id.eq(case_id)))
         .execute(conn)?;
-    insert_coding(conn, case_id, &kind, received, coding)
+    let of = CodedCase {
+        kind: &kind,
+        status: &status,
+        received_on,
+    };
+    insert_coding(conn, case_id, of, coding)
 }
 
-/// Code a case that has no coding yet (one just logged) as `kind`, received on `received`.
+/// What each coding row copies from its case.
+#[derive(Debug, Clone, Copy)]
+pub struct CodedCase<'a> {
+    pub kind: &'a str,
+    /// Carried by service rows only.
+    pub status: &'a str,
+    pub received_on: NaiveDate,
+}
+
+/// Code a case that has no coding yet (one just logged).
 pub fn insert_coding(
     conn: &mut DbConnection,
     case_id: &str,
-    kind: &str,
-    received: NaiveDate,
+    of: CodedCase<'_>,
     coding: &CaseCoding,
 ) -> DbResult<()> {
+    let CodedCase {
+        kind,
+        status,
+        received_on: received,
+    } = of;
     for s in &coding.subjects {
         diesel::insert_into(case_subjects::table)
             .values((
@@ -491,6 +515,7 @@ pub fn insert_coding(
                 case_services::kind.eq(kind),
                 case_services::received_on.eq(received),
                 case_services::is_primary.eq(i == 0),
+                case_services::status.eq(status),
             ))
             .execute(conn)?;
     }

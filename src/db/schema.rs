@@ -135,6 +135,7 @@ diesel::table! {
         kind -> Text,
         received_on -> Date,
         is_primary -> Bool,
+        status -> Text,
     }
 }
 

@@ -345,7 +345,12 @@ fn insert_case(
         ..Default::default()
     };
     cases::insert(c, &new)?;
-    cases::insert_coding(c, &id, &new.kind, new.received_on, &coding)?;
+    let of = cases::CodedCase {
+        kind: &new.kind,
+        status: &new.status,
+        received_on: new.received_on,
+    };
+    cases::insert_coding(c, &id, of, &coding)?;
     let mut case = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
     case.next_due_key = next_due_key(cal, &case, today);
     Ok(Pending {

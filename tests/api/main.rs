@@ -14,6 +14,7 @@ mod bundle;
 mod candour;
 mod captured_logs;
 mod case_access;
+mod case_counts;
 mod case_edit;
 mod case_lifecycle;
 mod cases;
