@@ -312,7 +312,9 @@ fn page_from_coding<'a>(
         .filter(cs::service_id.eq(service.clone()))
         .filter(cs::kind.eq(c.kind))
         .filter(cs::status.eq(*status));
-    let q = cases::table.filter(planned_per_run()).into_boxed();
+    // Planned once and kept (unlike `filtered`): whatever the values, the best plan is this
+    // index's range in order and a primary-key read for each id.
+    let q = cases::table.into_boxed();
     Some(Ok(match sort {
         CaseSort::Received => q.filter(
             cases::id.eq_any(
