@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use super::cases::{CaseRow, typed};
 use super::connection::{DbConnection, MultiBackend};
 use super::error::{DbError, DbResult};
-use super::one_of::one_of;
+use super::one_of::{OneOf, one_of};
 use super::planned_per_run::planned_per_run;
-use super::schema::cases;
+use super::schema::{case_services, cases};
 use super::users::lower;
 use crate::domain::case::{Case, CaseKind, CaseStatus};
 
@@ -65,11 +65,12 @@ enum ByService {
     /// Probe each case's coding as the case is read: for a page, which walks an index in the
     /// page's order and stops at its limit.
     PerCase,
-    /// Read the services' coding rows first, narrowed by the kind and status they carry, then
-    /// the cases they name, to test what else the filter asks: for a count, which must see
-    /// every match. Probing instead read every open complaint in the trust to count one
-    /// ward's (at a million cases: 11,894 probes, 60 ms, for 572 matches). A count that asks
-    /// nothing more does not read the cases at all (`count`).
+    /// When the filter names a kind and statuses (which the service rows carry), read the
+    /// matching service rows first, then the cases they name, to test what else the filter
+    /// asks: for a count, which must see every match. Probing instead read every open
+    /// complaint in the trust to count one ward's (at a million cases: 11,894 probes, 60 ms,
+    /// for 572 matches). A count that asks nothing more does not read the cases at all
+    /// (`count`); otherwise this is the same as `PerCase`.
     Coded,
 }
 
@@ -87,13 +88,15 @@ fn filtered(f: &CaseFilter, by: ByService) -> Boxed<'_> {
     // Correlated EXISTS rather than IN (…): the planner can walk the sort index and probe
     // each case, instead of materialising every matching id and sorting them.
     if let Some(ids) = &f.service_ids {
-        q = match by {
-            ByService::PerCase => q.filter(exists(
+        q = match (by, coded(f)) {
+            (ByService::Coded, Some((c, _))) => {
+                q.filter(cases::id.eq_any(c.rows().select(cs::case_id)))
+            }
+            _ => q.filter(exists(
                 cs::table
                     .filter(cs::case_id.eq(cases::id))
                     .filter(one_of(cs::service_id, ids)),
             )),
-            ByService::Coded => coded_to(q, f, ids),
         };
     }
     if let Some(code) = &f.subject {
@@ -146,30 +149,6 @@ fn filtered(f: &CaseFilter, by: ByService) -> Boxed<'_> {
     q
 }
 
-/// Only cases coded to one of `services` (of the filter's kind and statuses, which the coding
-/// rows carry): one range of `case_services_status_idx` for each service. The subquery cannot
-/// be boxed through the multi-engine connection, so each shape is written out.
-fn coded_to<'a>(q: Boxed<'a>, f: &CaseFilter, services: &[String]) -> Boxed<'a> {
-    use super::schema::case_services as cs;
-    let coded = cs::table.filter(one_of(cs::service_id, services));
-    let statuses = || one_of(cs::status, f.statuses.iter().map(|s| s.as_str()));
-    match (f.kind, f.statuses.is_empty()) {
-        (Some(kind), false) => q.filter(
-            cases::id.eq_any(
-                coded
-                    .filter(cs::kind.eq(kind.as_str()))
-                    .filter(statuses())
-                    .select(cs::case_id),
-            ),
-        ),
-        (Some(kind), true) => {
-            q.filter(cases::id.eq_any(coded.filter(cs::kind.eq(kind.as_str())).select(cs::case_id)))
-        }
-        (None, false) => q.filter(cases::id.eq_any(coded.filter(statuses()).select(cs::case_id))),
-        (None, true) => q.filter(cases::id.eq_any(coded.select(cs::case_id))),
-    }
-}
-
 /// The part of the filter a person typed: a whole reference, words, or the people named.
 fn found_by<'a>(mut q: Boxed<'a>, f: &'a CaseFilter) -> Boxed<'a> {
     if let Some(text) = f.text.as_deref().filter(|t| looks_like_reference(t)) {
@@ -215,18 +194,16 @@ pub(super) fn escape_like(text: &str) -> String {
 /// million rows costs no more than reading `cap` of them).
 pub fn count(conn: &mut DbConnection, filter: &CaseFilter, cap: i64) -> DbResult<i64> {
     use super::schema::case_services as cs;
-    let n = match coded_only(filter) {
+    let n = match coded(filter) {
         // The service rows alone: one index range for each service, no case read.
-        Some(c) => cs::table
-            .filter(one_of(cs::service_id, c.services))
-            .filter(cs::kind.eq(c.kind))
-            .filter(one_of(cs::status, &c.statuses))
+        Some((c, false)) => c
+            .rows()
             .select(cs::case_id)
             .distinct()
             .limit(cap)
             .load::<String>(conn)?
             .len(),
-        None => filtered(filter, ByService::Coded)
+        _ => filtered(filter, ByService::Coded)
             .select(cases::version)
             .limit(cap)
             .load::<i32>(conn)?
@@ -235,16 +212,37 @@ pub fn count(conn: &mut DbConnection, filter: &CaseFilter, cap: i64) -> DbResult
     Ok(i64::try_from(n).unwrap_or(cap))
 }
 
-/// A filter that asks only what each service row carries.
-struct CodedOnly<'a> {
+/// What a filter asks that each service row carries: a kind, statuses and services.
+struct Coded<'a> {
     kind: &'static str,
     statuses: Vec<&'static str>,
     services: &'a [String],
 }
 
-/// The kind, statuses and services of `f` when it asks nothing else (a ward's open complaints,
-/// say): then the service rows alone can answer it.
-fn coded_only(f: &CaseFilter) -> Option<CodedOnly<'_>> {
+type CodedRows = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<case_services::table, OneOf<case_services::service_id>>,
+        diesel::dsl::Eq<case_services::kind, &'static str>,
+    >,
+    OneOf<case_services::status>,
+>;
+
+impl Coded<'_> {
+    /// The service rows that match: one range of `case_services_status_idx` for each service
+    /// and status.
+    fn rows(&self) -> CodedRows {
+        use super::schema::case_services as cs;
+        cs::table
+            .filter(one_of(cs::service_id, self.services))
+            .filter(cs::kind.eq(self.kind))
+            .filter(one_of(cs::status, &self.statuses))
+    }
+}
+
+/// The kind, statuses and services of `f` when it names all three, and whether it asks
+/// anything more (when it does not, a ward's open complaints say, the service rows alone
+/// answer it).
+fn coded(f: &CaseFilter) -> Option<(Coded<'_>, bool)> {
     // Every field is named, so that a new one must be thought about here.
     let CaseFilter {
         kind,
@@ -274,11 +272,14 @@ fn coded_only(f: &CaseFilter) -> Option<CodedOnly<'_>> {
         || assigned_to.is_some()
         || people.is_some();
     match (kind, service_ids) {
-        (Some(kind), Some(services)) if !asks_more && !statuses.is_empty() => Some(CodedOnly {
-            kind: kind.as_str(),
-            statuses: statuses.iter().map(|s| s.as_str()).collect(),
-            services,
-        }),
+        (Some(kind), Some(services)) if !statuses.is_empty() => {
+            let coded = Coded {
+                kind: kind.as_str(),
+                statuses: statuses.iter().map(|s| s.as_str()).collect(),
+                services,
+            };
+            Some((coded, asks_more))
+        }
         _ => None,
     }
 }
@@ -295,10 +296,12 @@ fn page_from_coding<'a>(
     limit: i64,
 ) -> Option<DbResult<Boxed<'a>>> {
     use super::schema::case_services as cs;
-    let c = coded_only(f)?;
-    let ([service], [status]) = (c.services, c.statuses.as_slice()) else {
+    let (c, false) = coded(f)? else {
         return None;
     };
+    if c.services.len() != 1 || c.statuses.len() != 1 {
+        return None;
+    }
     // No cursor is one before the first row: every day received is after 0001-01-01 and
     // before 9999-12-31.
     let (day, id) = match cursor {
@@ -309,10 +312,7 @@ fn page_from_coding<'a>(
             Err(_) => return Some(Err(bad_cursor())),
         },
     };
-    let rows = cs::table
-        .filter(cs::service_id.eq(service.clone()))
-        .filter(cs::kind.eq(c.kind))
-        .filter(cs::status.eq(*status));
+    let rows = c.rows();
     // Planned once and kept (unlike `filtered`): whatever the values, the best plan is this
     // index's range in order and a primary-key read for each id.
     let q = cases::table.into_boxed();

@@ -157,6 +157,11 @@ async fn a_service_count_follows_each_case_through_status_recoding_and_escalatio
         (format!("{c}&service_id={b}&status=acknowledged"), 0), // k5 moved to A
         (format!("{c}&service_id={b}"), 1),                  // k4
         (format!("service_id={a}&status=received"), 4),      // p1 is escalated
+        // k7's risk (1, 2) is low; the others' moderate.
+        (
+            format!("{c}&service_id={a}&status=received&risk_grade=moderate"),
+            3,
+        ),
         (
             format!("kind=pals_concern&service_id={a}&status=escalated"),
             1,
