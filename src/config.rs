@@ -21,6 +21,7 @@
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
 //! | `database.group_commit_batch` | `CANDOUR__DATABASE__GROUP_COMMIT_BATCH` | `64` (SQLite: queued writes sharing one commit; 0 = off) |
 //! | `database.sqlite_mmap_mib` | `CANDOUR__DATABASE__SQLITE_MMAP_MIB` | `1024` (SQLite: MiB of the file read through memory mapping; 0 = off) |
+//! | `database.slow_statement_ms` | `CANDOUR__DATABASE__SLOW_STATEMENT_MS` | `0` (log each statement taking at least this long, by its SQL without the values; 0 = off) |
 //! | `auth.jwt_secret` | `CANDOUR__AUTH__JWT_SECRET` | a development value, refused in production |
 //! | `audit.key` | `CANDOUR__AUDIT__KEY` (environment only) | a development value, refused in production |
 //! | `retention.years` | `CANDOUR__RETENTION__YEARS` | `10` |
@@ -323,6 +324,7 @@ impl Settings {
         b.at_least("pool_size", d.pool_size, 1);
         b.within("group_commit_batch", d.group_commit_batch, 0..=10_000);
         b.within("sqlite_mmap_mib", d.sqlite_mmap_mib, 0..=65_536);
+        b.within("slow_statement_ms", d.slow_statement_ms, 0..=3_600_000);
         b.section("access_log");
         b.within("flush_ms", self.access_log.flush_ms, 1..=10_000);
         b.within("batch", self.access_log.batch, 1..=10_000);

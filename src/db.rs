@@ -31,6 +31,7 @@ pub mod planned_per_run;
 pub mod report_queries;
 pub mod retention;
 pub mod seal;
+pub mod setup;
 #[rustfmt::skip]
 pub mod schema;
 pub mod service_changes;

@@ -14,6 +14,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::api::{self, health, openapi};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
+use crate::db::setup::Tuning;
 use crate::db::{Db, migrations, timeline};
 use crate::domain::seal::SealKey;
 use crate::email::mailer::Mailer;
@@ -31,9 +32,13 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let timeout = Duration::from_secs(settings.database.connect_timeout_seconds);
     let key = SealKey::new(settings.audit.key.expose().as_bytes());
     let batch = settings.database.group_commit_batch;
-    let mmap = settings.database.sqlite_mmap_mib;
+    let tuning = Tuning {
+        sqlite_mmap_mib: settings.database.sqlite_mmap_mib,
+        slow_statement: (settings.database.slow_statement_ms > 0)
+            .then(|| Duration::from_millis(settings.database.slow_statement_ms)),
+    };
     tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
-        let db = Db::connect_mapped(&url, size, timeout, mmap)
+        let db = Db::connect_tuned(&url, size, timeout, tuning)
             .and_then(|db| db.group_commit(batch))
             .map_err(anyhow::Error::msg)?
             .sealing_with(key.clone());

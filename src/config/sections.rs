@@ -251,6 +251,9 @@ pub struct DatabaseSettings {
     pub group_commit_batch: usize,
     /// SQLite: MiB of the database file read through memory mapping (0: ordinary reads).
     pub sqlite_mmap_mib: u64,
+    /// Log (at `warn`, by its SQL alone) every statement that takes at least this many
+    /// milliseconds; 0 watches none.
+    pub slow_statement_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -442,7 +445,8 @@ impl Default for DatabaseSettings {
             pool_size: 8,
             connect_timeout_seconds: 5,
             group_commit_batch: 64,
-            sqlite_mmap_mib: crate::db::connection::DEFAULT_SQLITE_MMAP_MIB,
+            sqlite_mmap_mib: crate::db::setup::DEFAULT_SQLITE_MMAP_MIB,
+            slow_statement_ms: 0,
         }
     }
 }

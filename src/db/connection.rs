@@ -10,12 +10,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 
 use super::calendar_cache::{self, Calendars, Use};
 use super::error::{DbError, DbResult};
 use super::group_commit::{Batching, WriteJob, Writer};
+use super::setup::{Setup, Tuning};
 use crate::domain::seal::SealKey;
 
 /// A connection to either engine.
@@ -117,7 +118,7 @@ pub const TRUSTED_FOR: Duration = Duration::from_secs(1);
 
 /// A pooled connection and when it last did work without an error.
 pub struct Pooled {
-    conn: DbConnection,
+    pub(super) conn: DbConnection,
     good_at: Option<Instant>,
 }
 
@@ -186,35 +187,6 @@ impl DerefMut for Lent {
     }
 }
 
-/// Per-connection settings, applied when a connection is opened.
-#[derive(Debug)]
-struct Setup {
-    /// SQLite: bytes of the database file read through memory mapping.
-    mmap_bytes: u64,
-}
-
-impl CustomizeConnection<Pooled, r2d2::Error> for Setup {
-    fn on_acquire(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
-        let conn = &mut pooled.conn;
-        let sql = match conn {
-            // Memory-mapped reads: after every commit each reader's page cache is stale, and
-            // reading pages again through the mapping costs no system call or copy (`perf` on a
-            // list page under load showed a fifth of the time in `pread`).
-            DbConnection::Sqlite(_) => format!(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                 PRAGMA mmap_size = {};",
-                self.mmap_bytes
-            ),
-            DbConnection::Postgresql(_) => "SET TIME ZONE 'UTC';".to_string(),
-        };
-        conn.batch_execute(&sql).map_err(r2d2::Error::QueryError)
-    }
-}
-
-/// SQLite's memory-mapped window unless configured otherwise (`database.sqlite_mmap_mib`).
-pub const DEFAULT_SQLITE_MMAP_MIB: u64 = 1024;
-
 pub type Pool = r2d2::Pool<Manager>;
 
 /// How many report reads may hold a connection at once: half the pool, at least one.
@@ -251,15 +223,15 @@ pub struct Db {
 impl Db {
     /// Open the pools for `url`; a SQLite file's folder is created if missing.
     pub fn connect(url: &str, pool_size: u32, timeout: Duration) -> Result<Self, String> {
-        Self::connect_mapped(url, pool_size, timeout, DEFAULT_SQLITE_MMAP_MIB)
+        Self::connect_tuned(url, pool_size, timeout, Tuning::default())
     }
 
-    /// [`Db::connect`], reading up to `mmap_mib` MiB of a SQLite file through memory mapping.
-    pub fn connect_mapped(
+    /// [`Db::connect`], with each connection set up as `tuning` says.
+    pub fn connect_tuned(
         url: &str,
         pool_size: u32,
         timeout: Duration,
-        mmap_mib: u64,
+        tuning: Tuning,
     ) -> Result<Self, String> {
         let target = Target::parse(url)?;
         if let Target::Sqlite(path) = &target
@@ -277,9 +249,7 @@ impl Db {
                 // PostgreSQL). Connections are opened on demand and then reused.
                 .min_idle(Some(0))
                 .connection_timeout(timeout)
-                .connection_customizer(Box::new(Setup {
-                    mmap_bytes: mmap_mib * 1024 * 1024,
-                }))
+                .connection_customizer(Box::new(Setup(tuning)))
                 .build(Manager {
                     target: target.clone(),
                 })
