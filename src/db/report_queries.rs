@@ -237,17 +237,13 @@ pub type ResponseRow = (
 );
 /// (received, acknowledgement due, acknowledged on, count).
 pub type AckDayRow = (NaiveDate, Option<NaiveDate>, Option<NaiveDate>, i64);
-/// (six-month letter due, sent on, first responded on, withdrawn on, closed on, acknowledged
-/// on, count).
-pub type SixMonthRow = (
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    i64,
-);
+/// Six-month letters owed in a period, and of those the letters sent in time and missed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SixMonthCounts {
+    pub owed: i64,
+    pub sent: i64,
+    pub missed: i64,
+}
 
 /// Acknowledgement facts of complaints received in [`from`, `to`]: (due, acknowledged on, count).
 pub fn acknowledgements(
@@ -316,35 +312,47 @@ pub fn open_on(
         .load(conn)?)
 }
 
-/// Six-month letters falling due in [`from`, `to`]: (due, sent on, first responded on,
-/// withdrawn on, closed on, acknowledged on, count).
+/// Six-month letters (reg 14(4)) falling due in [`from`, `to`] and owed: complaints still open
+/// and unanswered at the end of their six months. One answered, withdrawn, or closed (declined
+/// as out of time) by then owed none, and one not acknowledged by then is counted as an overdue
+/// acknowledgement instead (the letter cannot be sent before it). Of those owed: sent by the
+/// due date, or missed (due before `today` and not sent by then).
+///
+/// Counted in SQL from `cases_report_six_month_idx`, which carries every date compared here.
 pub fn six_month_letters(
     conn: &mut DbConnection,
     scope: &Scope,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> DbResult<Vec<SixMonthRow>> {
-    Ok(cases::table
-        .filter(case_filter(CaseKind::Complaint, scope, None, to))
-        .filter(cases::six_month_letter_due_on.between(from, to))
-        .group_by((
-            cases::six_month_letter_due_on,
-            cases::six_month_letter_sent_on,
-            cases::first_responded_on,
-            cases::withdrawn_on,
-            cases::closed_on,
-            cases::acknowledged_on,
-        ))
-        .select((
-            cases::six_month_letter_due_on,
-            cases::six_month_letter_sent_on,
-            cases::first_responded_on,
-            cases::withdrawn_on,
-            cases::closed_on,
-            cases::acknowledged_on,
-            count_star(),
-        ))
-        .load(conn)?)
+    (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+) -> DbResult<SixMonthCounts> {
+    let due = cases::six_month_letter_due_on;
+    let sent = cases::six_month_letter_sent_on;
+    let owed = || {
+        cases::table
+            .filter(case_filter(CaseKind::Complaint, scope, None, to))
+            .filter(due.between(from, to))
+            .filter(cases::acknowledged_on.le(due))
+            .filter(
+                cases::first_responded_on
+                    .is_null()
+                    .or(cases::first_responded_on.gt(due)),
+            )
+            .filter(
+                cases::withdrawn_on
+                    .is_null()
+                    .or(cases::withdrawn_on.gt(due)),
+            )
+            .filter(cases::closed_on.is_null().or(cases::closed_on.gt(due)))
+    };
+    Ok(SixMonthCounts {
+        owed: owed().count().get_result(conn)?,
+        sent: owed().filter(sent.le(due)).count().get_result(conn)?,
+        missed: owed()
+            .filter(sent.is_null().or(sent.gt(due)))
+            .filter(due.lt(today))
+            .count()
+            .get_result(conn)?,
+    })
 }
 
 /// Cases of `kind` received per day in [`from`, `to`].

@@ -182,11 +182,7 @@ fn decided(
     Ok(d)
 }
 
-/// Six-month letters owed in the period (reg 14(4)): complaints still open and unanswered at
-/// the end of their six months. Those answered, withdrawn, or closed (declined as out of time)
-/// by then owed none, and one never acknowledged by then is counted as an overdue
-/// acknowledgement instead (the letter cannot be sent before it). Of those owed: sent in
-/// time, or missed.
+/// Six-month letters owed in the period (reg 14(4)): see [`q::six_month_letters`].
 fn six_month_letters(
     c: &mut DbConnection,
     r: &mut Raw,
@@ -194,28 +190,10 @@ fn six_month_letters(
     period: Period,
     today: NaiveDate,
 ) -> AppResult<()> {
-    let (from, to) = (period.from, period.to);
-    for (due, sent, responded, withdrawn, closed, acknowledged, n) in
-        q::six_month_letters(c, scope, from, to)?
-    {
-        let Some(due) = due else { continue };
-        if acknowledged.is_none_or(|a| a > due) {
-            continue;
-        }
-        if [responded, withdrawn, closed]
-            .into_iter()
-            .flatten()
-            .any(|d| d <= due)
-        {
-            continue;
-        }
-        r.six_month_due += n;
-        match sent {
-            Some(s) if s <= due => r.six_month_sent += n,
-            _ if due < today => r.six_month_missed += n,
-            _ => {}
-        }
-    }
+    let n = q::six_month_letters(c, scope, (period.from, period.to), today)?;
+    r.six_month_due += n.owed;
+    r.six_month_sent += n.sent;
+    r.six_month_missed += n.missed;
     Ok(())
 }
 

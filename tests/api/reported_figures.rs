@@ -238,6 +238,50 @@ async fn responded_by_the_agreed_date_counts_only_dates_agreed_with_the_complain
     assert_eq!(board["current"]["outcomes"]["responded"], 4);
 }
 
+/// Reg 14(4) at its last day. Four complaints received on 1 April 2025 and acknowledged that
+/// day: their six months end on 30 September 2025. On that day a letter is sent for the first
+/// (in time) and the second is answered (so it never owed one); on 1 October a letter is sent
+/// for the third (a day late) and the fourth is answered (after its six months, with no letter).
+/// Owed: the first, third and fourth; sent in time: the first; missed: the third and fourth.
+#[tokio::test]
+async fn a_six_month_letter_sent_or_an_answer_given_on_the_last_day_is_in_time() {
+    let app = spawn_app().await;
+    let service = insert_service(&app, "SIXEDGE", None).await;
+    let token = signed_in_on(&app, "2025-04-01").await;
+    let ack =
+        json!({"method": "letter", "handling_discussion_offered": true, "meeting_offered": false});
+    let mut cases = Vec::new();
+    for _ in 0..4 {
+        let case = app
+            .create_case(&token, &complaint(&service, "2025-04-01"))
+            .await;
+        let case = app.act_ok(&token, &case, "acknowledge", ack.clone()).await;
+        assert_eq!(case["six_month_letter_due_on"], "2025-09-30");
+        cases.push(case);
+    }
+    let letter = |on: &str| json!({"sent_on": on, "explanation": "We are waiting for an independent clinical review."});
+    let token = signed_in_on(&app, "2025-09-30").await;
+    app.act_ok(&token, &cases[0], "six-month-letter", letter("2025-09-30"))
+        .await;
+    app.act_ok(&token, &cases[1], "respond", respond(&[])).await;
+    let token = signed_in_on(&app, "2025-10-01").await;
+    app.act_ok(&token, &cases[2], "six-month-letter", letter("2025-10-01"))
+        .await;
+    app.act_ok(&token, &cases[3], "respond", respond(&[])).await;
+
+    let token = signed_in_on(&app, "2026-04-02").await;
+    let board = get(
+        &app,
+        &token,
+        "/api/v1/reports/board?from=2025-04-01&to=2026-03-31",
+    )
+    .await;
+    let t = &board["current"]["timeliness"];
+    assert_eq!(t["six_month_letters_due"], 3, "{t}");
+    assert_eq!(t["six_month_letters_sent"], 1, "{t}");
+    assert_eq!(t["six_month_letters_missed"], 2, "{t}");
+}
+
 #[tokio::test]
 async fn the_six_month_letter_indicator_counts_only_letters_owed() {
     let app = spawn_app().await;
