@@ -31,7 +31,7 @@ pub mod planned_per_run;
 pub mod report_queries;
 pub mod retention;
 pub mod seal;
-pub mod setup;
+pub mod tuning;
 #[rustfmt::skip]
 pub mod schema;
 pub mod service_changes;

@@ -14,7 +14,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::api::{self, health, openapi};
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
-use crate::db::setup::Tuning;
+use crate::db::tuning::Tuning;
 use crate::db::{Db, migrations, timeline};
 use crate::domain::seal::SealKey;
 use crate::email::mailer::Mailer;

@@ -445,7 +445,7 @@ impl Default for DatabaseSettings {
             pool_size: 8,
             connect_timeout_seconds: 5,
             group_commit_batch: 64,
-            sqlite_mmap_mib: crate::db::setup::DEFAULT_SQLITE_MMAP_MIB,
+            sqlite_mmap_mib: crate::db::tuning::DEFAULT_SQLITE_MMAP_MIB,
             slow_statement_ms: 0,
         }
     }

@@ -1,0 +1,127 @@
+//! How pooled connections are tuned (`database.*` settings), and the watch that logs slow
+//! statements by their SQL alone.
+
+use std::time::{Duration, Instant};
+
+use diesel::connection::{Connection, InstrumentationEvent};
+
+/// How the pools' connections are set up (`database.*` settings).
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// SQLite: MiB of the database file read through memory mapping (0: ordinary reads).
+    pub sqlite_mmap_mib: u64,
+    /// Log every statement that takes at least this long (`None`: none is watched).
+    pub slow_statement: Option<Duration>,
+}
+
+/// SQLite's memory-mapped window unless configured otherwise (`database.sqlite_mmap_mib`).
+pub const DEFAULT_SQLITE_MMAP_MIB: u64 = 1024;
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            sqlite_mmap_mib: DEFAULT_SQLITE_MMAP_MIB,
+            slow_statement: None,
+        }
+    }
+}
+
+/// Call `report` with the time and the SQL of each statement on `conn` that takes at least
+/// `over`. The SQL is the statement's text with its placeholders: the values bound to it (names,
+/// NHS numbers, complaint text) are never passed on.
+pub fn watch(
+    conn: &mut impl Connection,
+    over: Duration,
+    mut report: impl FnMut(Duration, &str) + Send + 'static,
+) {
+    let mut started: Option<Instant> = None;
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| match event {
+        InstrumentationEvent::StartQuery { .. } => started = Some(Instant::now()),
+        InstrumentationEvent::FinishQuery { query, .. } => {
+            let Some(took) = started.take().map(|at| at.elapsed()) else {
+                return;
+            };
+            if took >= over {
+                // diesel writes a query as "<sql> -- binds: [<values>]".
+                let text = query.to_string();
+                report(took, text.split(" -- binds: ").next().unwrap_or_default());
+            }
+        }
+        _ => {}
+    });
+}
+
+pub(super) fn log_slow(took: Duration, sql: &str) {
+    tracing::warn!(
+        ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        sql,
+        "slow statement"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use diesel::{PgConnection, SqliteConnection};
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Named {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+
+    /// Watch `$conn` over `$over`, ask `$sql` with a name bound to it, and give what was
+    /// reported.
+    macro_rules! reported {
+        ($conn:expr, $over:expr, $sql:expr) => {{
+            let mut conn = $conn;
+            let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+            let sink = seen.clone();
+            watch(&mut conn, $over, move |_, sql| {
+                sink.lock().unwrap().push(sql.to_string())
+            });
+            let named = diesel::sql_query($sql)
+                .bind::<Text, _>("Jane Example 943 476 5919")
+                .load::<Named>(&mut conn)
+                .unwrap();
+            assert_eq!(named[0].name, "Jane Example 943 476 5919");
+            let seen = seen.lock().unwrap().clone();
+            seen
+        }};
+    }
+
+    fn sqlite() -> SqliteConnection {
+        SqliteConnection::establish(":memory:").unwrap()
+    }
+
+    /// PostgreSQL when the tests are given one.
+    fn postgres() -> Option<PgConnection> {
+        let url = std::env::var("CANDOUR_TEST_DATABASE_URL").ok()?;
+        url.starts_with("postgres")
+            .then(|| PgConnection::establish(&url).unwrap())
+    }
+
+    #[test]
+    fn a_slow_statement_is_reported_by_its_sql_without_the_values_bound_to_it() {
+        let sql = "SELECT ? AS name";
+        assert_eq!(reported!(sqlite(), Duration::ZERO, sql), [sql]);
+        if let Some(pg) = postgres() {
+            let sql = "SELECT $1 AS name";
+            assert_eq!(reported!(pg, Duration::ZERO, sql), [sql]);
+        }
+    }
+
+    #[test]
+    fn a_statement_quicker_than_the_threshold_is_not_reported() {
+        let hour = Duration::from_secs(3600);
+        assert!(reported!(sqlite(), hour, "SELECT ? AS name").is_empty());
+        if let Some(pg) = postgres() {
+            assert!(reported!(pg, hour, "SELECT $1 AS name").is_empty());
+        }
+    }
+}
