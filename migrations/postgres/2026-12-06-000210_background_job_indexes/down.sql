@@ -1,0 +1,2 @@
+DROP INDEX cases_responded_idx;
+DROP INDEX cases_created_idx;
