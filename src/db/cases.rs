@@ -623,23 +623,29 @@ pub fn handled_due_between(
         .and_then(typed)
 }
 
-/// Cases logged since `since` about any of `service_ids`, oldest first.
+/// Cases logged since `since` about any of `service_ids`: how many, and the first `most`,
+/// oldest first (`cases_created_idx`).
 pub fn logged_since_in_services(
     conn: &mut DbConnection,
     since: NaiveDateTime,
     service_ids: &[String],
-) -> DbResult<Vec<Case>> {
+    most: i64,
+) -> DbResult<(i64, Vec<Case>)> {
     use super::schema::case_services as cs;
-    cases::table
-        .filter(cases::created_at.ge(since))
-        .filter(exists(
-            cs::table
-                .filter(cs::case_id.eq(cases::id))
-                .filter(one_of(cs::service_id, service_ids)),
-        ))
+    let logged = || {
+        cases::table
+            .filter(cases::created_at.ge(since))
+            .filter(exists(
+                cs::table
+                    .filter(cs::case_id.eq(cases::id))
+                    .filter(one_of(cs::service_id, service_ids)),
+            ))
+    };
+    let total = logged().count().get_result(conn)?;
+    let first = logged()
         .order((cases::created_at.asc(), cases::id.asc()))
+        .limit(most)
         .select(CaseRow::as_select())
-        .load(conn)
-        .map_err(DbError::from)
-        .and_then(typed)
+        .load(conn)?;
+    Ok((total, typed(first)?))
 }

@@ -238,6 +238,10 @@ fn leads(c: &mut db::DbConnection) -> AppResult<Vec<String>> {
     Ok(leads)
 }
 
+/// The most cases a digest lists; it counts the rest (a bulk import can log thousands at once,
+/// and the lead reads them in Candour, not in one email).
+pub const DIGEST_MOST: i64 = 100;
+
 /// The day's digest to service lead `lead` of the cases logged in their services in the last
 /// 24 hours, once a day. `false` when there were none or it had gone.
 fn digest(
@@ -249,7 +253,8 @@ fn digest(
     now: NaiveDateTime,
 ) -> AppResult<bool> {
     let led = service_rows::led_by(c, lead)?;
-    let new = cases::logged_since_in_services(c, now - Duration::hours(24), &led)?;
+    let since = now - Duration::hours(24);
+    let (total, new) = cases::logged_since_in_services(c, since, &led, DIGEST_MOST)?;
     if new.is_empty() {
         return Ok(false);
     }
@@ -275,7 +280,7 @@ fn digest(
         c,
         &user,
         "staff_digest",
-        json!({ "cases": items }),
+        json!({ "cases": items, "total": total, "more": total - DIGEST_MOST.min(total) }),
         &key,
         None,
         "digest",

@@ -396,3 +396,46 @@ async fn staff_hear_about_assignments_due_dates_and_new_cases_once() {
     );
     let _ = manager;
 }
+
+/// A bulk of new cases (an import, say) does not make one enormous email: the digest lists the
+/// first hundred logged, oldest first, and counts the rest.
+#[tokio::test]
+async fn a_digest_lists_at_most_a_hundred_cases_and_counts_the_rest() {
+    let port = free_port();
+    let sink = SmtpSink::start(port);
+    let app = spawn_app_with(smtp(port)).await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let lead = app.create_user(Role::Investigator).await;
+    let service = insert_service(&app, "BULK", Some(&lead.id)).await;
+    let today = app.today();
+    let mut references = Vec::new();
+    for _ in 0..101 {
+        let case = app
+            .create_case(&token, &complaint(&service, &today.to_string()))
+            .await;
+        references.push(case["reference"].as_str().unwrap().to_string());
+    }
+    app.set_clock(today.and_hms_opt(22, 0, 0).unwrap().and_utc());
+    assert_eq!(alerts::run_once(&app.state).await.unwrap().digests, 1);
+    let mails = mail_to(&sink, &lead.email, 1).await;
+    let digest = mails
+        .iter()
+        .find(|m| m.subject.starts_with("New concerns"))
+        .unwrap();
+    assert_eq!(
+        digest.subject,
+        "New concerns and complaints in your services: 101"
+    );
+    let text = digest.text.as_deref().unwrap();
+    // References are fixed-width (C-2026-00001), so none contains another.
+    let listed: Vec<&String> = references
+        .iter()
+        .filter(|r| text.contains(r.as_str()))
+        .collect();
+    assert_eq!(listed.len(), 100, "{text}");
+    assert!(
+        !text.contains(&references[100]),
+        "the last logged is counted"
+    );
+    assert!(text.contains("And 1 more: sign in to Candour to see them all."));
+}
