@@ -147,16 +147,36 @@ pub fn subjects(
     scope: &Scope,
     from: NaiveDate,
     to: NaiveDate,
-) -> DbResult<Vec<(String, Option<String>, i64)>> {
-    Ok(case_subjects::table
+) -> DbResult<Vec<((String, Option<String>), i64)>> {
+    let per_day: Vec<(NaiveDate, String, Option<String>, i64)> = case_subjects::table
         .filter(aspect_filter!(case_subjects, scope, from, to))
-        .group_by((case_subjects::subject_code, case_subjects::subcategory_code))
+        .group_by((
+            case_subjects::received_on,
+            case_subjects::subject_code,
+            case_subjects::subcategory_code,
+        ))
         .select((
+            case_subjects::received_on,
             case_subjects::subject_code,
             case_subjects::subcategory_code,
             count_star(),
         ))
-        .load(conn)?)
+        .load(conn)?;
+    Ok(over_days(
+        per_day.into_iter().map(|(_, s, sub, n)| ((s, sub), n)),
+    ))
+}
+
+/// Counts per day and key summed over the days. A breakdown is grouped by day first, in the
+/// order of its `*_period_idx` (kind, day received, code), so that SQLite counts as it reads the
+/// index; grouped by code alone it sorted every row of the period first (at a million cases a
+/// year of subjects took twice as long).
+fn over_days<K: Ord>(rows: impl Iterator<Item = (K, i64)>) -> Vec<(K, i64)> {
+    let mut sums = std::collections::BTreeMap::new();
+    for (key, n) in rows {
+        *sums.entry(key).or_insert(0) += n;
+    }
+    sums.into_iter().collect()
 }
 
 /// Complaints received in [`from`, `to`] by service id (a complaint about two services counts
@@ -190,26 +210,19 @@ pub fn professions(
     from: NaiveDate,
     to: NaiveDate,
 ) -> DbResult<Vec<(String, i64)>> {
-    Ok(case_professions::table
+    let per_day: Vec<(NaiveDate, String, i64)> = case_professions::table
         .filter(aspect_filter!(case_professions, scope, from, to))
-        .group_by(case_professions::profession_code)
-        .select((case_professions::profession_code, count_star()))
-        .load(conn)?)
-}
-
-/// Complaints whose response went in [`from`, `to`], by outcome.
-pub fn outcomes(
-    conn: &mut DbConnection,
-    scope: &Scope,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> DbResult<Vec<(Option<String>, i64)>> {
-    Ok(cases::table
-        .filter(case_filter(CaseKind::Complaint, scope, None, to))
-        .filter(cases::first_responded_on.between(from, to))
-        .group_by(cases::first_outcome)
-        .select((cases::first_outcome, count_star()))
-        .load(conn)?)
+        .group_by((
+            case_professions::received_on,
+            case_professions::profession_code,
+        ))
+        .select((
+            case_professions::received_on,
+            case_professions::profession_code,
+            count_star(),
+        ))
+        .load(conn)?;
+    Ok(over_days(per_day.into_iter().map(|(_, p, n)| (p, n))))
 }
 
 /// Complaints withdrawn in [`from`, `to`].
@@ -227,12 +240,13 @@ pub fn withdrawn(
 
 /// (acknowledgement due, acknowledged on, count).
 pub type AckRow = (Option<NaiveDate>, Option<NaiveDate>, i64);
-/// (received, responded, response due, whether that date was agreed, count).
+/// (responded, received, response due, whether that date was agreed, outcome, count).
 pub type ResponseRow = (
+    Option<NaiveDate>,
     NaiveDate,
     Option<NaiveDate>,
-    Option<NaiveDate>,
     Option<bool>,
+    Option<String>,
     i64,
 );
 /// (received, acknowledgement due, acknowledged on, count).
@@ -264,7 +278,9 @@ pub fn acknowledgements(
         .load(conn)?)
 }
 
-/// Response facts of complaints responded in [`from`, `to`]: (received, responded, due, count).
+/// Response facts of complaints first responded in [`from`, `to`]: (responded, received, due,
+/// agreed, outcome, count), grouped in the order of `cases_report_responded_idx` so that SQLite
+/// counts as it reads the index (no sort of the period's rows).
 pub fn responses(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -275,16 +291,18 @@ pub fn responses(
         .filter(case_filter(CaseKind::Complaint, scope, None, to))
         .filter(cases::first_responded_on.between(from, to))
         .group_by((
-            cases::received_on,
             cases::first_responded_on,
+            cases::received_on,
             cases::first_response_due_on,
             cases::first_response_due_agreed,
+            cases::first_outcome,
         ))
         .select((
-            cases::received_on,
             cases::first_responded_on,
+            cases::received_on,
             cases::first_response_due_on,
             cases::first_response_due_agreed,
+            cases::first_outcome,
             count_star(),
         ))
         .load(conn)?)

@@ -85,7 +85,7 @@ fn coding(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<()> {
-    for (code, sub, n) in q::subjects(c, scope, from, to)? {
+    for ((code, sub), n) in q::subjects(c, scope, from, to)? {
         *r.subjects.entry(code.clone()).or_default() += n;
         if let Some(sub) = sub {
             r.subcategory_subject.insert(sub.clone(), code.clone());
@@ -108,11 +108,6 @@ fn timeliness(
     today: NaiveDate,
 ) -> AppResult<()> {
     let (from, to) = (period.from, period.to);
-    let d = decided(c, scope, period)?;
-    r.upheld += d.upheld;
-    r.partially_upheld += d.partially_upheld;
-    r.not_upheld += d.not_upheld;
-    r.responded += d.upheld + d.partially_upheld + d.not_upheld;
     // Every complaint received in the period is in exactly one acknowledgement group.
     for (due, acknowledged, n) in q::acknowledgements(c, scope, from, to)? {
         r.complaints += n;
@@ -124,7 +119,8 @@ fn timeliness(
         }
     }
     let mut days: Vec<(i64, i64)> = Vec::new();
-    for (received, responded, due, agreed, n) in q::responses(c, scope, from, to)? {
+    for (responded, received, due, agreed, outcome, n) in q::responses(c, scope, from, to)? {
+        count_outcome(r, outcome.as_deref(), n);
         let Some(responded) = responded else { continue };
         let on_time = due.is_some_and(|d| responded <= d);
         // Only a date agreed with the complainant counts as "agreed" (reg 14, domain §7).
@@ -165,21 +161,15 @@ fn open_by_age(
         .collect())
 }
 
-/// The complaints decided in the period by outcome, as counted.
-fn decided(
-    c: &mut DbConnection,
-    scope: &Scope,
-    period: Period,
-) -> AppResult<super::well_founded::Decided> {
-    let mut d = super::well_founded::Decided::default();
-    for (outcome, n) in q::outcomes(c, scope, period.from, period.to)? {
-        match outcome.as_deref().and_then(|o| o.parse().ok()) {
-            Some(Outcome::Upheld) => d.upheld += n,
-            Some(Outcome::PartiallyUpheld) => d.partially_upheld += n,
-            _ => d.not_upheld += n,
-        }
+/// A complaint first responded in the period, by its outcome as counted (anything but upheld
+/// or partially upheld counts as not upheld).
+fn count_outcome(r: &mut Raw, outcome: Option<&str>, n: i64) {
+    match outcome.and_then(|o| o.parse().ok()) {
+        Some(Outcome::Upheld) => r.upheld += n,
+        Some(Outcome::PartiallyUpheld) => r.partially_upheld += n,
+        _ => r.not_upheld += n,
     }
-    Ok(d)
+    r.responded += n;
 }
 
 /// Six-month letters owed in the period (reg 14(4)): see [`q::six_month_letters`].
