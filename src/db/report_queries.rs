@@ -147,7 +147,7 @@ pub fn subjects(
     scope: &Scope,
     from: NaiveDate,
     to: NaiveDate,
-) -> DbResult<Vec<((String, Option<String>), i64)>> {
+) -> DbResult<Vec<(SubjectKey, i64)>> {
     let per_day: Vec<(NaiveDate, String, Option<String>, i64)> = case_subjects::table
         .filter(aspect_filter!(case_subjects, scope, from, to))
         .group_by((
@@ -166,6 +166,9 @@ pub fn subjects(
         per_day.into_iter().map(|(_, s, sub, n)| ((s, sub), n)),
     ))
 }
+
+/// A subject code and, when recorded, its subcategory.
+pub type SubjectKey = (String, Option<String>);
 
 /// Counts per day and key summed over the days. A breakdown is grouped by day first, in the
 /// order of its `*_period_idx` (kind, day received, code), so that SQLite counts as it reads the
