@@ -97,6 +97,17 @@ pub fn received(
     from: NaiveDate,
     to: NaiveDate,
 ) -> DbResult<i64> {
+    // About some services: the distinct cases of their service rows, which carry the case's
+    // kind and day received (a ward's year of PALS concerns at a million cases: 2 ms, where
+    // testing each of the trust's concerns against the ward's took 120 to 340 ms).
+    if let Some(ids) = &scope.service_ids {
+        return Ok(case_services::table
+            .filter(case_services::service_id.eq_any(ids.to_vec()))
+            .filter(case_services::kind.eq(kind.as_str()))
+            .filter(case_services::received_on.between(from, to))
+            .select(diesel::dsl::count(case_services::case_id).aggregate_distinct())
+            .get_result(conn)?);
+    }
     Ok(cases::table
         .filter(case_filter(kind, scope, Some(from), to))
         .filter(cases::received_on.between(from, to))

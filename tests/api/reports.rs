@@ -704,3 +704,49 @@ async fn the_annual_report_counts_what_was_received_decided_and_referred() {
     )
     .await;
 }
+
+/// A ward's report counts the PALS concerns about the ward and the services beneath it, each
+/// concern once however many of those services it names. Ward W has unit U beneath it; of
+/// four concerns received in the year, one names W and U, one names U, one names only another
+/// service, and one was received the year before: the ward's report counts 2.
+#[tokio::test]
+async fn a_wards_report_counts_each_concern_about_it_once() {
+    use candour::db::schema::services;
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let ward = insert_service(&app, "WARDW", None).await;
+    let unit = insert_service(&app, "UNITU", None).await;
+    let other = insert_service(&app, "OTHER", None).await;
+    let (child, parent) = (unit.clone(), ward.clone());
+    app.state
+        .db
+        .write(move |c| -> Result<(), candour::error::AppError> {
+            diesel::update(services::table.find(&child))
+                .set(services::parent_id.eq(Some(&parent)))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let mut both = pals_concern(&ward, "2025-06-02");
+    both["service_ids"] = json!([ward, unit]);
+    app.create_case(&token, &both).await;
+    app.create_case(&token, &pals_concern(&unit, "2025-09-01"))
+        .await;
+    app.create_case(&token, &pals_concern(&other, "2025-09-01"))
+        .await;
+    app.create_case(&token, &pals_concern(&ward, "2025-03-31"))
+        .await;
+    let r: Value = app
+        .get(
+            &format!("/api/v1/reports/board?from=2025-04-01&to=2026-03-31&service_id={ward}"),
+            &token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["current"]["volumes"]["pals_concerns"], 2, "{r}");
+    assert_eq!(r["previous"]["volumes"]["pals_concerns"], 1, "{r}");
+}
