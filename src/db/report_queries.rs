@@ -357,34 +357,42 @@ pub fn six_month_letters(
     (from, to): (NaiveDate, NaiveDate),
     today: NaiveDate,
 ) -> DbResult<SixMonthCounts> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Date};
     let due = cases::six_month_letter_due_on;
-    let sent = cases::six_month_letter_sent_on;
-    let owed = || {
-        cases::table
-            .filter(case_filter(CaseKind::Complaint, scope, None, to))
-            .filter(due.between(from, to))
-            .filter(cases::acknowledged_on.le(due))
-            .filter(
-                cases::first_responded_on
-                    .is_null()
-                    .or(cases::first_responded_on.gt(due)),
+    let (owed, sent, missed): (i64, i64, i64) = cases::table
+        .filter(case_filter(CaseKind::Complaint, scope, None, to))
+        .filter(due.between(from, to))
+        .filter(cases::acknowledged_on.le(due))
+        .filter(
+            cases::first_responded_on
+                .is_null()
+                .or(cases::first_responded_on.gt(due)),
+        )
+        .filter(
+            cases::withdrawn_on
+                .is_null()
+                .or(cases::withdrawn_on.gt(due)),
+        )
+        .filter(cases::closed_on.is_null().or(cases::closed_on.gt(due)))
+        // One pass over the index range: the letters sent by the due date, and those not
+        // sent by then whose due date has passed.
+        .select((
+            count_star(),
+            sql::<BigInt>(
+                "COALESCE(SUM(CASE WHEN cases.six_month_letter_sent_on \
+                 <= cases.six_month_letter_due_on THEN 1 ELSE 0 END), 0)",
+            ),
+            sql::<BigInt>(
+                "COALESCE(SUM(CASE WHEN (cases.six_month_letter_sent_on IS NULL \
+                 OR cases.six_month_letter_sent_on > cases.six_month_letter_due_on) \
+                 AND cases.six_month_letter_due_on < ",
             )
-            .filter(
-                cases::withdrawn_on
-                    .is_null()
-                    .or(cases::withdrawn_on.gt(due)),
-            )
-            .filter(cases::closed_on.is_null().or(cases::closed_on.gt(due)))
-    };
-    Ok(SixMonthCounts {
-        owed: owed().count().get_result(conn)?,
-        sent: owed().filter(sent.le(due)).count().get_result(conn)?,
-        missed: owed()
-            .filter(sent.is_null().or(sent.gt(due)))
-            .filter(due.lt(today))
-            .count()
-            .get_result(conn)?,
-    })
+            .bind::<Date, _>(today)
+            .sql(" THEN 1 ELSE 0 END), 0)"),
+        ))
+        .get_result(conn)?;
+    Ok(SixMonthCounts { owed, sent, missed })
 }
 
 /// Cases of `kind` received per day in [`from`, `to`].

@@ -264,6 +264,17 @@ async fn a_six_month_letter_sent_or_an_answer_given_on_the_last_day_is_in_time()
     app.act_ok(&token, &cases[0], "six-month-letter", letter("2025-09-30"))
         .await;
     app.act_ok(&token, &cases[1], "respond", respond(&[])).await;
+    // Seen on the due day itself, the two letters not yet sent are owed but not yet missed.
+    let board = get(
+        &app,
+        &token,
+        "/api/v1/reports/board?from=2025-04-01&to=2025-09-30",
+    )
+    .await;
+    let t = &board["current"]["timeliness"];
+    assert_eq!(t["six_month_letters_due"], 3, "{t}");
+    assert_eq!(t["six_month_letters_sent"], 1, "{t}");
+    assert_eq!(t["six_month_letters_missed"], 0, "{t}");
     let token = signed_in_on(&app, "2025-10-01").await;
     app.act_ok(&token, &cases[2], "six-month-letter", letter("2025-10-01"))
         .await;
