@@ -238,6 +238,20 @@ async fn responded_by_the_agreed_date_counts_only_dates_agreed_with_the_complain
     assert_eq!(board["current"]["outcomes"]["responded"], 4);
 }
 
+/// `n` complaints about `service` received on 1 April 2025 and acknowledged by letter that day.
+async fn acknowledged(app: &TestApp, token: &str, service: &str, n: usize) -> Vec<Value> {
+    let ack =
+        json!({"method": "letter", "handling_discussion_offered": true, "meeting_offered": false});
+    let mut cases = Vec::new();
+    for _ in 0..n {
+        let case = app
+            .create_case(token, &complaint(service, "2025-04-01"))
+            .await;
+        cases.push(app.act_ok(token, &case, "acknowledge", ack.clone()).await);
+    }
+    cases
+}
+
 /// Reg 14(4) at its last day. Four complaints received on 1 April 2025 and acknowledged that
 /// day: their six months end on 30 September 2025. On that day a letter is sent for the first
 /// (in time) and the second is answered (so it never owed one); on 1 October a letter is sent
@@ -248,16 +262,9 @@ async fn a_six_month_letter_sent_or_an_answer_given_on_the_last_day_is_in_time()
     let app = spawn_app().await;
     let service = insert_service(&app, "SIXEDGE", None).await;
     let token = signed_in_on(&app, "2025-04-01").await;
-    let ack =
-        json!({"method": "letter", "handling_discussion_offered": true, "meeting_offered": false});
-    let mut cases = Vec::new();
-    for _ in 0..4 {
-        let case = app
-            .create_case(&token, &complaint(&service, "2025-04-01"))
-            .await;
-        let case = app.act_ok(&token, &case, "acknowledge", ack.clone()).await;
+    let cases = acknowledged(&app, &token, &service, 4).await;
+    for case in &cases {
         assert_eq!(case["six_month_letter_due_on"], "2025-09-30");
-        cases.push(case);
     }
     let letter = |on: &str| json!({"sent_on": on, "explanation": "We are waiting for an independent clinical review."});
     let token = signed_in_on(&app, "2025-09-30").await;
@@ -298,15 +305,7 @@ async fn the_six_month_letter_indicator_counts_only_letters_owed() {
     let app = spawn_app().await;
     let service = insert_service(&app, "SIXOWED", None).await;
     let token = signed_in_on(&app, "2025-04-01").await;
-    let ack =
-        json!({"method": "letter", "handling_discussion_offered": true, "meeting_offered": false});
-    let mut make = Vec::new();
-    for _ in 0..3 {
-        let case = app
-            .create_case(&token, &complaint(&service, "2025-04-01"))
-            .await;
-        make.push(app.act_ok(&token, &case, "acknowledge", ack.clone()).await);
-    }
+    let make = acknowledged(&app, &token, &service, 3).await;
     let mut late = complaint(&service, "2025-04-01");
     late["incident_on"] = json!("2023-01-01");
     let declined = app.create_case(&token, &late).await;
