@@ -711,24 +711,23 @@ async fn the_annual_report_counts_what_was_received_decided_and_referred() {
 /// service, and one was received the year before: the ward's report counts 2.
 #[tokio::test]
 async fn a_wards_report_counts_each_concern_about_it_once() {
-    use candour::db::schema::services;
-    use diesel::prelude::*;
     let app = spawn_app().await;
     let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let (_, admin) = app.signed_in(Role::Admin).await;
     let ward = insert_service(&app, "WARDW", None).await;
-    let unit = insert_service(&app, "UNITU", None).await;
     let other = insert_service(&app, "OTHER", None).await;
-    let (child, parent) = (unit.clone(), ward.clone());
-    app.state
-        .db
-        .write(move |c| -> Result<(), candour::error::AppError> {
-            diesel::update(services::table.find(&child))
-                .set(services::parent_id.eq(Some(&parent)))
-                .execute(c)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    let res = app
+        .post(
+            "/api/v1/services",
+            &admin,
+            &json!({"kind": "ward_team", "code": "UNITU", "name": "Unit U", "parent_id": ward}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let unit = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut both = pals_concern(&ward, "2025-06-02");
     both["service_ids"] = json!([ward, unit]);
     app.create_case(&token, &both).await;
