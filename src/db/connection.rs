@@ -190,25 +190,21 @@ impl DerefMut for Lent {
 /// Applies a [`Tuning`] to each new connection: SQLite's pragmas, PostgreSQL's time zone, and
 /// the slow-statement watch when one is set.
 #[derive(Debug)]
-struct Setup(Tuning);
+struct Setup {
+    tuning: Tuning,
+    /// The pool of SQLite's one writer (see [`Tuning::sqlite_pragmas`]).
+    writer: bool,
+}
 
 impl CustomizeConnection<Pooled, r2d2::Error> for Setup {
     fn on_acquire(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
         let conn = &mut pooled.conn;
         let sql = match conn {
-            // Memory-mapped reads: after every commit each reader's page cache is stale, and
-            // reading pages again through the mapping costs no system call or copy (`perf` on a
-            // list page under load showed a fifth of the time in `pread`).
-            DbConnection::Sqlite(_) => format!(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                 PRAGMA mmap_size = {};",
-                self.0.sqlite_mmap_mib * 1024 * 1024
-            ),
+            DbConnection::Sqlite(_) => self.tuning.sqlite_pragmas(self.writer),
             DbConnection::Postgresql(_) => "SET TIME ZONE 'UTC';".to_string(),
         };
         conn.batch_execute(&sql).map_err(r2d2::Error::QueryError)?;
-        if let Some(over) = self.0.slow_statement {
+        if let Some(over) = self.tuning.slow_statement {
             tuning::watch(conn, over, tuning::log_slow);
         }
         Ok(())
@@ -268,7 +264,7 @@ impl Db {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create folder {}: {e}", dir.display()))?;
         }
-        let build = |size: u32| {
+        let build = |size: u32, writer: bool| {
             Pool::builder()
                 .max_size(size)
                 // No idle connections kept warm: r2d2 would open them on its own threads, and a
@@ -277,7 +273,7 @@ impl Db {
                 // PostgreSQL). Connections are opened on demand and then reused.
                 .min_idle(Some(0))
                 .connection_timeout(timeout)
-                .connection_customizer(Box::new(Setup(tuning)))
+                .connection_customizer(Box::new(Setup { tuning, writer }))
                 .build(Manager {
                     target: target.clone(),
                 })
@@ -286,11 +282,11 @@ impl Db {
         let backend = target.backend();
         let (read, write) = match backend {
             Backend::Postgres => {
-                let pool = build(pool_size)?;
+                let pool = build(pool_size, false)?;
                 (pool.clone(), pool)
             }
             // One writer: competing SQLite writers only wait on each other's locks.
-            Backend::Sqlite => (build(pool_size)?, build(1)?),
+            Backend::Sqlite => (build(pool_size, false)?, build(1, true)?),
         };
         Ok(Self {
             read,
@@ -636,6 +632,31 @@ mod tests {
             options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
             "the bundled SQLite lacks ENABLE_QPSG"
         );
+    }
+
+    #[test]
+    fn only_the_sqlite_writer_keeps_a_large_cache_and_its_journals_in_memory() {
+        #[derive(diesel::QueryableByName)]
+        struct Setting {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            value: i64,
+        }
+        let ask = |c: &mut DbConnection, sql: &str| -> DbResult<i64> {
+            let rows: Vec<Setting> = diesel::sql_query(sql).load(c)?;
+            Ok(rows[0].value)
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("tuned.db").display());
+        let db = Db::connect(&url, 2, Duration::from_secs(5)).unwrap();
+        let q = [
+            "SELECT cache_size AS value FROM pragma_cache_size",
+            "SELECT temp_store AS value FROM pragma_temp_store",
+        ];
+        let writer = db.write_blocking(|c| -> DbResult<_> { Ok((ask(c, q[0])?, ask(c, q[1])?)) });
+        // 64 MiB (negative: KiB) and 2 (MEMORY); a reader keeps SQLite's defaults.
+        assert_eq!(writer.unwrap(), (-65536, 2));
+        let reader = db.read_blocking(|c| -> DbResult<_> { Ok((ask(c, q[0])?, ask(c, q[1])?)) });
+        assert_eq!(reader.unwrap(), (-2000, 0));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
