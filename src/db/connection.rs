@@ -653,8 +653,8 @@ mod tests {
             "SELECT temp_store AS value FROM pragma_temp_store",
         ];
         let writer = db.write_blocking(|c| -> DbResult<_> { Ok((ask(c, q[0])?, ask(c, q[1])?)) });
-        // 64 MiB (negative: KiB) and 2 (MEMORY); a reader keeps SQLite's defaults.
-        assert_eq!(writer.unwrap(), (-65536, 2));
+        // 16 MiB (negative: KiB) and 2 (MEMORY); a reader keeps SQLite's defaults.
+        assert_eq!(writer.unwrap(), (-16384, 2));
         let reader = db.read_blocking(|c| -> DbResult<_> { Ok((ask(c, q[0])?, ask(c, q[1])?)) });
         assert_eq!(reader.unwrap(), (-2000, 0));
     }
