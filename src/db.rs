@@ -19,6 +19,7 @@ pub mod error;
 pub mod feedback;
 pub mod framework;
 mod group_commit;
+pub mod ids;
 pub mod ko41a_submissions;
 pub mod letters;
 pub mod meetings;

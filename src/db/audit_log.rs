@@ -86,7 +86,7 @@ pub fn append(
     }
     .seal(&key);
     let event = AuditEvent {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: super::ids::new_id(),
         seq,
         occurred_at: now,
         actor_id: new.actor_id.map(str::to_string),

@@ -98,7 +98,7 @@ pub fn claim_alert(
     now: NaiveDateTime,
 ) -> DbResult<bool> {
     let seed = (
-        staff_alerts::id.eq(uuid::Uuid::new_v4().to_string()),
+        staff_alerts::id.eq(super::ids::new_id()),
         staff_alerts::dedupe_key.eq(dedupe_key),
         staff_alerts::user_id.eq(user_id),
         staff_alerts::case_id.eq(case_id),

@@ -112,7 +112,7 @@ pub fn enqueue(
     new: &NewOutboxMessage,
     now: NaiveDateTime,
 ) -> DbResult<String> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = super::ids::new_id();
     let attachments = serde_json::to_string(&new.attachments)
         .map_err(|e| DbError::Task(format!("outbox attachments: {e}")))?;
     diesel::insert_into(outbox_messages::table)

@@ -65,7 +65,7 @@ impl Draft<'_> {
         }
         .seal(key);
         TimelineEvent {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: super::ids::new_id(),
             case_id: self.case_id.to_string(),
             seq: self.seq,
             occurred_at: self.at,

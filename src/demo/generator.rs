@@ -116,7 +116,7 @@ impl Generator<'_> {
     ) -> AppResult<String> {
         let now = self.clock.now();
         let number = next_number(counters, db, kind, received.year()).await?;
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = crate::db::ids::new_id();
         let drawn = self.people(now);
         let mut c = self.new_case(kind, received, number, &id, &drawn, now);
         let findings = self.coding(&c);
@@ -142,7 +142,7 @@ impl Generator<'_> {
     /// The complainant and, when someone else, the patient; then the risk scores.
     fn people(&mut self, now: NaiveDateTime) -> Drawn {
         let rng = &mut *self.rng;
-        let complainant = uuid::Uuid::new_v4().to_string();
+        let complainant = crate::db::ids::new_id();
         let name = format!(
             "{} {}",
             FIRST[rng.gen_range(0..FIRST.len())],
@@ -175,7 +175,7 @@ impl Generator<'_> {
         let patient = if patient_is_complainant {
             complainant.clone()
         } else {
-            let pid = uuid::Uuid::new_v4().to_string();
+            let pid = crate::db::ids::new_id();
             self.batch.persons.push(PersonRow {
                 id: pid.clone(),
                 full_name: format!(

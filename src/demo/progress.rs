@@ -124,7 +124,7 @@ impl Generator<'_> {
             c.six_month_letter_sent_on = c.six_month_letter_due_on.filter(|_| rng.gen_bool(0.7));
         }
         self.batch.responses.push(Response {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::db::ids::new_id(),
             case_id: c.id.clone(),
             sent_on: responded,
             signed_by: "Chief Executive".into(),

@@ -175,7 +175,7 @@ fn service_tree(
 
 /// Insert one service; returns its id.
 fn add(c: &mut DbConnection, unit: &Unit<'_>, now: chrono::NaiveDateTime) -> AppResult<String> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = crate::db::ids::new_id();
     service_rows::insert(
         c,
         &NewService {

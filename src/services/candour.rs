@@ -134,7 +134,7 @@ pub async fn flag(
                 ));
             }
             let r = CandourRecord {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: crate::db::ids::new_id(),
                 case_id: case.id.clone(),
                 incident_reference: reference,
                 incident_on: req.incident_on,

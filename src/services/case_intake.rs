@@ -297,7 +297,7 @@ fn insert_case(
     let consent = &req.complainant;
 
     let due = clock::receipt_deadlines(cal, rules, req.receipt(v.risk.map(|(_, g)| g)));
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = crate::db::ids::new_id();
     let rep = req.representative.as_ref();
     let coding = v.coding(&id);
     let new = NewCase {
@@ -399,7 +399,7 @@ fn insert_people(
     now: NaiveDateTime,
 ) -> AppResult<(Person, Option<Person>)> {
     let mut insert = |fields: &PersonFields| -> AppResult<Person> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = crate::db::ids::new_id();
         persons::insert(c, &id, fields, now)?;
         Ok(persons::as_stored(id, fields, now))
     };

@@ -97,7 +97,7 @@ fn create(
     let token = tokens::random_token();
     let expires_at = now + Duration::days(settings.feedback.invitation_valid_days);
     let inv = Invitation {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::db::ids::new_id(),
         case_id: case.id.clone(),
         token_hash: tokens::hash_token(&token),
         created_at: now,

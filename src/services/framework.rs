@@ -238,7 +238,7 @@ pub async fn create(state: &AppState, actor: &Actor, raw: Value) -> AppResult<As
                 .into_iter()
                 .map(|x| (x.code.clone(), x))
                 .collect();
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = crate::db::ids::new_id();
             let mut e = Errors::default();
             let items = check(&mut e, &req, &known, &id, clock.today());
             if !e.is_empty() {

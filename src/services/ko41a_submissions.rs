@@ -83,7 +83,7 @@ pub async fn submit(
     }
     figures.since_submission = None;
     let row = Submission {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::db::ids::new_id(),
         financial_year: year,
         figures: serde_json::to_string(&figures).map_err(|e| AppError::internal(e.to_string()))?,
         note,

@@ -146,7 +146,7 @@ fn offered(
     now: NaiveDateTime,
 ) -> MeetingRecord {
     MeetingRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::db::ids::new_id(),
         case_id: case.id.clone(),
         status: MeetingStatus::Offered,
         offered_on: on,

@@ -152,7 +152,7 @@ impl Messenger {
             .render(template, &printable)
             .map_err(crate::email::ComposeError::from)?;
         let letter = Letter {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::db::ids::new_id(),
             case_id: case.id.clone(),
             template: template.to_string(),
             statutory,

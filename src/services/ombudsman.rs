@@ -222,7 +222,7 @@ fn recommendation_rows(
         .into_iter()
         .enumerate()
         .map(|(i, (text, due_on, met_on))| Recommendation {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::db::ids::new_id(),
             referral_id: referral_id.to_string(),
             position: i32::try_from(i).unwrap_or(i32::MAX),
             recommendation: text,
@@ -279,7 +279,7 @@ pub async fn create(
             }
             let f = checked.fields;
             let r = Referral {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: crate::db::ids::new_id(),
                 case_id: case.id.clone(),
                 referred_on: f.referred_on,
                 phso_reference: f.phso_reference.clone(),

@@ -56,7 +56,7 @@ pub async fn run(
     let today = clock.today();
     let due = due_cases(db, years, today).await?;
     let mut report = RetentionReport {
-        run_id: uuid::Uuid::new_v4().to_string(),
+        run_id: crate::db::ids::new_id(),
         dry_run,
         today: Some(today),
         years,

@@ -177,7 +177,7 @@ fn record(
     rows::insert_event(
         c,
         &ChangeEvent {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::db::ids::new_id(),
             service_change_id: h.change_id.to_string(),
             seq: h.seq,
             occurred_at: now,
@@ -261,7 +261,7 @@ fn new_change(
     }
     e.done()?;
     let row = ServiceChangeRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::db::ids::new_id(),
         title,
         description,
         reason,

@@ -67,7 +67,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewServiceInput) -> 
         .map_err(|m| errors.push(FieldError::new("parent_id", m)))
         .is_ok();
     let active = input.active.unwrap_or(true);
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = crate::db::ids::new_id();
     let by = actor.user_id.clone();
     let clock = state.clock.clone();
     let created = state

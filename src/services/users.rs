@@ -70,7 +70,7 @@ async fn create_account_by(
     let hash = cpu(move || password::hash(&password))
         .await?
         .map_err(AppError::internal)?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = crate::db::ids::new_id();
     let role = input.role;
     let clock = clock.clone();
     let user = db

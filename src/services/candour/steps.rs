@@ -225,7 +225,7 @@ fn plan(ctx: &Ctx, r: &CandourRecord, req: CandourStepRequest) -> AppResult<Step
         ));
     }
     let row = StepRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::db::ids::new_id(),
         record_id: r.id.clone(),
         kind: req.kind.as_str().into(),
         done_on: on,

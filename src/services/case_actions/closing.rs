@@ -71,7 +71,7 @@ pub fn respond(
         let outcome = rules::overall_outcome(&findings).ok_or_else(|| {
             AppError::invalid("aspect_outcomes", "give a finding for each subject")
         })?;
-        let response_id = uuid::Uuid::new_v4().to_string();
+        let response_id = crate::db::ids::new_id();
         case_records::insert_response(
             c,
             &Response {

@@ -172,7 +172,7 @@ fn escalated_row(
         },
     );
     NewCase {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::db::ids::new_id(),
         reference,
         kind: CaseKind::Complaint.as_str().into(),
         status: CaseStatus::Received.as_str().into(),

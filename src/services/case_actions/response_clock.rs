@@ -53,7 +53,7 @@ pub fn extend(
         case_records::insert_extension(
             c,
             &Extension {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: crate::db::ids::new_id(),
                 case_id: case.id.clone(),
                 previous_due_on: case.response_due_on,
                 new_due_on: req.new_due_on,
@@ -127,7 +127,7 @@ pub fn pause(
         case_records::insert_pause(
             c,
             &Pause {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: crate::db::ids::new_id(),
                 case_id: case.id.clone(),
                 paused_on: on,
                 resumed_on: None,

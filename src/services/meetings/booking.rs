@@ -226,7 +226,7 @@ fn check_attendees(
     }
     for (i, r) in rows.iter_mut().enumerate() {
         r.position = i32::try_from(i).unwrap_or(i32::MAX);
-        r.id = uuid::Uuid::new_v4().to_string();
+        r.id = crate::db::ids::new_id();
     }
     Ok(Some(rows))
 }
@@ -267,7 +267,7 @@ fn book(
     meetings::insert_schedule(
         c,
         &ScheduleRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::db::ids::new_id(),
             meeting_id: m.id.clone(),
             sequence,
             starts_at: b.starts_at,

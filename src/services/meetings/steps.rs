@@ -143,7 +143,7 @@ pub fn hold(
                 );
             }
             rows.push(ActionRow {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: crate::db::ids::new_id(),
                 meeting_id: m.id.clone(),
                 position: i32::try_from(i).unwrap_or(i32::MAX),
                 description,
