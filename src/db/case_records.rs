@@ -29,7 +29,7 @@ pub struct Present {
 /// Which kinds of record case `case_id` has, in one statement.
 pub fn present(conn: &mut DbConnection, case_id: &str) -> DbResult<Present> {
     use diesel::dsl::exists;
-    let (tld, ext, pau, res, mee, can, omb) = diesel::select((
+    let (tld, ext, pau, res, mee, can, omb) = on_engine!(conn, |c| diesel::select((
         exists(time_limit_decisions::table.filter(time_limit_decisions::case_id.eq(case_id))),
         exists(case_extensions::table.filter(case_extensions::case_id.eq(case_id))),
         exists(case_pauses::table.filter(case_pauses::case_id.eq(case_id))),
@@ -38,7 +38,7 @@ pub fn present(conn: &mut DbConnection, case_id: &str) -> DbResult<Present> {
         exists(candour_records::table.filter(candour_records::case_id.eq(case_id))),
         exists(ombudsman_referrals::table.filter(ombudsman_referrals::case_id.eq(case_id))),
     ))
-    .get_result::<(bool, bool, bool, bool, bool, bool, bool)>(conn)?;
+    .get_result::<(bool, bool, bool, bool, bool, bool, bool)>(c))?;
     Ok(Present {
         time_limit_decision: tld,
         extensions: ext,

@@ -290,13 +290,12 @@ pub fn insert(conn: &mut DbConnection, new: &NewCase) -> DbResult<()> {
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<Case>> {
-    cases::table
+    let row: Option<CaseRow> = on_engine!(conn, |c| cases::table
         .find(id)
         .select(CaseRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(Case::try_from)
-        .transpose()
+        .first(c)
+        .optional())?;
+    row.map(Case::try_from).transpose()
 }
 
 /// Apply `changes` if the case is still at `expected_version`; bumps the version.
@@ -560,24 +559,24 @@ pub fn coding_for(
     conn: &mut DbConnection,
     case_ids: &[String],
 ) -> DbResult<Vec<(String, CaseCoding)>> {
-    let subjects: Vec<CaseSubject> = case_subjects::table
+    let subjects: Vec<CaseSubject> = on_engine!(&mut *conn, |c| case_subjects::table
         .filter(one_of(case_subjects::case_id, case_ids))
         .select(CaseSubject::as_select())
         .order((
             case_subjects::is_primary.desc(),
             case_subjects::subject_code,
         ))
-        .load(conn)?;
-    let services: Vec<(String, String)> = case_services::table
+        .load(c))?;
+    let services: Vec<(String, String)> = on_engine!(&mut *conn, |c| case_services::table
         .filter(one_of(case_services::case_id, case_ids))
         .select((case_services::case_id, case_services::service_id))
         .order((case_services::is_primary.desc(), case_services::service_id))
-        .load(conn)?;
-    let professions: Vec<(String, String)> = case_professions::table
+        .load(c))?;
+    let professions: Vec<(String, String)> = on_engine!(conn, |c| case_professions::table
         .filter(one_of(case_professions::case_id, case_ids))
         .select((case_professions::case_id, case_professions::profession_code))
         .order(case_professions::profession_code)
-        .load(conn)?;
+        .load(c))?;
     Ok(case_ids
         .iter()
         .map(|id| {

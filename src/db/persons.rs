@@ -77,19 +77,19 @@ pub fn as_stored(id: String, fields: &PersonFields, now: NaiveDateTime) -> Perso
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> DbResult<Option<Person>> {
-    Ok(persons::table
+    Ok(on_engine!(conn, |c| persons::table
         .find(id)
         .select(Person::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// Persons `a` and `b` in one statement, in no particular order (one when `a` is `b`).
 pub fn find_two(conn: &mut DbConnection, a: &str, b: &str) -> DbResult<Vec<Person>> {
-    Ok(persons::table
+    Ok(on_engine!(conn, |c| persons::table
         .filter(persons::id.eq(a).or(persons::id.eq(b)))
         .select(Person::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// Replace a person's details (every field, so that cleared values become NULL).

@@ -137,7 +137,7 @@ pub fn live_role(
     user_id: &str,
     opened_after: NaiveDateTime,
 ) -> DbResult<Option<Role>> {
-    let found: Option<String> = sessions::table
+    let found: Option<String> = on_engine!(conn, |c| sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
@@ -145,8 +145,8 @@ pub fn live_role(
         .filter(sessions::created_at.gt(opened_after))
         .filter(users::active.eq(true))
         .select(users::role)
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     found
         .map(|r| {
             r.parse()
