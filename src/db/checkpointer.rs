@@ -18,6 +18,7 @@
 //! itself; nothing is added to the log while it does, so the copy completes and the next write
 //! starts the log again from its beginning.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -38,6 +39,22 @@ struct Checkpointed {
     /// Frames in the log.
     #[diesel(sql_type = Integer)]
     log: i32,
+}
+
+/// What the writer asks after each batch: whether to checkpoint now. Yes when this thread has
+/// raised `due`, or when the log file of the database at `db` has grown past
+/// [`LOG_LIMIT_FRAMES`] since. The writer's own look at the file bounds the log whatever this
+/// thread's timing: on a busy machine this thread could wake too late, and a writer that
+/// commits 100 MB a second grew the log to four times the limit in between (a test failed so
+/// under load).
+pub(super) fn due_after_batch(due: Arc<AtomicBool>, db: &Path) -> impl Fn() -> bool + Send + use<> {
+    let mut log = db.as_os_str().to_owned();
+    log.push("-wal");
+    let log = PathBuf::from(log);
+    let limit = u64::try_from(LOG_LIMIT_FRAMES).unwrap_or(u64::MAX) * 4096;
+    move || {
+        due.swap(false, Ordering::SeqCst) || std::fs::metadata(&log).is_ok_and(|m| m.len() > limit)
+    }
 }
 
 /// Run a passive checkpoint; how many frames the log holds.
@@ -83,4 +100,29 @@ where
             }
         })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_checkpoints_when_told_or_when_the_log_file_passes_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c.db");
+        let log = dir.path().join("c.db-wal");
+        let flag = Arc::new(AtomicBool::new(false));
+        let due = due_after_batch(flag.clone(), &db);
+        assert!(!due(), "no log file yet, no flag");
+        let limit = u64::try_from(LOG_LIMIT_FRAMES).unwrap() * 4096;
+        let file = std::fs::File::create(&log).unwrap();
+        file.set_len(limit).unwrap();
+        assert!(!due(), "at the limit, not past it");
+        flag.store(true, Ordering::SeqCst);
+        assert!(due(), "the checkpoint thread asked");
+        assert!(!flag.load(Ordering::SeqCst), "and its flag is lowered");
+        assert!(!due(), "asked once, answered once");
+        file.set_len(limit + 4096).unwrap();
+        assert!(due(), "past the limit, whatever the thread's timing");
+    }
 }

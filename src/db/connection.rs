@@ -430,11 +430,12 @@ impl Db {
     /// its own savepoint); 0 leaves every write its own transaction. PostgreSQL is unchanged:
     /// its writers run side by side.
     pub fn group_commit(mut self, max_batch: usize) -> Result<Self, String> {
-        if self.backend == Backend::Sqlite && max_batch > 0 {
+        if let (Target::Sqlite(path), true) = (&self.target, max_batch > 0) {
             let pool = self.write.clone();
             let connect = move || Lent::get(&pool).map_err(|e| e.to_string());
             let due = Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let writer = Writer::start(connect, max_batch, due.clone())
+            let due_now = super::checkpointer::due_after_batch(due.clone(), path);
+            let writer = Writer::start(connect, max_batch, due_now)
                 .map_err(|e| format!("cannot start the database writer: {e}"))?;
             // The writer only commits; the checkpoints are the checkpointer's.
             let target = self.target.clone();
@@ -641,22 +642,19 @@ mod tests {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             value: i64,
         }
-        let ask = |c: &mut DbConnection, sql: &str| -> DbResult<i64> {
-            let rows: Vec<Setting> = diesel::sql_query(sql).load(c)?;
-            Ok(rows[0].value)
+        // The page cache (negative: KiB) and where temporary journals go (2: MEMORY).
+        let ask = |c: &mut DbConnection| -> DbResult<(i64, i64)> {
+            let q = "SELECT cache_size AS value FROM pragma_cache_size UNION ALL \
+                     SELECT temp_store FROM pragma_temp_store";
+            let rows: Vec<Setting> = diesel::sql_query(q).load(c)?;
+            Ok((rows[0].value, rows[1].value))
         };
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("tuned.db").display());
         let db = Db::connect(&url, 2, Duration::from_secs(5)).unwrap();
-        let q = [
-            "SELECT cache_size AS value FROM pragma_cache_size",
-            "SELECT temp_store AS value FROM pragma_temp_store",
-        ];
-        let writer = db.write_blocking(|c| -> DbResult<_> { Ok((ask(c, q[0])?, ask(c, q[1])?)) });
-        // 16 MiB (negative: KiB) and 2 (MEMORY); a reader keeps SQLite's defaults.
-        assert_eq!(writer.unwrap(), (-16384, 2));
-        let reader = db.read_blocking(|c| -> DbResult<_> { Ok((ask(c, q[0])?, ask(c, q[1])?)) });
-        assert_eq!(reader.unwrap(), (-2000, 0));
+        assert_eq!(db.write_blocking(ask).unwrap(), (-16384, 2));
+        // A reader keeps SQLite's defaults.
+        assert_eq!(db.read_blocking(ask).unwrap(), (-2000, 0));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -76,16 +76,13 @@ impl Drop for Alive {
 }
 
 impl<C: Batching + 'static> Writer<C> {
-    /// Start the writer thread; `connect` lends it the write connection for each batch. When
-    /// `due` is raised the writer checkpoints after its batch and lowers it.
-    pub(super) fn start<G, F>(
-        connect: F,
-        max_batch: usize,
-        due: Arc<AtomicBool>,
-    ) -> std::io::Result<Self>
+    /// Start the writer thread; `connect` lends it the write connection for each batch. After
+    /// each batch the writer asks `due` and, if it says so, checkpoints.
+    pub(super) fn start<G, F, D>(connect: F, max_batch: usize, due: D) -> std::io::Result<Self>
     where
         G: DerefMut<Target = C>,
         F: FnMut() -> Result<G, String> + Send + 'static,
+        D: Fn() -> bool + Send + 'static,
     {
         let (tx, rx) = mpsc::channel::<Box<dyn Job<C>>>();
         let alive = Arc::new(AtomicBool::new(true));
@@ -119,7 +116,7 @@ fn run<C, G, F>(
     mut connect: F,
     rx: &mpsc::Receiver<Box<dyn Job<C>>>,
     max_batch: usize,
-    due: &AtomicBool,
+    due: &dyn Fn() -> bool,
 ) where
     C: Batching,
     G: DerefMut<Target = C>,
@@ -152,7 +149,7 @@ fn run<C, G, F>(
         answers
             .into_iter()
             .for_each(|a| a.deliver(committed.clone()));
-        if due.swap(false, Ordering::SeqCst)
+        if due()
             && let Err(why) = conn.checkpoint()
         {
             tracing::warn!(%why, "the writer's checkpoint failed");
