@@ -17,10 +17,12 @@
 //! thread raises a flag, and the writer, between two batches, runs a passive checkpoint
 //! itself; nothing is added to the log while it does, so the copy completes and the next write
 //! starts the log again from its beginning.
+//! The writer also looks at the log file's size after each batch ([`due_after_batch`]), so the
+//! bound does not depend on when this thread wakes.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::sql_types::Integer;
@@ -42,18 +44,24 @@ struct Checkpointed {
 }
 
 /// What the writer asks after each batch: whether to checkpoint now. Yes when this thread has
-/// raised `due`, or when the log file of the database at `db` has grown past
-/// [`LOG_LIMIT_FRAMES`] since. The writer's own look at the file bounds the log whatever this
+/// raised `due`, or when the log file of the database at `db` has just grown and is past
+/// [`LOG_LIMIT_FRAMES`]. The writer's own look at the file bounds the log whatever this
 /// thread's timing: on a busy machine this thread could wake too late, and a writer that
 /// commits 100 MB a second grew the log to four times the limit in between (a test failed so
-/// under load).
+/// under load). Only growth counts: a log started again from its beginning keeps its file's
+/// size, and a file merely larger than the limit would have had the writer checkpoint after
+/// every batch from then on.
 pub(super) fn due_after_batch(due: Arc<AtomicBool>, db: &Path) -> impl Fn() -> bool + Send + use<> {
     let mut log = db.as_os_str().to_owned();
     log.push("-wal");
     let log = PathBuf::from(log);
     let limit = u64::try_from(LOG_LIMIT_FRAMES).unwrap_or(u64::MAX) * 4096;
+    let seen = AtomicU64::new(0);
     move || {
-        due.swap(false, Ordering::SeqCst) || std::fs::metadata(&log).is_ok_and(|m| m.len() > limit)
+        let asked = due.swap(false, Ordering::SeqCst);
+        let size = std::fs::metadata(&log).map_or(0, |m| m.len());
+        let grew = size > seen.swap(size, Ordering::SeqCst);
+        asked || (grew && size > limit)
     }
 }
 
@@ -123,6 +131,12 @@ mod tests {
         assert!(!flag.load(Ordering::SeqCst), "and its flag is lowered");
         assert!(!due(), "asked once, answered once");
         file.set_len(limit + 4096).unwrap();
-        assert!(due(), "past the limit, whatever the thread's timing");
+        assert!(due(), "grown past the limit, whatever the thread's timing");
+        assert!(
+            !due(),
+            "a log used again from its start keeps its size: no checkpoint"
+        );
+        file.set_len(limit + 8192).unwrap();
+        assert!(due(), "grown again");
     }
 }
