@@ -113,6 +113,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::{Db, DbError};
+    use diesel::connection::SimpleConnection;
 
     #[test]
     fn the_writer_checkpoints_when_told_or_when_the_log_file_passes_the_limit() {
@@ -138,5 +140,64 @@ mod tests {
         );
         file.set_len(limit + 8192).unwrap();
         assert!(due(), "grown again");
+    }
+
+    /// Writes queued with no pause between them, as when seeding a million cases: the log
+    /// starts again from its beginning whenever it passes the limit, so its file stays near the
+    /// limit however much is written.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_stays_near_its_limit_under_writes_that_never_pause() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let wal = dir.path().join("w.db-wal");
+        let db = Db::connect(&url, 4, Duration::from_secs(5))
+            .unwrap()
+            .group_commit(64)
+            .unwrap();
+        db.maintenance(|c| {
+            c.batch_execute("CREATE TABLE t (x BLOB)")
+                .map_err(DbError::from)
+        })
+        .unwrap();
+        let limit = u64::try_from(LOG_LIMIT_FRAMES).unwrap() * 4096;
+        let total = 6 * limit;
+        let row = 8_000u64;
+        let writers: Vec<_> = (0..8)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    for _ in 0..total / row / 8 {
+                        db.write(|c| {
+                            c.batch_execute("INSERT INTO t VALUES (randomblob(8000))")
+                                .map_err(DbError::from)
+                        })
+                        .await
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        let watch = tokio::spawn(async move {
+            let mut largest = 0;
+            while !dir.path().join("done").exists() {
+                largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            largest
+        });
+        for w in writers {
+            w.await.unwrap();
+        }
+        std::fs::write(
+            std::path::Path::new(&url["sqlite://".len()..]).with_file_name("done"),
+            "",
+        )
+        .unwrap();
+        let largest = watch.await.unwrap();
+        // Without the writer's own checkpoint the log held all of it (each row two pages).
+        assert!(
+            largest < 3 * limit,
+            "the log reached {largest} bytes after {total} written (limit {limit})"
+        );
     }
 }

@@ -330,6 +330,27 @@ impl Db {
         blocking(move || db.read_blocking(f)).await
     }
 
+    /// A read bounded by an index (one case, one page of a list, a session) that takes a small
+    /// fraction of a millisecond. On SQLite it runs on the calling thread: the hop to a blocking
+    /// thread and back cost more than such a read (`perf` on case reads at c64: the largest
+    /// share of the CPU was thread wake-ups and switches). Never for a read that may scan: it
+    /// holds up every other request of this worker while it runs. On PostgreSQL it is
+    /// [`Db::read`]: a network round trip must not block the worker.
+    pub async fn read_short<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        match self.backend {
+            Backend::Sqlite => {
+                let _slot = self.slot().await?;
+                self.read_blocking(f)
+            }
+            Backend::Postgres => self.read(f).await,
+        }
+    }
+
     /// Wait for one of the shared connections' permits, at most the pool's connection timeout.
     async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, DbError> {
         let wait = self.slots.clone().acquire_owned();
@@ -657,6 +678,35 @@ mod tests {
         assert_eq!(db.read_blocking(ask).unwrap(), (-2000, 0));
     }
 
+    /// A short read on SQLite runs on the caller's thread; any other read, and every read on
+    /// PostgreSQL, on a blocking thread.
+    #[tokio::test]
+    async fn only_short_sqlite_reads_stay_on_the_calling_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("short.db").display());
+        let mut urls = vec![url];
+        urls.extend(std::env::var("CANDOUR_TEST_DATABASE_URL").ok());
+        let here = std::thread::current().id();
+        let thread = |_: &mut DbConnection| Ok::<_, DbError>(std::thread::current().id());
+        for url in urls {
+            let db = Db::connect(&url, 2, Duration::from_secs(5)).unwrap();
+            let short = db.read_short(thread).await.unwrap();
+            let long = db.read(thread).await.unwrap();
+            assert_ne!(
+                long,
+                here,
+                "{:?}: a read goes to a blocking thread",
+                db.backend()
+            );
+            assert_eq!(
+                short == here,
+                db.backend() == Backend::Sqlite,
+                "{:?}: a short read stays here only on SQLite",
+                db.backend()
+            );
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_request_waits_for_a_connection_then_hears_the_database_is_busy() {
         let dir = tempfile::tempdir().unwrap();
@@ -686,6 +736,9 @@ mod tests {
             AppError::from(refused.unwrap_err()),
             AppError::Unavailable(_)
         ));
+        // A short read waits for the same connections.
+        let refused = db.read_short(|_| -> Result<(), DbError> { Ok(()) }).await;
+        assert!(matches!(refused, Err(DbError::Busy(_))), "{refused:?}");
         release_tx.send(()).unwrap();
         holder.await.unwrap().unwrap();
         // The permit came back with the connection.
@@ -735,64 +788,5 @@ mod tests {
         let third = backend(&db).expect("after a failure: asked first, so replaced");
         assert_ne!(third, second);
         assert_eq!(backend(&db).unwrap(), third, "the new connection is kept");
-    }
-
-    /// Writes queued with no pause between them, as when seeding a million cases: the log
-    /// starts again from its beginning whenever it passes the limit, so its file stays near the
-    /// limit however much is written.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_log_stays_near_its_limit_under_writes_that_never_pause() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("w.db").display());
-        let wal = dir.path().join("w.db-wal");
-        let db = Db::connect(&url, 4, Duration::from_secs(5))
-            .unwrap()
-            .group_commit(64)
-            .unwrap();
-        db.maintenance(|c| {
-            c.batch_execute("CREATE TABLE t (x BLOB)")
-                .map_err(DbError::from)
-        })
-        .unwrap();
-        let limit = u64::try_from(super::super::checkpointer::LOG_LIMIT_FRAMES).unwrap() * 4096;
-        let total = 6 * limit;
-        let row = 8_000u64;
-        let writers: Vec<_> = (0..8)
-            .map(|_| {
-                let db = db.clone();
-                tokio::spawn(async move {
-                    for _ in 0..total / row / 8 {
-                        db.write(|c| {
-                            c.batch_execute("INSERT INTO t VALUES (randomblob(8000))")
-                                .map_err(DbError::from)
-                        })
-                        .await
-                        .unwrap();
-                    }
-                })
-            })
-            .collect();
-        let watch = tokio::spawn(async move {
-            let mut largest = 0;
-            while !dir.path().join("done").exists() {
-                largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            largest
-        });
-        for w in writers {
-            w.await.unwrap();
-        }
-        std::fs::write(
-            std::path::Path::new(&url["sqlite://".len()..]).with_file_name("done"),
-            "",
-        )
-        .unwrap();
-        let largest = watch.await.unwrap();
-        // Without the writer's own checkpoint the log held all of it (each row two pages).
-        assert!(
-            largest < 3 * limit,
-            "the log reached {largest} bytes after {total} written (limit {limit})"
-        );
     }
 }

@@ -109,7 +109,8 @@ pub fn lock_visible(
 /// Read something of a case and record the read in the case's access log (`route`, e.g.
 /// `"GET /api/v1/cases/{id}"`), through its buffered writer: the read never waits for the
 /// database writer. `read` finds what is asked for under the actor's
-/// visibility, given today's date, and says which case it belongs to.
+/// visibility, given today's date, and says which case it belongs to; it reads one case's
+/// records, so it runs as a short read ([`crate::db::Db::read_short`]).
 pub async fn logged_read<T, F>(
     state: &AppState,
     actor: &Actor,
@@ -125,7 +126,7 @@ where
     let (today, now) = (state.clock.today(), state.clock.now());
     let (case_id, found) = state
         .db
-        .read(move |c| -> AppResult<(String, T)> { read(c, &actor, today) })
+        .read_short(move |c| -> AppResult<(String, T)> { read(c, &actor, today) })
         .await?;
     state
         .access_log

@@ -389,7 +389,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Actor> {
     let after = opened_after(state, state.clock.now());
     let role = state
         .db
-        .read(move |c| sessions::live_role(c, &sid, &sub, after).map_err(AppError::from))
+        .read_short(move |c| sessions::live_role(c, &sid, &sub, after).map_err(AppError::from))
         .await?
         .ok_or_else(|| AppError::Unauthorized("The session has ended. Sign in again.".into()))?;
     Ok(Actor {

@@ -69,10 +69,10 @@ pub async fn create(
     let (today, now) = (state.clock.today(), state.clock.now());
     // The request is checked against the reference data on a read connection, so the one
     // SQLite writer only writes. (A code or service retired in the moment between would still
-    // be recorded, as it would have been a moment earlier.)
+    // be recorded, as it would have been a moment earlier.) A few lookups by key: a short read.
     let (req, valid) = state
         .db
-        .read(move |c| validate(c, &req, today).map(|v| (req, v)))
+        .read_short(move |c| validate(c, &req, today).map(|v| (req, v)))
         .await?;
     state
         .db

@@ -100,50 +100,54 @@ pub async fn list(
         .map(|[key, id]| CaseCursor { key, id });
     let user_id = actor.user_id.clone();
     let actor = actor.clone();
-    let page = state
-        .db
-        .read(move |c| -> AppResult<CasePage> {
-            let mut filter = q.filter;
-            if let Some(find) = &q.find {
-                apply_find(c, &mut filter, find)?;
-            }
-            if let Visibility::Assigned(services) = visibility(c, &actor)? {
-                filter.visible_to = Some((actor.user_id.clone(), services));
-            }
-            if q.handler_is_me {
-                filter.handler_id = Some(actor.user_id.clone());
-            }
-            if q.overdue {
-                filter.overdue_at = Some(today);
-            }
-            let rows = case_list::list(c, &filter, sort, after.as_ref(), limit + 1)
-                .map_err(|_| AppError::invalid("cursor", "does not belong to this sort order"))?;
-            // A first page that holds every match is its own count.
-            let total = match i64::try_from(rows.len()) {
-                Ok(n) if after.is_none() && n <= limit => n,
-                _ => case_list::count(c, &filter, TOTAL_CAP + 1)?,
-            };
-            let total_exact = total <= TOTAL_CAP;
-            let total = total.min(TOTAL_CAP);
-            let (rows, next) = cursor::page(rows, limit, |last| {
-                cursor::encode(&[&case_list::sort_key(last, sort), &last.id])
-            });
-            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-            let codings = cases::coding_for(c, &ids)?;
-            let cal = calendar::current(c)?;
-            let items = rows
-                .into_iter()
-                .zip(codings)
-                .map(|(row, (_, coding))| case_view::summary(&cal, row, &coding, today))
-                .collect();
-            Ok(CasePage {
-                items,
-                next,
-                total,
-                total_exact,
-            })
+    // What was typed is looked for among every summary and name: a read that may scan.
+    let searching = q.find.is_some();
+    let read = move |c: &mut crate::db::DbConnection| -> AppResult<CasePage> {
+        let mut filter = q.filter;
+        if let Some(find) = &q.find {
+            apply_find(c, &mut filter, find)?;
+        }
+        if let Visibility::Assigned(services) = visibility(c, &actor)? {
+            filter.visible_to = Some((actor.user_id.clone(), services));
+        }
+        if q.handler_is_me {
+            filter.handler_id = Some(actor.user_id.clone());
+        }
+        if q.overdue {
+            filter.overdue_at = Some(today);
+        }
+        let rows = case_list::list(c, &filter, sort, after.as_ref(), limit + 1)
+            .map_err(|_| AppError::invalid("cursor", "does not belong to this sort order"))?;
+        // A first page that holds every match is its own count.
+        let total = match i64::try_from(rows.len()) {
+            Ok(n) if after.is_none() && n <= limit => n,
+            _ => case_list::count(c, &filter, TOTAL_CAP + 1)?,
+        };
+        let total_exact = total <= TOTAL_CAP;
+        let total = total.min(TOTAL_CAP);
+        let (rows, next) = cursor::page(rows, limit, |last| {
+            cursor::encode(&[&case_list::sort_key(last, sort), &last.id])
+        });
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let codings = cases::coding_for(c, &ids)?;
+        let cal = calendar::current(c)?;
+        let items = rows
+            .into_iter()
+            .zip(codings)
+            .map(|(row, (_, coding))| case_view::summary(&cal, row, &coding, today))
+            .collect();
+        Ok(CasePage {
+            items,
+            next,
+            total,
+            total_exact,
         })
-        .await?;
+    };
+    let page = if searching {
+        state.db.read(read).await?
+    } else {
+        state.db.read_short(read).await?
+    };
     // A list shows who complained about what: each case on the page is recorded as read.
     let now = state.clock.now();
     let reads = page
