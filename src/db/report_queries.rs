@@ -322,6 +322,23 @@ pub fn responses(
         .load(conn)?)
 }
 
+/// Not yet answered, withdrawn or closed as of `$day`: each of those dates missing, or `$op`
+/// it. `gt` asks about the end of the day (a case closed that day is no longer open), `ge`
+/// about its start (a case closed that day was still open when it began).
+macro_rules! unresolved {
+    ($op:ident, $day:expr) => {
+        cases::first_responded_on
+            .is_null()
+            .or(cases::first_responded_on.$op($day))
+            .and(
+                cases::withdrawn_on
+                    .is_null()
+                    .or(cases::withdrawn_on.$op($day)),
+            )
+            .and(cases::closed_on.is_null().or(cases::closed_on.$op($day)))
+    };
+}
+
 /// Complaints still open at the end of `on` (received by then, not responded, withdrawn or
 /// closed by then), by day received.
 pub fn open_on(
@@ -332,13 +349,7 @@ pub fn open_on(
     Ok(cases::table
         .filter(case_filter(CaseKind::Complaint, scope, None, on))
         .filter(cases::received_on.le(on))
-        .filter(
-            cases::first_responded_on
-                .is_null()
-                .or(cases::first_responded_on.gt(on)),
-        )
-        .filter(cases::withdrawn_on.is_null().or(cases::withdrawn_on.gt(on)))
-        .filter(cases::closed_on.is_null().or(cases::closed_on.gt(on)))
+        .filter(unresolved!(gt, on))
         .group_by(cases::received_on)
         .select((cases::received_on, count_star()))
         .load(conn)?)
@@ -364,17 +375,7 @@ pub fn six_month_letters(
         .filter(case_filter(CaseKind::Complaint, scope, None, to))
         .filter(due.between(from, to))
         .filter(cases::acknowledged_on.le(due))
-        .filter(
-            cases::first_responded_on
-                .is_null()
-                .or(cases::first_responded_on.gt(due)),
-        )
-        .filter(
-            cases::withdrawn_on
-                .is_null()
-                .or(cases::withdrawn_on.gt(due)),
-        )
-        .filter(cases::closed_on.is_null().or(cases::closed_on.gt(due)))
+        .filter(unresolved!(gt, due))
         // One pass over the index range: the letters sent by the due date, and those not
         // sent by then whose due date has passed.
         .select((
@@ -452,17 +453,7 @@ pub fn received_per_day_by_service(
 pub fn open_before(conn: &mut DbConnection, scope: &Scope, day: NaiveDate) -> DbResult<i64> {
     Ok(scoped(CaseKind::Complaint, scope, day)
         .filter(cases::received_on.lt(day))
-        .filter(
-            cases::first_responded_on
-                .is_null()
-                .or(cases::first_responded_on.ge(day)),
-        )
-        .filter(
-            cases::withdrawn_on
-                .is_null()
-                .or(cases::withdrawn_on.ge(day)),
-        )
-        .filter(cases::closed_on.is_null().or(cases::closed_on.ge(day)))
+        .filter(unresolved!(ge, day))
         .count()
         .get_result(conn)?)
 }
@@ -487,17 +478,7 @@ macro_rules! on_caseload {
         cases::kind
             .eq(CaseKind::Complaint.as_str())
             .and(cases::received_on.le($to))
-            .and(
-                cases::first_responded_on
-                    .is_null()
-                    .or(cases::first_responded_on.ge($from)),
-            )
-            .and(
-                cases::withdrawn_on
-                    .is_null()
-                    .or(cases::withdrawn_on.ge($from)),
-            )
-            .and(cases::closed_on.is_null().or(cases::closed_on.ge($from)))
+            .and(unresolved!(ge, $from))
     };
 }
 
