@@ -18,6 +18,7 @@ pub mod access_log;
 pub mod audit_log;
 pub mod backup;
 pub mod bulk;
+mod cached;
 pub mod calendar;
 mod calendar_cache;
 pub mod candour;

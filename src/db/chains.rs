@@ -4,6 +4,7 @@
 use chrono::{NaiveDateTime, SecondsFormat};
 use diesel::prelude::*;
 
+use super::cached::Cached;
 use super::connection::DbConnection;
 use super::error::DbResult;
 use super::schema::audit_heads;
@@ -58,24 +59,18 @@ pub fn advance(
 ) -> DbResult<()> {
     let head = HeadRow::sealed(key, chain, seq, hash);
     // One statement: a new chain's first head is inserted, a known chain's moved on.
-    macro_rules! upsert {
-        ($c:expr) => {
-            diesel::insert_into(audit_heads::table)
-                .values(&head)
-                .on_conflict(audit_heads::chain)
-                .do_update()
-                .set((
-                    audit_heads::seq.eq(head.seq),
-                    audit_heads::hash.eq(&head.hash),
-                    audit_heads::seal.eq(&head.seal),
-                ))
-                .execute($c)?
-        };
-    }
-    match conn {
-        DbConnection::Postgresql(c) => upsert!(c),
-        DbConnection::Sqlite(c) => upsert!(c),
-    };
+    on_engine!(conn, |c| Cached(
+        diesel::insert_into(audit_heads::table)
+            .values(&head)
+            .on_conflict(audit_heads::chain)
+            .do_update()
+            .set((
+                audit_heads::seq.eq(head.seq),
+                audit_heads::hash.eq(&head.hash),
+                audit_heads::seal.eq(&head.seal),
+            ))
+    )
+    .execute(c))?;
     Ok(())
 }
 

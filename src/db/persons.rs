@@ -47,14 +47,14 @@ pub fn insert(
     fields: &PersonFields,
     now: NaiveDateTime,
 ) -> DbResult<()> {
-    diesel::insert_into(persons::table)
+    on_engine!(conn, |c| diesel::insert_into(persons::table)
         .values((
             persons::id.eq(id),
             fields,
             persons::created_at.eq(now),
             persons::updated_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 

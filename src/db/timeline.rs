@@ -145,9 +145,9 @@ fn store(conn: &mut DbConnection, draft: Draft<'_>) -> DbResult<TimelineEvent> {
     let key = super::seal::key()?;
     let (case_id, seq) = (draft.case_id, draft.seq);
     let event = draft.seal(&key);
-    diesel::insert_into(timeline_events::table)
+    on_engine!(conn, |c| diesel::insert_into(timeline_events::table)
         .values(&event)
-        .execute(conn)?;
+        .execute(c))?;
     chains::advance(conn, &key, case_id, seq, &event.hash)?;
     Ok(event)
 }

@@ -270,18 +270,21 @@ fn people(
     (complainant, patient)
 }
 
-/// A case inserted in this transaction but not yet numbered.
+/// A case inserted in this transaction, numbered or not yet (see [`cases::number_last`]).
 struct Pending {
     new: NewCase,
     coding: CaseCoding,
-    /// As read back, with the next due date found from it (stored with the reference).
+    /// As stored, with the next due date found from it.
     case: Case,
     /// The complainant, and the patient when someone else.
     people: (Person, Option<Person>),
+    /// Whether the case was inserted with its reference.
+    numbered: bool,
 }
 
 /// Insert a validated case inside the caller's transaction, logged `today` (in England) at
-/// instant `now`, under a provisional reference (its id) until [`number_case`].
+/// instant `now`. Where numbering waits on other loggings (PostgreSQL) the case goes in under a
+/// provisional reference (its id) until [`number_case`]; elsewhere with its reference.
 fn insert_case(
     c: &mut DbConnection,
     req: &CreateCaseRequest,
@@ -292,17 +295,51 @@ fn insert_case(
     (today, now): (NaiveDate, NaiveDateTime),
 ) -> AppResult<Pending> {
     let people = insert_people(c, &v, now)?;
-    let complainant_id = people.0.id.clone();
-    let patient_id = Some(people.1.as_ref().unwrap_or(&people.0).id.clone());
-    let consent = &req.complainant;
-
     let due = clock::receipt_deadlines(cal, rules, req.receipt(v.risk.map(|(_, g)| g)));
+    let (mut new, coding) = new_case(req, v, &people, due, cal.version, actor, now);
+    // The case as stored, made rather than read back; its next due date follows from it.
+    let mut case = new.as_stored()?;
+    case.next_due_key = next_due_key(cal, &case, today);
+    new.next_due_key = case.next_due_key;
+    let numbered = !cases::number_last(c);
+    if numbered {
+        new.reference = allocate_reference(c, req.kind, today)?;
+        case.reference = new.reference.clone();
+    }
+    cases::insert(c, &new)?;
+    let of = cases::CodedCase {
+        kind: &new.kind,
+        status: &new.status,
+        received_on: new.received_on,
+    };
+    cases::insert_coding(c, &new.id, of, &coding)?;
+    Ok(Pending {
+        new,
+        coding,
+        case,
+        people,
+        numbered,
+    })
+}
+
+/// The row of a new case under a provisional reference (its id) and no next due date yet, and
+/// its coding.
+fn new_case(
+    req: &CreateCaseRequest,
+    v: ValidCase,
+    people: &(Person, Option<Person>),
+    due: clock::ReceiptDeadlines,
+    calendar_version: i32,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> (NewCase, CaseCoding) {
     let id = crate::db::ids::new_id();
-    let rep = req.representative.as_ref();
     let coding = v.coding(&id);
+    let rep = req.representative.as_ref();
+    let consent = &req.complainant;
     let new = NewCase {
-        id: id.clone(),
         reference: id.clone(),
+        id,
         kind: req.kind.as_str().into(),
         status: req.kind.initial_status().as_str().into(),
         channel: v.channel,
@@ -312,8 +349,8 @@ fn insert_case(
         summary: v.summary,
         description: v.description,
         desired_outcome: v.desired_outcome,
-        complainant_id,
-        patient_id,
+        complainant_id: people.0.id.clone(),
+        patient_id: Some(people.1.as_ref().unwrap_or(&people.0).id.clone()),
         patient_is_complainant: req.patient_is_complainant,
         representative_basis: rep.map(|r| r.basis.as_str().into()),
         consent_status: rep
@@ -337,34 +374,27 @@ fn insert_case(
         pals_due_on: due.pals_due_on,
         next_due_key: cases::no_due_date(),
         linked_case_id: None,
-        calendar_version: cal.version,
+        calendar_version,
         version: 1,
         created_by: actor.user_id.clone(),
         created_at: now,
         updated_at: now,
         ..Default::default()
     };
-    cases::insert(c, &new)?;
-    let of = cases::CodedCase {
-        kind: &new.kind,
-        status: &new.status,
-        received_on: new.received_on,
-    };
-    cases::insert_coding(c, &id, of, &coding)?;
-    let mut case = cases::find(c, &id)?.ok_or_else(|| AppError::internal("case vanished"))?;
-    case.next_due_key = next_due_key(cal, &case, today);
-    Ok(Pending {
-        new,
-        coding,
-        case,
-        people,
-    })
+    (new, coding)
 }
 
-/// Give a pending case its reference and its first timeline event (which names it); returns
-/// the reference. Done last in the transaction: the year's counter row stays locked from here
-/// to the commit (that is what keeps references gap-free), so every other logging waits on it
-/// only for these few statements.
+/// The next reference of `kind` in the year of `today` (England), from the year's counter.
+fn allocate_reference(c: &mut DbConnection, kind: CaseKind, today: NaiveDate) -> AppResult<String> {
+    let year = today.year();
+    let number = cases::next_reference_number(c, kind.reference_prefix(), year)?;
+    Ok(case_rules::reference(kind, year, number))
+}
+
+/// Give a pending case its reference, if it has none yet, and its first timeline event (which
+/// names it); returns the reference. Done last in the transaction: on PostgreSQL the year's
+/// counter row stays locked from here to the commit (that is what keeps references gap-free),
+/// so every other logging waits on it only for these few statements.
 fn number_case(
     c: &mut DbConnection,
     actor: &Actor,
@@ -373,11 +403,12 @@ fn number_case(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> AppResult<String> {
-    let year = today.year();
-    let number = cases::next_reference_number(c, req.kind.reference_prefix(), year)?;
-    let reference = case_rules::reference(req.kind, year, number);
-    cases::set_reference(c, &pending.new.id, &reference, pending.case.next_due_key)?;
-    pending.new.reference = reference.clone();
+    if !pending.numbered {
+        let reference = allocate_reference(c, req.kind, today)?;
+        cases::set_reference(c, &pending.new.id, &reference)?;
+        pending.new.reference = reference;
+    }
+    let reference = pending.new.reference.clone();
     log_created(c, actor, req.kind, &pending.new, &pending.coding, now)?;
     tracing::info!(case.id = %pending.new.id, case.reference = %reference, "case logged");
     Ok(reference)
