@@ -623,49 +623,75 @@ pub fn coding(conn: &mut DbConnection, case_id: &str) -> DbResult<CaseCoding> {
     Ok(all.pop().map(|(_, c)| c).unwrap_or_default())
 }
 
-/// The coding of several cases, in the order of `case_ids`.
+/// One row of a case's coding as [`coding_for`] reads it: case, code, subcategory, primary,
+/// outcome, and which of the three lists it is on.
+type CodingRow = (String, String, Option<String>, bool, Option<String>, i32);
+
+const SUBJECT: i32 = 0;
+const SERVICE: i32 = 1;
+const PROFESSION: i32 = 2;
+
+/// The coding of several cases, in the order of `case_ids`: their subjects, services and
+/// professions in one statement (on PostgreSQL each statement is a round trip).
 pub fn coding_for(
     conn: &mut DbConnection,
     case_ids: &[String],
 ) -> DbResult<Vec<(String, CaseCoding)>> {
-    let subjects: Vec<CaseSubject> = on_engine!(&mut *conn, |c| case_subjects::table
+    use diesel::sql_types::{Integer, Nullable, Text};
+    let none = || None::<String>.into_sql::<Nullable<Text>>();
+    let subjects = case_subjects::table
         .filter(one_of(case_subjects::case_id, case_ids))
-        .select(CaseSubject::as_select())
-        .order((
-            case_subjects::is_primary.desc(),
+        .select((
+            case_subjects::case_id,
             case_subjects::subject_code,
-        ))
-        .load(c))?;
-    let services: Vec<(String, String)> = on_engine!(&mut *conn, |c| case_services::table
+            case_subjects::subcategory_code,
+            case_subjects::is_primary,
+            case_subjects::outcome,
+            SUBJECT.into_sql::<Integer>(),
+        ));
+    let services = case_services::table
         .filter(one_of(case_services::case_id, case_ids))
-        .select((case_services::case_id, case_services::service_id))
-        .order((case_services::is_primary.desc(), case_services::service_id))
-        .load(c))?;
-    let professions: Vec<(String, String)> = on_engine!(conn, |c| case_professions::table
+        .select((
+            case_services::case_id,
+            case_services::service_id,
+            none(),
+            case_services::is_primary,
+            none(),
+            SERVICE.into_sql::<Integer>(),
+        ));
+    let professions = case_professions::table
         .filter(one_of(case_professions::case_id, case_ids))
-        .select((case_professions::case_id, case_professions::profession_code))
-        .order(case_professions::profession_code)
+        .select((
+            case_professions::case_id,
+            case_professions::profession_code,
+            none(),
+            false.into_sql::<diesel::sql_types::Bool>(),
+            none(),
+            PROFESSION.into_sql::<Integer>(),
+        ));
+    let mut rows: Vec<CodingRow> = on_engine!(conn, |c| subjects
+        .union_all(services)
+        .union_all(professions)
         .load(c))?;
+    // The primary service first (CaseCoding::in_stored_order orders the rest).
+    rows.sort_by_key(|a| (a.5, !a.3));
     Ok(case_ids
         .iter()
         .map(|id| {
-            let coding = CaseCoding {
-                subjects: subjects
-                    .iter()
-                    .filter(|s| &s.case_id == id)
-                    .cloned()
-                    .collect(),
-                service_ids: services
-                    .iter()
-                    .filter(|(c, _)| c == id)
-                    .map(|(_, s)| s.clone())
-                    .collect(),
-                professions: professions
-                    .iter()
-                    .filter(|(c, _)| c == id)
-                    .map(|(_, p)| p.clone())
-                    .collect(),
-            };
+            let mut coding = CaseCoding::default();
+            for (_, code, sub, primary, outcome, list) in rows.iter().filter(|r| &r.0 == id) {
+                match *list {
+                    SUBJECT => coding.subjects.push(CaseSubject {
+                        case_id: id.clone(),
+                        subject_code: code.clone(),
+                        subcategory_code: sub.clone(),
+                        is_primary: *primary,
+                        outcome: outcome.clone(),
+                    }),
+                    SERVICE => coding.service_ids.push(code.clone()),
+                    _ => coding.professions.push(code.clone()),
+                }
+            }
             (id.clone(), coding.in_stored_order())
         })
         .collect())
