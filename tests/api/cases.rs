@@ -1,5 +1,7 @@
 //! Intake: validation, references, people, coding and the clock set at receipt.
 
+use candour::db::cases::{self, NewCase};
+use candour::db::error::DbError;
 use candour::domain::role::Role;
 use serde_json::{Value, json};
 
@@ -116,6 +118,57 @@ async fn the_case_as_logged_is_the_case_as_read_back() {
         .map(|c| c["next_due_on"].as_str().unwrap())
         .collect();
     assert_eq!(due, ["2025-12-24", "2026-11-05", "2026-11-16"], "{overdue}");
+}
+
+#[tokio::test]
+async fn a_new_case_is_made_as_the_database_stores_it() {
+    // Logging makes the new case from the row it inserts instead of reading it back: the
+    // columns that row leaves out (pauses, reopenings, consent withdrawn, the time-limit
+    // decision) must come back from the database exactly as made.
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    let logged = app
+        .create_case(&token, &complaint(&service, "2026-11-02"))
+        .await;
+    let id = logged["id"].as_str().unwrap().to_string();
+    let (made, read) = app
+        .state
+        .db
+        .write(move |c| -> Result<_, DbError> {
+            let stored = cases::find(c, &id)?.expect("the case just logged");
+            let new = NewCase {
+                id: candour::db::ids::new_id(),
+                reference: "TEST-2026-1".into(),
+                kind: stored.kind.as_str().into(),
+                status: stored.status.as_str().into(),
+                channel: stored.channel.clone(),
+                received_on: stored.received_on,
+                summary: stored.summary.clone(),
+                description: stored.description.clone(),
+                desired_outcome: stored.desired_outcome.clone(),
+                complainant_id: stored.complainant_id.clone(),
+                consent_status: stored.consent_status.as_str().into(),
+                complainant_status: stored.complainant_status.clone(),
+                age_band: stored.age_band.clone(),
+                next_due_key: stored.next_due_key,
+                calendar_version: stored.calendar_version,
+                version: 1,
+                created_by: stored.created_by.clone(),
+                created_at: stored.created_at,
+                updated_at: stored.updated_at,
+                ..Default::default()
+            };
+            cases::insert(c, &new)?;
+            Ok((new.as_stored()?, cases::find(c, &new.id)?))
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        Some(made),
+        read,
+        "the case as made differs from the row stored"
+    );
 }
 
 #[tokio::test]
