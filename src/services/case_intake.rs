@@ -1,7 +1,7 @@
 //! Logging a new concern or complaint: validate everything, then write the people, the case,
 //! its coding and its first timeline event in one transaction.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -11,13 +11,13 @@ use super::case_input::{
     self as input, ComplainantInput, Errors, PersonInput, RepresentativeInput, RiskInput,
     SubjectInput,
 };
-use super::case_state::next_due_key;
+use super::case_state::{allocate_reference, next_due_key};
 use super::case_view::{self, CaseView};
 use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
 use crate::db::persons::{Person, PersonFields};
 use crate::db::{DbConnection, calendar, persons, services as service_rows, taxonomy, timeline};
 use crate::domain::calendar::WorkingCalendar;
-use crate::domain::case::{self as case_rules, Case, CaseKind, ConsentStatus};
+use crate::domain::case::{Case, CaseKind, ConsentStatus};
 use crate::domain::clock::{self, ClockRules, Receipt};
 use crate::domain::risk::RiskGrade;
 use crate::domain::role::Permission;
@@ -382,13 +382,6 @@ fn new_case(
         ..Default::default()
     };
     (new, coding)
-}
-
-/// The next reference of `kind` in the year of `today` (England), from the year's counter.
-fn allocate_reference(c: &mut DbConnection, kind: CaseKind, today: NaiveDate) -> AppResult<String> {
-    let year = today.year();
-    let number = cases::next_reference_number(c, kind.reference_prefix(), year)?;
-    Ok(case_rules::reference(kind, year, number))
 }
 
 /// Give a pending case its reference, if it has none yet, and its first timeline event (which

@@ -1,17 +1,28 @@
-//! What follows from a stored case's facts besides the rules themselves: its stored next due
-//! date, and what staff alerts may say about it.
+//! What follows from a stored case's facts besides the rules themselves: its reference from the
+//! year's counter, its stored next due date, and what staff alerts may say about it.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
 use super::notify::long_date;
 use crate::db::DbConnection;
 use crate::db::cases;
 use crate::domain::calendar::WorkingCalendar;
-use crate::domain::case::Case;
-use crate::domain::case::CaseKind;
+use crate::domain::case::{self as rules, Case, CaseKind};
 use crate::email::links::Link;
 use crate::error::AppResult;
+
+/// The next reference of `kind` in the year of `today` (England), from the year's counter
+/// (gap-free: the counter moves on in the caller's transaction).
+pub fn allocate_reference(
+    c: &mut DbConnection,
+    kind: CaseKind,
+    today: NaiveDate,
+) -> AppResult<String> {
+    let year = today.year();
+    let number = cases::next_reference_number(c, kind.reference_prefix(), year)?;
+    Ok(rules::reference(kind, year, number))
+}
 
 /// The next due date stored with a case (the far-off sentinel when nothing is due), as lists
 /// filter and sort on it.

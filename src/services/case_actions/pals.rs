@@ -9,12 +9,12 @@ use super::{Ctx, Step, case_day};
 use crate::db::cases::{self, CaseChanges, NewCase};
 use crate::db::{DbConnection, timeline};
 use crate::domain::case::Case;
-use crate::domain::case::{self as rules, CaseKind, CaseStatus};
+use crate::domain::case::{CaseKind, CaseStatus};
 use crate::domain::clock::{self, Receipt};
 use crate::domain::risk::RiskGrade;
 use crate::error::{AppError, AppResult};
 use crate::services::case_input::{self as input, Errors, RiskInput};
-use crate::services::case_state::refresh_next_due;
+use crate::services::case_state::{allocate_reference, refresh_next_due};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -114,9 +114,7 @@ fn insert_escalated(
     received: NaiveDate,
     risk: Option<(RiskInput, RiskGrade)>,
 ) -> AppResult<String> {
-    let year = chrono::Datelike::year(&ctx.today);
-    let number = cases::next_reference_number(c, CaseKind::Complaint.reference_prefix(), year)?;
-    let reference = rules::reference(CaseKind::Complaint, year, number);
+    let reference = allocate_reference(c, CaseKind::Complaint, ctx.today)?;
     let new = escalated_row(ctx, pals, received, risk, reference);
     cases::insert(c, &new)?;
     let mut coding = cases::coding(c, &pals.id)?;
