@@ -23,6 +23,7 @@ pub mod calendar;
 mod calendar_cache;
 pub mod candour;
 pub mod case_list;
+pub mod case_read;
 pub mod case_records;
 pub mod cases;
 pub mod chains;

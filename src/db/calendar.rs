@@ -57,6 +57,11 @@ fn built(version: i32, days: Vec<NaiveDate>) -> WorkingCalendar {
 /// newest version number is all a request costs.
 pub fn current(conn: &mut DbConnection) -> DbResult<WorkingCalendar> {
     let version = current_version(conn)?;
+    at(conn, version)
+}
+
+/// The working calendar at `version`, from the handle's cache when it was built before.
+pub fn at(conn: &mut DbConnection, version: i32) -> DbResult<WorkingCalendar> {
     if let Some(cal) = calendar_cache::get(version) {
         return Ok(cal);
     }

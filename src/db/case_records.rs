@@ -39,15 +39,24 @@ pub fn present(conn: &mut DbConnection, case_id: &str) -> DbResult<Present> {
         exists(ombudsman_referrals::table.filter(ombudsman_referrals::case_id.eq(case_id))),
     ))
     .get_result::<(bool, bool, bool, bool, bool, bool, bool)>(c))?;
-    Ok(Present {
-        time_limit_decision: tld,
-        extensions: ext,
-        pauses: pau,
-        responses: res,
-        meetings: mee,
-        candour: can,
-        ombudsman: omb,
-    })
+    Ok(Present::from_flags((tld, ext, pau, res, mee, can, omb)))
+}
+
+impl Present {
+    /// From the seven flags in the order of the fields.
+    pub fn from_flags(
+        (tld, ext, pau, res, mee, can, omb): (bool, bool, bool, bool, bool, bool, bool),
+    ) -> Self {
+        Self {
+            time_limit_decision: tld,
+            extensions: ext,
+            pauses: pau,
+            responses: res,
+            meetings: mee,
+            candour: can,
+            ombudsman: omb,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable, Insertable)]

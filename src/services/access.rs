@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::Actor;
 use crate::db::access_log::Read;
+use crate::db::case_read::{self, CaseForView};
 use crate::db::cases;
 use crate::db::{DbConnection, services as service_rows};
 use crate::domain::case::Case;
@@ -43,12 +44,32 @@ pub fn visibility(conn: &mut DbConnection, actor: &Actor) -> AppResult<Visibilit
 pub fn load_visible(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Case> {
     let vis = visibility(conn, actor)?;
     let case = cases::find(conn, id)?.ok_or_else(case_not_found)?;
-    if !sees(conn, actor, &vis, &case)? {
-        return Err(AppError::Forbidden(
-            "This case is not assigned to you or to a service you lead.".into(),
-        ));
-    }
+    may_see(conn, actor, &vis, &case)?;
     Ok(case)
+}
+
+/// [`load_visible`] with what the case's view asks first (the calendar version, which records
+/// it has), read in the same statement.
+pub fn load_visible_for_view(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+) -> AppResult<CaseForView> {
+    let vis = visibility(conn, actor)?;
+    let found = case_read::find_for_view(conn, id)?.ok_or_else(case_not_found)?;
+    may_see(conn, actor, &vis, &found.case)?;
+    Ok(found)
+}
+
+/// 403 unless [`sees`].
+fn may_see(conn: &mut DbConnection, actor: &Actor, vis: &Visibility, case: &Case) -> AppResult<()> {
+    if sees(conn, actor, vis, case)? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "This case is not assigned to you or to a service you lead.".into(),
+        ))
+    }
 }
 
 /// Whether an actor with visibility `vis` may see `case`: everything, or the cases assigned to

@@ -8,7 +8,7 @@ use super::candour::{self as candour_records, CandourSummary};
 use super::meetings::{self, MeetingSummary};
 use super::ombudsman::{self, OmbudsmanSummary};
 use crate::db::DbConnection;
-use crate::db::case_records::{self, Extension, Pause, Response, TimeLimitDecision};
+use crate::db::case_records::{self, Extension, Pause, Present, Response, TimeLimitDecision};
 use crate::db::cases::{self, CaseCoding};
 use crate::db::persons::{self, Person};
 use crate::domain::calendar::WorkingCalendar;
@@ -349,10 +349,10 @@ fn records(
     cal: &WorkingCalendar,
     candour: &CandourRules,
     id: &str,
+    has: Present,
     today: NaiveDate,
 ) -> AppResult<Records> {
     // Only the kinds the case has are read.
-    let has = case_records::present(conn, id)?;
     let mut records = Records::default();
     if has.time_limit_decision {
         records.time_limit_decision = case_records::time_limit_decision(conn, id)?;
@@ -429,9 +429,22 @@ pub fn load(
     c: Case,
     today: NaiveDate,
 ) -> AppResult<CaseView> {
+    let present = case_records::present(conn, &c.id)?;
+    load_with(conn, cal, candour, c, present, today)
+}
+
+/// [`load`] when which kinds of record the case has is already known.
+pub fn load_with(
+    conn: &mut DbConnection,
+    cal: &WorkingCalendar,
+    candour: &CandourRules,
+    c: Case,
+    present: Present,
+    today: NaiveDate,
+) -> AppResult<CaseView> {
     let coding = cases::coding(conn, &c.id)?;
     let people = people(conn, &c)?;
-    let records = records(conn, cal, candour, &c.id, today)?;
+    let records = records(conn, cal, candour, &c.id, present, today)?;
     let clock = c.clock(cal, today);
     Ok(build(c, coding, people, records, clock))
 }

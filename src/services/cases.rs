@@ -1,7 +1,7 @@
 //! Reading cases: one case in full (the read logged) and the work-queue list.
 
 use super::Actor;
-use super::access::{Visibility, load_visible, logged_read, visibility};
+use super::access::{Visibility, load_visible_for_view, logged_read, visibility};
 use super::case_view::{self, CaseSummary, CaseView};
 use super::cursor;
 use crate::db::access_log::Read;
@@ -17,9 +17,10 @@ pub use crate::db::case_list::{CaseFilter, CaseSort};
 pub async fn get(state: &AppState, actor: &Actor, id: String, route: &str) -> AppResult<CaseView> {
     let candour = state.settings.candour.clone();
     logged_read(state, actor, route, move |c, actor, today| {
-        let case = load_visible(c, actor, &id)?;
-        let cal = calendar::current(c)?;
-        Ok((id, case_view::load(c, &cal, &candour, case, today)?))
+        let found = load_visible_for_view(c, actor, &id)?;
+        let cal = calendar::at(c, found.calendar_version)?;
+        let view = case_view::load_with(c, &cal, &candour, found.case, found.present, today)?;
+        Ok((id, view))
     })
     .await
 }

@@ -372,3 +372,92 @@ async fn fifty_concurrent_creations_get_distinct_gap_free_references() {
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=50).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn a_case_read_for_its_view_is_the_case_its_calendar_and_its_records() {
+    // The case view reads the case, the newest calendar version and which records the case
+    // has in one statement; each must be what reading them apart finds.
+    use candour::db::calendar::{self, CalendarVersion};
+    use candour::db::case_read;
+    use candour::db::case_records::{self, Extension, Pause, Present};
+    let app = spawn_app().await;
+    let (user, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    let bare = app
+        .create_case(&token, &complaint(&service, "2026-11-02"))
+        .await;
+    let with_records = app
+        .create_case(&token, &complaint(&service, "2026-11-03"))
+        .await;
+    let bare = bare["id"].as_str().unwrap().to_string();
+    let with_records = with_records["id"].as_str().unwrap().to_string();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let at = day(4).and_hms_opt(9, 0, 0).unwrap();
+    let (plain, recorded, missing, before, after) = app
+        .state
+        .db
+        .write(move |c| -> Result<_, DbError> {
+            case_records::insert_pause(
+                c,
+                &Pause {
+                    id: candour::db::ids::new_id(),
+                    case_id: with_records.clone(),
+                    paused_on: day(4),
+                    resumed_on: None,
+                    reason: "Waiting for the complainant's consent".into(),
+                    working_days: None,
+                    created_by: user.id.clone(),
+                    created_at: at,
+                },
+            )?;
+            case_records::insert_extension(
+                c,
+                &Extension {
+                    id: candour::db::ids::new_id(),
+                    case_id: with_records.clone(),
+                    previous_due_on: None,
+                    new_due_on: day(30),
+                    reason: "Records from another trust".into(),
+                    complainant_agreed: true,
+                    agreed_on: Some(day(4)),
+                    created_by: user.id.clone(),
+                    created_at: at,
+                },
+            )?;
+            let plain = case_read::find_for_view(c, &bare)?.expect("the bare case");
+            let recorded = case_read::find_for_view(c, &with_records)?.expect("the case");
+            assert_eq!(Some(&plain.case), cases::find(c, &bare)?.as_ref());
+            assert_eq!(
+                Some(&recorded.case),
+                cases::find(c, &with_records)?.as_ref()
+            );
+            let missing = case_read::find_for_view(c, "no-such-case")?;
+            let before = calendar::current_version(c)?;
+            calendar::insert_version(
+                c,
+                &CalendarVersion {
+                    version: before + 1,
+                    note: "Extra bank holiday".into(),
+                    created_by: None,
+                    created_at: at,
+                },
+            )?;
+            let after = case_read::find_for_view(c, &bare)?.expect("the bare case");
+            Ok((plain, recorded, missing.is_none(), before, after))
+        })
+        .await
+        .unwrap();
+    assert_eq!(plain.present, Present::default());
+    assert_eq!(
+        recorded.present,
+        Present {
+            extensions: true,
+            pauses: true,
+            ..Present::default()
+        }
+    );
+    assert!(missing, "an unknown id finds nothing");
+    assert!(before >= 1, "the shipped calendar is version 1 or later");
+    assert_eq!(plain.calendar_version, before);
+    assert_eq!(after.calendar_version, before + 1);
+}
