@@ -40,6 +40,7 @@ pub mod ko41a_submissions;
 pub mod letters;
 pub mod meetings;
 pub mod migrations;
+pub mod numbering;
 pub mod ombudsman;
 pub mod one_of;
 pub mod outbox;

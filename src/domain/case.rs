@@ -73,7 +73,12 @@ impl CaseKind {
 
 /// Human reference such as `C-2026-00042`.
 pub fn reference(kind: CaseKind, year: i32, number: i32) -> String {
-    format!("{}-{year}-{number:05}", kind.reference_prefix())
+    format!("{}{number:05}", reference_head(kind, year))
+}
+
+/// What a reference of `kind` and `year` starts with: `C-2026-`.
+pub fn reference_head(kind: CaseKind, year: i32) -> String {
+    format!("{}-{year}-", kind.reference_prefix())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -11,7 +11,7 @@ use super::case_input::{
     self as input, ComplainantInput, Errors, PersonInput, RepresentativeInput, RiskInput,
     SubjectInput,
 };
-use super::case_state::{allocate_reference, next_due_key};
+use super::case_state::{allocate_reference, next_due_key, number_inserted};
 use super::case_view::{self, CaseView};
 use crate::db::cases::{self, CaseCoding, CaseSubject, NewCase};
 use crate::db::persons::{Person, PersonFields};
@@ -397,9 +397,7 @@ fn number_case(
     now: NaiveDateTime,
 ) -> AppResult<String> {
     if !pending.numbered {
-        let reference = allocate_reference(c, req.kind, today)?;
-        cases::set_reference(c, &pending.new.id, &reference)?;
-        pending.new.reference = reference;
+        pending.new.reference = number_inserted(c, &pending.new.id, req.kind, today)?;
     }
     let reference = pending.new.reference.clone();
     log_created(c, actor, req.kind, &pending.new, &pending.coding, now)?;

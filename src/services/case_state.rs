@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::notify::long_date;
 use crate::db::DbConnection;
 use crate::db::cases;
+use crate::db::numbering;
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::case::{self as rules, Case, CaseKind};
 use crate::email::links::Link;
@@ -22,6 +23,25 @@ pub fn allocate_reference(
     let year = today.year();
     let number = cases::next_reference_number(c, kind.reference_prefix(), year)?;
     Ok(rules::reference(kind, year, number))
+}
+
+/// Number case `id`, inserted in this transaction under a provisional reference: the next
+/// reference of `kind` in the year of `today`, from the year's counter, set on the case.
+pub fn number_inserted(
+    c: &mut DbConnection,
+    id: &str,
+    kind: CaseKind,
+    today: NaiveDate,
+) -> AppResult<String> {
+    let year = today.year();
+    let head = rules::reference_head(kind, year);
+    Ok(numbering::number_case(
+        c,
+        id,
+        (kind.reference_prefix(), year),
+        &head,
+        |n| rules::reference(kind, year, n),
+    )?)
 }
 
 /// The next due date stored with a case (the far-off sentinel when nothing is due), as lists

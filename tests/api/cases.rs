@@ -461,3 +461,49 @@ async fn a_case_read_for_its_view_is_the_case_its_calendar_and_its_records() {
     assert_eq!(plain.calendar_version, before);
     assert_eq!(after.calendar_version, before + 1);
 }
+
+#[tokio::test]
+async fn references_are_padded_to_five_digits_and_longer_numbers_written_whole() {
+    // C-<year>-00001 up to C-<year>-99999; the hundred-thousandth complaint of a year is
+    // C-<year>-100000 (the number is never cut to five digits), on either engine's way of
+    // numbering.
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in(Role::ComplaintsManager).await;
+    let service = insert_service(&app, "A", None).await;
+    let year = app.today().format("%Y").to_string();
+    let y: i32 = year.parse().unwrap();
+    app.state
+        .db
+        .write(move |c| candour::db::bulk::set_reference_counter(c, "C", y, 99_998))
+        .await
+        .unwrap();
+    let mut made = Vec::new();
+    for _ in 0..2 {
+        let case = app
+            .create_case(&token, &complaint(&service, "2026-11-02"))
+            .await;
+        made.push(case["reference"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        made,
+        [format!("C-{year}-99999"), format!("C-{year}-100000")]
+    );
+    // As stored, not only as answered.
+    let listed = app
+        .get("/api/v1/cases?sort=reference&limit=5", &token)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let mut stored: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reference"].as_str().unwrap())
+        .collect();
+    stored.sort_unstable();
+    assert_eq!(
+        stored,
+        [format!("C-{year}-100000"), format!("C-{year}-99999")]
+    );
+}
