@@ -20,7 +20,7 @@
 //! | `database.pool_size` | `CANDOUR__DATABASE__POOL_SIZE` | `8` (reports hold at most half of them at once) |
 //! | `database.connect_timeout_seconds` | `CANDOUR__DATABASE__CONNECT_TIMEOUT_SECONDS` | `5` |
 //! | `database.group_commit_batch` | `CANDOUR__DATABASE__GROUP_COMMIT_BATCH` | `64` (SQLite: queued writes sharing one commit; 0 = off) |
-//! | `database.sqlite_mmap_mib` | `CANDOUR__DATABASE__SQLITE_MMAP_MIB` | `1024` (SQLite: MiB of the file read through memory mapping; 0 = off) |
+//! | `database.sqlite_mmap_mib` | `CANDOUR__DATABASE__SQLITE_MMAP_MIB` | `16384` (SQLite: MiB of the file read through memory mapping, at most 65,536; 0 = off) |
 //! | `database.slow_statement_ms` | `CANDOUR__DATABASE__SLOW_STATEMENT_MS` | `0` (log each statement taking at least this long, by its SQL without the values; 0 = off) |
 //! | `auth.jwt_secret` | `CANDOUR__AUTH__JWT_SECRET` | a development value, refused in production |
 //! | `audit.key` | `CANDOUR__AUDIT__KEY` (environment only) | a development value, refused in production |

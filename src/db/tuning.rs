@@ -14,8 +14,11 @@ pub struct Tuning {
     pub slow_statement: Option<Duration>,
 }
 
-/// SQLite's memory-mapped window unless configured otherwise (`database.sqlite_mmap_mib`).
-pub const DEFAULT_SQLITE_MMAP_MIB: u64 = 1024;
+/// SQLite's memory-mapped window unless configured otherwise (`database.sqlite_mmap_mib`):
+/// 16 GiB, so the whole file of a large trust is mapped (SQLite maps no more than the file).
+/// At a million cases (a 4.4 GB file) a ward's list page read 1.22-1.25 times as fast as with
+/// 1 GiB. Only the pages read count in RSS, as file pages the kernel may drop.
+pub const DEFAULT_SQLITE_MMAP_MIB: u64 = 16 * 1024;
 
 impl Default for Tuning {
     fn default() -> Self {
@@ -149,5 +152,42 @@ mod tests {
         if let Some(pg) = postgres() {
             assert!(reported!(pg, hour, "SELECT $1 AS name").is_empty());
         }
+    }
+}
+
+#[cfg(test)]
+mod window {
+    use std::time::Duration;
+
+    use diesel::RunQueryDsl;
+
+    use super::Tuning;
+    use crate::db::connection::{Db, DbConnection};
+    use crate::db::error::DbResult;
+
+    #[test]
+    fn the_whole_configured_sqlite_window_is_mapped() {
+        #[derive(diesel::QueryableByName)]
+        struct Size {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            mmap_size: i64,
+        }
+        // SQLite quietly cuts `mmap_size` to the limit it was built with (2 GiB by default):
+        // the window asked for must be the window had (.cargo/config.toml).
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("mapped.db").display());
+        let tuning = Tuning::default();
+        let db = Db::connect_tuned(&url, 2, Duration::from_secs(5), tuning).unwrap();
+        let asked = i64::try_from(tuning.sqlite_mmap_mib * 1024 * 1024).unwrap();
+        assert!(
+            asked > 2 << 30,
+            "the default window is larger than SQLite's own limit"
+        );
+        let had = |c: &mut DbConnection| -> DbResult<i64> {
+            let rows: Vec<Size> = diesel::sql_query("PRAGMA mmap_size").load(c)?;
+            Ok(rows[0].mmap_size)
+        };
+        assert_eq!(db.read_blocking(had).unwrap(), asked);
+        assert_eq!(db.write_blocking(had).unwrap(), asked);
     }
 }
