@@ -107,3 +107,35 @@ async fn json_answers_are_not_cached_and_odd_methods_do_not_grow_the_metrics() {
     );
     assert!(metrics.contains("method=\"other\""), "{metrics}");
 }
+
+#[test]
+fn the_whole_configured_sqlite_window_is_mapped() {
+    #[derive(diesel::QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        mmap_size: i64,
+    }
+    // SQLite quietly cuts `mmap_size` to the limit it was built with (2 GiB by default):
+    // the window asked for must be the window had (.cargo/config.toml).
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("mapped.db").display());
+    let tuning = candour::db::tuning::Tuning::default();
+    let db = candour::db::connection::Db::connect_tuned(
+        &url,
+        2,
+        std::time::Duration::from_secs(5),
+        tuning,
+    )
+    .unwrap();
+    let asked = i64::try_from(tuning.sqlite_mmap_mib * 1024 * 1024).unwrap();
+    assert!(
+        asked > 2 << 30,
+        "the default window is larger than SQLite's own limit"
+    );
+    let had = |c: &mut candour::db::DbConnection| -> candour::db::error::DbResult<i64> {
+        let rows: Vec<Size> = diesel::RunQueryDsl::load(diesel::sql_query("PRAGMA mmap_size"), c)?;
+        Ok(rows[0].mmap_size)
+    };
+    assert_eq!(db.read_blocking(had).unwrap(), asked);
+    assert_eq!(db.write_blocking(had).unwrap(), asked);
+}
